@@ -1,0 +1,40 @@
+#pragma once
+// The REST API (Kubernetes conventions) over any Client backend. cpprestsdk stays in the .cc.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/client/client.h"
+#include "api/types/result.h"
+
+namespace decnet::api {
+
+struct ApiServerOptions {
+  std::string listen = "127.0.0.1:8000";  // HOST:PORT
+  std::chrono::seconds watchBookmarkEvery{5};
+  std::chrono::seconds watchMaxDuration{std::chrono::minutes(30)};  // clients reconnect
+  // Extra read-only routes ("/metrics"): path -> (content type, body). Optional.
+  std::map<std::string, std::function<std::pair<std::string, std::string>()>> extraRoutes;
+  std::function<bool()> ready;  // /readyz; default: always ready
+};
+
+class ApiServer {
+ public:
+  ApiServer(Client& backend, ApiServerOptions options);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds and starts serving. kUnavailable when the address cannot be bound.
+  Result<void> start();
+  // Ends open watches and stops listening. Idempotent; blocks until done.
+  void stop();
+  // "http://127.0.0.1:8000"
+  std::string url() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace decnet::api

@@ -1,0 +1,194 @@
+#include "api/rest/rest_client.h"
+
+#include <cpprest/containerstream.h>
+#include <cpprest/http_client.h>
+
+#include "api/codec/status_codec.h"
+#include "api/types/kinds.h"
+
+namespace decnet::api {
+namespace {
+
+namespace http = web::http;
+
+class RestClient final : public Client {
+ public:
+  explicit RestClient(const std::string& server) : server_(server) {
+    http::client::http_client_config config;
+    config.set_timeout(std::chrono::seconds(30));
+    client_ = std::make_unique<http::client::http_client>(server, config);
+    http::client::http_client_config watchConfig;
+    watchConfig.set_timeout(std::chrono::hours(24));  // watches idle between bookmarks
+    watchClient_ = std::make_unique<http::client::http_client>(server, watchConfig);
+  }
+
+  Result<Object> get(const ObjectKey& key) override {
+    auto path = objectPath(key.kind, key.name);
+    if (!path) return tl::unexpected(path.error());
+    return objectFrom(send(http::methods::GET, *path, nullptr));
+  }
+
+  Result<ObjectList> list(const std::string& kind, const ListOptions& options) override {
+    auto path = collectionPath(kind);
+    if (!path) return tl::unexpected(path.error());
+    web::uri_builder builder(*path);
+    if (!options.labelSelector.empty()) builder.append_query("labelSelector", options.labelSelector);
+    if (!options.fieldSelector.empty()) builder.append_query("fieldSelector", options.fieldSelector);
+    auto body = send(http::methods::GET, builder.to_string(), nullptr);
+    if (!body) return tl::unexpected(body.error());
+    ObjectList out;
+    try {
+      out.revision = std::stoll(body->at("metadata").value("resourceVersion", "0"));
+    } catch (...) {
+      out.revision = 0;
+    }
+    for (const auto& item : body->value("items", Json::array())) {
+      std::vector<ParseIssue> issues;
+      if (auto object = fromJson(item, issues)) out.items.push_back(std::move(*object));
+    }
+    return out;
+  }
+
+  Result<Object> create(const Object& object, const WriteOptions& options) override {
+    auto path = collectionPath(object.kind);
+    if (!path) return tl::unexpected(path.error());
+    Json body = toJson(object);
+    return objectFrom(send(http::methods::POST, withDryRun(*path, options), &body));
+  }
+
+  Result<Object> update(const Object& object, const WriteOptions& options) override {
+    auto path = objectPath(object.kind, object.metadata.name);
+    if (!path) return tl::unexpected(path.error());
+    Json body = toJson(object);
+    return objectFrom(send(http::methods::PUT, withDryRun(*path, options), &body));
+  }
+
+  Result<Object> updateStatus(const Object& object, const WriteOptions& options) override {
+    auto path = objectPath(object.kind, object.metadata.name);
+    if (!path) return tl::unexpected(path.error());
+    Json body = toJson(object);
+    return objectFrom(send(http::methods::PUT, withDryRun(*path + "/status", options), &body));
+  }
+
+  Result<Object> remove(const ObjectKey& key, const WriteOptions& options) override {
+    auto path = objectPath(key.kind, key.name);
+    if (!path) return tl::unexpected(path.error());
+    return objectFrom(send(http::methods::DEL, withDryRun(*path, options), nullptr));
+  }
+
+  Result<Object> requestMutation(const std::string& decky) override {
+    auto path = objectPath("Decky", decky);
+    if (!path) return tl::unexpected(path.error());
+    return objectFrom(send(http::methods::POST, *path + "/mutate", nullptr));
+  }
+
+  Result<void> watch(const std::string& kind, std::int64_t revision, const WatchHandler& handler,
+                     const std::atomic<bool>& stop) override {
+    auto path = collectionPath(kind);
+    if (!path) return tl::unexpected(path.error());
+    web::uri_builder builder(*path);
+    builder.append_query("watch", "true");
+    if (revision > 0) builder.append_query("resourceVersion", std::to_string(revision));
+    try {
+      http::http_request request(http::methods::GET);
+      request.set_request_uri(builder.to_string());
+      auto response = watchClient_->request(request).get();
+      if (response.status_code() != http::status_codes::OK) {
+        auto text = response.extract_utf8string(true).get();
+        return tl::unexpected(errorFromStatus(response.status_code(), Json::parse(text, nullptr, false),
+                                              "watch failed with HTTP " +
+                                                  std::to_string(response.status_code())));
+      }
+      auto body = response.body();
+      while (!stop.load()) {
+        concurrency::streams::container_buffer<std::string> line;
+        const auto read = body.read_line(line).get();
+        if (read == 0 && body.is_eof()) break;
+        if (line.collection().empty()) continue;
+        Json event = Json::parse(line.collection(), nullptr, false);
+        if (!event.is_object()) continue;
+        const std::string type = event.value("type", "");
+        if (type == "ERROR") {
+          const Json status = event.value("object", Json::object());
+          return tl::unexpected(errorFromStatus(status.value("code", 500), status, "watch error"));
+        }
+        WatchEvent out;
+        const Json& object = event["object"];
+        try {
+          out.revision = std::stoll(object.at("metadata").value("resourceVersion", "0"));
+        } catch (...) {
+          out.revision = 0;
+        }
+        if (type == "BOOKMARK") {
+          out.type = WatchEvent::Type::kBookmark;
+        } else {
+          out.type = type == "ADDED"      ? WatchEvent::Type::kAdded
+                     : type == "MODIFIED" ? WatchEvent::Type::kModified
+                                          : WatchEvent::Type::kDeleted;
+          std::vector<ParseIssue> issues;
+          auto parsed = fromJson(object, issues);
+          if (!parsed) continue;
+          out.object = std::move(*parsed);
+        }
+        if (!handler(out)) break;
+      }
+      return {};
+    } catch (const std::exception& e) {
+      return fail(Errc::kUnavailable, "watch " + kind + " on " + server_ + ": " + e.what());
+    }
+  }
+
+ private:
+  static Result<std::string> collectionPath(const std::string& kind) {
+    auto info = findKind(kind);
+    if (!info) return fail(Errc::kTerminal, "the server doesn't have a resource type \"" + kind + "\"");
+    return "/apis/decnet.io/v1alpha1/" + info->plural;
+  }
+  static Result<std::string> objectPath(const std::string& kind, const std::string& name) {
+    auto base = collectionPath(kind);
+    if (!base) return base;
+    return *base + "/" + web::uri::encode_data_string(name);
+  }
+  static std::string withDryRun(const std::string& path, const WriteOptions& options) {
+    return options.dryRun ? path + "?dryRun=All" : path;
+  }
+
+  Result<Object> objectFrom(Result<Json> body) {
+    if (!body) return tl::unexpected(body.error());
+    std::vector<ParseIssue> issues;
+    auto object = fromJson(*body, issues);
+    if (!object) return fail(Errc::kInternal, "the server returned a malformed object");
+    return *object;
+  }
+
+  Result<Json> send(const http::method& method, const std::string& path, const Json* body) {
+    try {
+      http::http_request request(method);
+      request.set_request_uri(path);
+      if (body != nullptr) request.set_body(body->dump(), "application/json");
+      auto response = client_->request(request).get();
+      const std::string text = response.extract_utf8string(true).get();
+      Json parsed = Json::parse(text, nullptr, false);
+      if (response.status_code() >= 400) {
+        return tl::unexpected(errorFromStatus(
+            response.status_code(), parsed,
+            "HTTP " + std::to_string(response.status_code()) + " from " + server_ + path));
+      }
+      if (parsed.is_discarded()) return fail(Errc::kInternal, "the server returned invalid JSON");
+      return parsed;
+    } catch (const std::exception& e) {
+      return fail(Errc::kUnavailable, "cannot reach the decnet API at " + server_ + ": " + e.what() +
+                                          " (is `decnet up` running? set --server or DECNET_SERVER)");
+    }
+  }
+
+  const std::string server_;
+  std::unique_ptr<http::client::http_client> client_;
+  std::unique_ptr<http::client::http_client> watchClient_;
+};
+
+}  // namespace
+
+ClientPtr makeRestClient(const std::string& server) { return std::make_shared<RestClient>(server); }
+
+}  // namespace decnet::api

@@ -1,0 +1,13 @@
+#pragma once
+// Client over the REST API. cpprestsdk stays in the .cc.
+#include <memory>
+#include <string>
+
+#include "api/client/client.h"
+
+namespace decnet::api {
+
+// `server`: "http://127.0.0.1:8000". Connection failures come back as kUnavailable.
+ClientPtr makeRestClient(const std::string& server);
+
+}  // namespace decnet::api

@@ -1,0 +1,27 @@
+#pragma once
+// Kubernetes-style status conditions inside a status document.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "api/types/object.h"
+
+namespace decnet::api {
+
+struct Condition {
+  std::string type;
+  std::string status;  // "True" | "False" | "Unknown"
+  std::string reason;  // CamelCase
+  std::string message;
+  std::string lastTransitionTime;
+  std::int64_t observedGeneration = 0;
+};
+
+// Sets or replaces the condition of `type`; lastTransitionTime changes only with the status.
+// Returns true when anything changed.
+bool setCondition(Json& status, const Condition& condition, const std::string& now);
+std::optional<Condition> findCondition(const Json& status, const std::string& type);
+// True when the condition exists with status "True".
+bool conditionTrue(const Json& status, const std::string& type);
+
+}  // namespace decnet::api

@@ -1,0 +1,27 @@
+#include "api/types/result.h"
+
+namespace decnet {
+
+const char* errcName(Errc code) {
+  switch (code) {
+    case Errc::kNotFound: return "NotFound";
+    case Errc::kAlreadyExists: return "AlreadyExists";
+    case Errc::kConflict: return "Conflict";
+    case Errc::kInvalid: return "Invalid";
+    case Errc::kGone: return "Expired";
+    case Errc::kUnavailable: return "ServiceUnavailable";
+    case Errc::kTerminal: return "Terminal";
+    case Errc::kInternal: return "InternalError";
+  }
+  return "InternalError";
+}
+
+std::string describe(const Error& error) {
+  std::string text = error.message;
+  for (const auto& field : error.fields) {
+    text += "\n  " + field.path + ": " + field.detail;
+  }
+  return text;
+}
+
+}  // namespace decnet

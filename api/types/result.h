@@ -1,0 +1,51 @@
+#pragma once
+// Errors as values across module boundaries. Exceptions stay inside the adapter that throws.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+namespace decnet {
+
+// Codes that drive behaviour; api/rest/http_status.cc maps them to HTTP statuses.
+enum class Errc {
+  kNotFound,
+  kAlreadyExists,
+  kConflict,
+  kInvalid,
+  kGone,  // a watch asked for a compacted revision
+  kUnavailable,
+  kTerminal,
+  kInternal,
+};
+
+struct FieldError {
+  std::string path;    // "spec.services[2].ports[0]"
+  std::string detail;  // "must be 1..65535"
+};
+
+struct Error {
+  Errc code = Errc::kInternal;
+  std::string message;
+  std::vector<FieldError> fields;  // only for Errc::kInvalid
+};
+
+template <class T>
+using Result = tl::expected<T, Error>;
+
+inline tl::unexpected<Error> fail(Errc code, std::string message) {
+  return tl::unexpected<Error>(Error{code, std::move(message), {}});
+}
+
+inline tl::unexpected<Error> failInvalid(std::string message, std::vector<FieldError> fields) {
+  return tl::unexpected<Error>(Error{Errc::kInvalid, std::move(message), std::move(fields)});
+}
+
+// "NotFound", "Conflict", ... (the Kubernetes Status reason spelling).
+const char* errcName(Errc code);
+
+// "message" plus one "  path: detail" line per field error.
+std::string describe(const Error& error);
+
+}  // namespace decnet

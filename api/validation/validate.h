@@ -1,0 +1,26 @@
+#pragma once
+// Admission checks: the CRD schema (crds/) plus the semantic rules of each kind. Pure functions
+// of their arguments; thread-safe; never throw.
+#include <vector>
+
+#include "api/types/object.h"
+#include "api/types/result.h"
+
+namespace decnet::api {
+
+// Every problem of one object on its own (schema, catalog references, address arithmetic),
+// each with its field path ("spec.template.services[1]") and a hint; empty when valid.
+// Errors come in document order: apiVersion, kind, metadata, then the spec in schema order.
+std::vector<FieldError> validateObject(const Object& object);
+
+// Rules that span objects, for a candidate Fleet or Decky written while `fleets` and `deckies`
+// exist: no IP used twice on one parent interface, and a fleet's pool still fits what it needs
+// once other fleets' deckies are counted. Objects with the candidate's kind and name are its
+// previous version and ignored. Assumes validateObject(candidate) found nothing.
+std::vector<FieldError> validateAgainst(const Object& candidate, const std::vector<Object>& fleets,
+                                        const std::vector<Object>& deckies);
+
+// The kInvalid error for `object` with `fields` ("Fleet \"corp-lan\" is invalid").
+Error invalidObjectError(const Object& object, std::vector<FieldError> fields);
+
+}  // namespace decnet::api

@@ -1,0 +1,39 @@
+#pragma once
+// What every subcommand shares: global flags and how to reach the API server.
+#include <string>
+
+#include "api/client/client.h"
+
+namespace CLI {
+class App;
+}
+
+namespace decnet::cli {
+
+struct Globals {
+  std::string server;  // --server, else $DECNET_SERVER, else http://127.0.0.1:8000
+  std::string logLevel = "info";
+};
+
+// The REST client for --server / DECNET_SERVER.
+api::ClientPtr connect(const Globals& globals);
+std::string serverUrl(const Globals& globals);
+
+// Exit codes shared by all commands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+
+// One registration function per command file.
+void addApplyCommand(CLI::App& app, Globals& globals);
+void addDiffCommand(CLI::App& app, Globals& globals);
+void addGetCommand(CLI::App& app, Globals& globals);
+void addDescribeCommand(CLI::App& app, Globals& globals);
+void addDeleteCommand(CLI::App& app, Globals& globals);
+void addWaitCommand(CLI::App& app, Globals& globals);
+void addUpCommand(CLI::App& app, Globals& globals);
+void addCatalogCommand(CLI::App& app, Globals& globals);
+void addMutateCommand(CLI::App& app, Globals& globals);
+void addVersionCommand(CLI::App& app, Globals& globals);
+
+}  // namespace decnet::cli

@@ -1,0 +1,117 @@
+#include "cli/control_plane.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "api/types/conditions.h"
+#include "reconcilers/fleet_reconciler.h"
+#include "reconcilers/gc_reconciler.h"
+#include "reconcilers/mutation_reconciler.h"
+#include "reconcilers/node_lifecycle_reconciler.h"
+#include "reconcilers/scheduler_reconciler.h"
+
+namespace decnet::cli {
+
+ControlPlane::ControlPlane(ControlPlaneOptions options) : options_(std::move(options)) {}
+
+ControlPlane::~ControlPlane() { stop(); }
+
+Result<void> ControlPlane::start() {
+  std::string dsn = options_.dsn;
+  if (dsn.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.dataDir, ec);
+    if (ec) {
+      return fail(Errc::kUnavailable, "cannot create data dir " + options_.dataDir + ": " + ec.message());
+    }
+    dsn = "sqlite://" + std::filesystem::absolute(options_.dataDir).string() + "/decnet.db";
+  }
+  auto repository = store::openRepository(dsn);
+  if (!repository) return tl::unexpected(repository.error());
+  auto opened = store::ObjectStore::open(std::move(*repository));
+  if (!opened) return tl::unexpected(opened.error());
+  store_ = *opened;
+  spdlog::info("store {} at revision {}", dsn, store_->revision());
+
+  if (options_.serveApi) {
+    api::ApiServerOptions serverOptions;
+    serverOptions.listen = options_.listen;
+    server_ = std::make_unique<api::ApiServer>(*store_, serverOptions);
+    if (auto started = server_->start(); !started) return started;
+  }
+  if (!options_.nodeName.empty()) {
+    if (auto registered = heartbeat(); !registered) return registered;
+  }
+
+  events_ = std::make_unique<controller::EventRecorder>(*store_, "decnet-controller");
+  controller::ManagerOptions managerOptions;
+  managerOptions.workers = options_.workers;
+  manager_ = std::make_unique<controller::Manager>(*store_, managerOptions);
+  manager_->add(std::make_unique<reconcilers::FleetReconciler>(*store_, *events_));
+  manager_->add(std::make_unique<reconcilers::SchedulerReconciler>(*store_, *events_));
+  manager_->add(std::make_unique<reconcilers::MutationReconciler>(*store_, *events_));
+  manager_->add(std::make_unique<reconcilers::GarbageCollectorReconciler>(*store_, *events_));
+  manager_->add(std::make_unique<reconcilers::NodeLifecycleReconciler>(*store_, *events_));
+  manager_->start();
+  heartbeat_ = std::thread([this] { heartbeatLoop(); });
+  return {};
+}
+
+Result<void> ControlPlane::heartbeat() {
+  const std::string now = api::formatTime(api::systemClock().now());
+  auto node = store_->get({"Node", options_.nodeName});
+  if (!node) {
+    if (node.error().code != Errc::kNotFound) return tl::unexpected(node.error());
+    api::Object fresh;
+    fresh.kind = "Node";
+    fresh.metadata.name = options_.nodeName;
+    fresh.metadata.labels["kubernetes.io/hostname"] = options_.nodeName;
+    fresh.spec = {{"capacity", {{"deckies", 250}}}};
+    auto created = store_->create(fresh, {});
+    if (!created) return tl::unexpected(created.error());
+    node = *created;
+    spdlog::info("registered node {}", options_.nodeName);
+  }
+  auto deckies = store_->list("Decky", {"", "spec.node=" + options_.nodeName});
+  node->status["heartbeatTime"] = now;
+  node->status["capacity"] = node->spec.value("capacity", api::Json::object());
+  node->status["deckies"] = deckies ? deckies->items.size() : 0;
+  node->status["agentVersion"] = std::string("v") + DECNET_VERSION;
+  api::setCondition(node->status,
+                    {"Ready", "True", "AgentReady", "the embedded agent is heartbeating", "",
+                     node->metadata.generation},
+                    now);
+  node->metadata.resourceVersion = 0;
+  auto written = store_->updateStatus(*node, {});
+  if (!written) return tl::unexpected(written.error());
+  return {};
+}
+
+void ControlPlane::heartbeatLoop() {
+  int tick = 0;
+  while (!stopping_) {
+    for (int i = 0; i < 100 && !stopping_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (stopping_) break;
+    if (!options_.nodeName.empty()) {
+      if (auto ok = heartbeat(); !ok) spdlog::warn("node heartbeat failed: {}", ok.error().message);
+    }
+    if (++tick % 6 == 0) {  // once a minute
+      if (auto ok = store_->compact(options_.keepRevisions); !ok) {
+        spdlog::warn("compaction failed: {}", ok.error().message);
+      }
+    }
+  }
+}
+
+void ControlPlane::stop() {
+  if (stopping_.exchange(true)) return;
+  if (heartbeat_.joinable()) heartbeat_.join();
+  if (manager_) manager_->stop();
+  if (store_) store_->wakeWatchers();
+  if (server_) server_->stop();
+  spdlog::info("control plane stopped");
+}
+
+}  // namespace decnet::cli

@@ -1,0 +1,53 @@
+#pragma once
+// The single-host control plane that `decnet up` runs: embedded SQLite store, API server,
+// reconcilers, and the local Node's registration and heartbeat.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "api/rest/api_server.h"
+#include "controller/runtime/event_recorder.h"
+#include "controller/runtime/manager.h"
+#include "controller/store/object_store.h"
+
+namespace decnet::cli {
+
+struct ControlPlaneOptions {
+  std::string dataDir = "/var/lib/decnet";
+  std::string dsn;  // overrides dataDir: "sqlite::memory:", "sqlite:///x.db"
+  std::string listen = "127.0.0.1:8000";
+  std::string nodeName = "local";  // empty: register no node
+  int workers = 2;
+  std::int64_t keepRevisions = 10000;  // change-log entries kept for watches
+  bool serveApi = true;
+};
+
+class ControlPlane {
+ public:
+  explicit ControlPlane(ControlPlaneOptions options);
+  ~ControlPlane();
+
+  // Opens the store, starts the API server, registers the node and starts the reconcilers.
+  Result<void> start();
+  // Stops everything in reverse order. Idempotent.
+  void stop();
+
+  store::ObjectStore& store() { return *store_; }
+  controller::Manager& manager() { return *manager_; }
+  std::string url() const { return server_ ? server_->url() : ""; }
+
+ private:
+  void heartbeatLoop();
+  Result<void> heartbeat();
+
+  const ControlPlaneOptions options_;
+  std::shared_ptr<store::ObjectStore> store_;
+  std::unique_ptr<api::ApiServer> server_;
+  std::unique_ptr<controller::EventRecorder> events_;
+  std::unique_ptr<controller::Manager> manager_;
+  std::atomic<bool> stopping_{false};
+  std::thread heartbeat_;
+};
+
+}  // namespace decnet::cli

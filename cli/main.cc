@@ -1,0 +1,38 @@
+// decnet: declarative honeypot deception networks. One binary, kubectl-style subcommands.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/context.h"
+#include "cli/logging.h"
+
+int main(int argc, char** argv) {
+  using namespace decnet::cli;
+  Globals globals;
+  CLI::App app{"decnet: fleets of fake LAN hosts (deckies), managed like Kubernetes objects"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("decnet v") + DECNET_VERSION);
+  app.add_option("--server", globals.server,
+                 "API server URL (default $DECNET_SERVER or http://127.0.0.1:8000)");
+  app.add_option("--log-level", globals.logLevel, "trace | debug | info | warn | error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_flag_callback("-v,--verbose", [&globals] { globals.logLevel = "debug"; }, "Debug logging");
+  app.footer("Start with:  decnet up -f manifests/quickstart.yaml   then   decnet get deckies");
+  addApplyCommand(app, globals);
+  addDiffCommand(app, globals);
+  addGetCommand(app, globals);
+  addDescribeCommand(app, globals);
+  addDeleteCommand(app, globals);
+  addWaitCommand(app, globals);
+  addUpCommand(app, globals);
+  addCatalogCommand(app, globals);
+  addMutateCommand(app, globals);
+  addVersionCommand(app, globals);
+  app.parse_complete_callback([&globals] { setupLogging("cli", globals.logLevel); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return 0;
+}

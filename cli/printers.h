@@ -1,0 +1,21 @@
+#pragma once
+// Human output: tables with kubectl's look, ages, per-kind columns.
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "api/types/kinds.h"
+#include "api/types/object.h"
+
+namespace decnet::cli {
+
+// "45s", "12m", "3h", "5d" since an RFC 3339 time; "<unknown>" when unparsable.
+std::string age(const std::string& timestamp);
+
+std::vector<std::string> tableHeader(const api::KindInfo& kind, bool wide);
+std::vector<std::string> tableRow(const api::Object& object, bool wide);
+
+// Left-aligned columns separated by three spaces, like kubectl.
+void printTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace decnet::cli

@@ -1,0 +1,101 @@
+#include "controller/runtime/manager.h"
+
+#include <spdlog/spdlog.h>
+
+namespace decnet::controller {
+
+Manager::Manager(api::Client& client, ManagerOptions options)
+    : client_(client), options_(options) {}
+
+Manager::~Manager() { stop(); }
+
+void Manager::add(ReconcilerPtr reconciler) {
+  auto entry = std::make_unique<Entry>();
+  entry->queue = std::make_unique<WorkQueue>(options_.backoff);
+  entry->stats = std::make_unique<ReconcilerStats>();
+  entry->reconciler = std::move(reconciler);
+  Entry* raw = entry.get();
+  const std::string ownKind(raw->reconciler->kind());
+  informerFor(ownKind).addHandler([raw](const api::Object* old, const api::Object* now) {
+    const api::Object* object = now != nullptr ? now : old;
+    raw->queue->add(object->key());
+  });
+  for (auto& watch : raw->reconciler->watches()) {
+    auto map = watch.map;
+    informerFor(watch.kind).addHandler([raw, map](const api::Object* old, const api::Object* now) {
+      const api::Object* object = now != nullptr ? now : old;
+      for (const auto& key : map(*object)) raw->queue->add(key);
+      // A change that moves an object between owners must wake the old owner too.
+      if (old != nullptr && now != nullptr && old != now) {
+        for (const auto& key : map(*old)) raw->queue->add(key);
+      }
+    });
+  }
+  entries_.push_back(std::move(entry));
+}
+
+Informer& Manager::informerFor(const std::string& kind) {
+  auto& slot = informers_[kind];
+  if (!slot) slot = std::make_unique<Informer>(client_, kind, options_.resync);
+  return *slot;
+}
+
+void Manager::start() {
+  if (started_) return;
+  started_ = true;
+  for (auto& [kind, informer] : informers_) informer->start();
+  for (auto& [kind, informer] : informers_) {
+    if (!informer->waitForSync(std::chrono::seconds(30))) {
+      spdlog::warn("informer {} has not synced after 30s; starting workers anyway", kind);
+    }
+  }
+  for (auto& entry : entries_) {
+    for (int i = 0; i < options_.workers; ++i) {
+      threads_.emplace_back([this, e = entry.get()] { work(*e); });
+    }
+  }
+  spdlog::info("manager started {} reconcilers with {} workers each", entries_.size(),
+               options_.workers);
+}
+
+void Manager::work(Entry& entry) {
+  const std::string name(entry.reconciler->name());
+  while (auto key = entry.queue->get()) {
+    auto outcome = entry.reconciler->reconcile(Request{*key});
+    entry.stats->reconciles++;
+    if (outcome) {
+      entry.queue->forget(*key);
+      if (outcome->requeue_after.count() > 0) entry.queue->addAfter(*key, outcome->requeue_after);
+    } else {
+      entry.stats->errors++;
+      const auto code = outcome.error().code;
+      if (code == Errc::kTerminal || code == Errc::kInvalid) {
+        spdlog::warn("{}: {} failed for good: {}", name, key->str(), outcome.error().message);
+        entry.queue->forget(*key);
+      } else {
+        spdlog::debug("{}: {} will be retried: {}", name, key->str(), outcome.error().message);
+        entry.queue->addRateLimited(*key);
+      }
+    }
+    entry.queue->done(*key);
+  }
+}
+
+void Manager::stop() {
+  if (!started_) return;
+  started_ = false;
+  for (auto& entry : entries_) entry->queue->shutDown();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  for (auto& [kind, informer] : informers_) informer->stop();
+}
+
+const ReconcilerStats& Manager::stats(std::string_view reconciler) const {
+  for (const auto& entry : entries_) {
+    if (entry->reconciler->name() == reconciler) return *entry->stats;
+  }
+  static const ReconcilerStats kNone;
+  return kNone;
+}
+
+}  // namespace decnet::controller

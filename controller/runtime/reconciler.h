@@ -1,0 +1,48 @@
+#pragma once
+// The controller-runtime contract: a reconciler converges one object, named by a key.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/types/object.h"
+#include "api/types/result.h"
+
+namespace decnet::controller {
+
+// Names one object to converge. Carries no event: reconcilers re-read current state.
+struct Request {
+  api::ObjectKey key;
+};
+
+// What the loop does after a successful pass.
+struct Outcome {
+  std::chrono::milliseconds requeue_after{0};  // 0: wait for the next change
+};
+
+// Maps a changed object of `kind` to the keys a reconciler must look at.
+struct WatchSpec {
+  std::string kind;
+  std::function<std::vector<api::ObjectKey>(const api::Object&)> map;
+};
+
+// Drives actual state toward the spec of one kind.
+// Must be idempotent and tolerate a key whose object no longer exists.
+// Errc::kTerminal / kInvalid: not retried (the status condition says why).
+// Any other error: retried with exponential backoff.
+class Reconciler {
+ public:
+  virtual ~Reconciler() = default;
+  // Short name for logs and metrics ("fleet", "scheduler").
+  virtual std::string_view name() const = 0;
+  // The kind whose keys this reconciler receives.
+  virtual std::string_view kind() const = 0;
+  // Other kinds whose changes enqueue keys of kind(); changes of kind() map to themselves.
+  virtual std::vector<WatchSpec> watches() const { return {}; }
+  [[nodiscard]] virtual Result<Outcome> reconcile(const Request& request) = 0;
+};
+using ReconcilerPtr = std::unique_ptr<Reconciler>;
+
+}  // namespace decnet::controller

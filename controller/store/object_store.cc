@@ -1,0 +1,293 @@
+#include "controller/store/object_store.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "api/types/kinds.h"
+#include "api/types/selector.h"
+#include "api/validation/validate.h"
+
+namespace decnet::store {
+namespace {
+
+// Server-managed metadata a client may not set on create.
+void resetServerFields(api::Object& object) {
+  object.metadata.uid.clear();
+  object.metadata.resourceVersion = 0;
+  object.metadata.generation = 0;
+  object.metadata.creationTimestamp.clear();
+  object.metadata.deletionTimestamp.clear();
+}
+
+std::vector<api::Object> values(const std::map<std::string, api::Object>& byName) {
+  std::vector<api::Object> out;
+  out.reserve(byName.size());
+  for (const auto& [name, object] : byName) out.push_back(object);
+  return out;
+}
+
+}  // namespace
+
+ObjectStore::ObjectStore(RepositoryPtr repository, const api::Clock& clock)
+    : repository_(std::move(repository)), clock_(clock) {}
+
+Result<std::shared_ptr<ObjectStore>> ObjectStore::open(RepositoryPtr repository,
+                                                       const api::Clock& clock) {
+  auto store = std::make_shared<ObjectStore>(std::move(repository), clock);
+  std::int64_t revision = 0;
+  for (const auto& info : api::kinds()) {
+    auto objects = store->repository_->list(info.kind, &revision);
+    if (!objects) return tl::unexpected(objects.error());
+    for (auto& object : *objects) store->cache_[info.kind][object.metadata.name] = object;
+  }
+  auto current = store->repository_->currentRevision();
+  if (!current) return tl::unexpected(current.error());
+  store->revision_.store(*current);
+  return store;
+}
+
+Result<void> ObjectStore::admit(const api::Object& object) const {
+  auto errors = api::validateObject(object);
+  if (errors.empty() && (object.kind == "Fleet" || object.kind == "Decky")) {
+    auto fleets = cache_.find("Fleet");
+    auto deckies = cache_.find("Decky");
+    errors = api::validateAgainst(
+        object, fleets == cache_.end() ? std::vector<api::Object>{} : values(fleets->second),
+        deckies == cache_.end() ? std::vector<api::Object>{} : values(deckies->second));
+  }
+  if (errors.empty()) return {};
+  return failInvalid(object.kind + " \"" + object.metadata.name + "\" is invalid",
+                     std::move(errors));
+}
+
+void ObjectStore::remember(const api::Object& object) {
+  cache_[object.kind][object.metadata.name] = object;
+  advance(object.metadata.resourceVersion);
+}
+
+void ObjectStore::notify(std::int64_t revision) {
+  (void)revision;
+  std::lock_guard lock(watchMutex_);
+  changed_.notify_all();
+}
+
+void ObjectStore::wakeWatchers() { notify(0); }
+
+std::int64_t ObjectStore::revision() const { return revision_.load(); }
+
+void ObjectStore::advance(std::int64_t revision) {
+  if (revision > revision_.load()) revision_.store(revision);
+}
+
+Result<api::Object> ObjectStore::get(const api::ObjectKey& key) {
+  std::lock_guard lock(mutex_);
+  auto kind = cache_.find(key.kind);
+  if (kind != cache_.end()) {
+    auto it = kind->second.find(key.name);
+    if (it != kind->second.end()) return it->second;
+  }
+  auto info = api::findKind(key.kind);
+  return fail(Errc::kNotFound, (info ? info->plural : key.kind) + ".decnet.io \"" + key.name +
+                                   "\" not found");
+}
+
+Result<api::ObjectList> ObjectStore::list(const std::string& kind,
+                                          const api::ListOptions& options) {
+  auto labels = api::LabelSelector::parse(options.labelSelector);
+  if (!labels) return tl::unexpected(labels.error());
+  auto fields = api::FieldSelector::parse(options.fieldSelector);
+  if (!fields) return tl::unexpected(fields.error());
+  api::ObjectList out;
+  std::lock_guard lock(mutex_);
+  out.revision = revision_.load();
+  auto byName = cache_.find(kind);
+  if (byName == cache_.end()) return out;
+  for (const auto& [name, object] : byName->second) {
+    if (!labels->matches(object.metadata.labels)) continue;
+    if (!fields->empty() && !fields->matches(object)) continue;
+    out.items.push_back(object);
+  }
+  return out;
+}
+
+Result<api::Object> ObjectStore::create(const api::Object& input,
+                                        const api::WriteOptions& options) {
+  api::Object object = input;
+  resetServerFields(object);
+  object.status = api::Json::object();
+  std::unique_lock lock(mutex_);
+  if (auto kind = cache_.find(object.kind);
+      kind != cache_.end() && kind->second.count(object.metadata.name) > 0) {
+    auto info = api::findKind(object.kind);
+    return fail(Errc::kAlreadyExists, (info ? info->plural : object.kind) + ".decnet.io \"" +
+                                          object.metadata.name + "\" already exists");
+  }
+  if (auto ok = admit(object); !ok) return tl::unexpected(ok.error());
+  if (options.dryRun) return object;
+  auto created = repository_->create(object);
+  if (!created) return created;
+  remember(*created);
+  lock.unlock();
+  notify(created->metadata.resourceVersion);
+  return created;
+}
+
+Result<api::Object> ObjectStore::update(const api::Object& input,
+                                        const api::WriteOptions& options) {
+  api::Object object = input;
+  std::unique_lock lock(mutex_);
+  auto kind = cache_.find(object.kind);
+  if (kind == cache_.end() || kind->second.count(object.metadata.name) == 0) {
+    lock.unlock();
+    return get(object.key());  // produces the NotFound error
+  }
+  const api::Object& stored = kind->second.at(object.metadata.name);
+  if (object.metadata.resourceVersion != 0 &&
+      object.metadata.resourceVersion != stored.metadata.resourceVersion) {
+    return fail(Errc::kConflict, "Operation cannot be fulfilled on " + object.kind + " \"" +
+                                     object.metadata.name +
+                                     "\": the object has been modified; please apply your "
+                                     "changes to the latest version and try again");
+  }
+  // A client can neither undo nor invent a deletion.
+  object.metadata.deletionTimestamp = stored.metadata.deletionTimestamp;
+  object.metadata.uid = stored.metadata.uid;
+  object.metadata.creationTimestamp = stored.metadata.creationTimestamp;
+  if (auto ok = admit(object); !ok) return tl::unexpected(ok.error());
+  if (options.dryRun) return object;
+  if (stored.deleting() && object.metadata.finalizers.empty()) {
+    // The last finalizer is gone: the deletion completes now.
+    auto removed = repository_->remove(object.key(), stored.metadata.resourceVersion);
+    if (!removed) return removed;
+    kind->second.erase(object.metadata.name);
+    advance(removed->metadata.resourceVersion);
+    lock.unlock();
+    notify(removed->metadata.resourceVersion);
+    return removed;
+  }
+  auto updated = repository_->update(object);
+  if (!updated) return updated;
+  const bool changed = updated->metadata.resourceVersion != stored.metadata.resourceVersion;
+  remember(*updated);
+  lock.unlock();
+  if (changed) notify(updated->metadata.resourceVersion);
+  return updated;
+}
+
+Result<api::Object> ObjectStore::updateStatus(const api::Object& object,
+                                              const api::WriteOptions& options) {
+  std::unique_lock lock(mutex_);
+  auto kind = cache_.find(object.kind);
+  if (kind == cache_.end() || kind->second.count(object.metadata.name) == 0) {
+    lock.unlock();
+    return get(object.key());
+  }
+  const api::Object& stored = kind->second.at(object.metadata.name);
+  if (object.metadata.resourceVersion != 0 &&
+      object.metadata.resourceVersion != stored.metadata.resourceVersion) {
+    return fail(Errc::kConflict, "Operation cannot be fulfilled on " + object.kind + " \"" +
+                                     object.metadata.name + "\": the object has been modified");
+  }
+  if (!object.status.is_object()) {
+    return failInvalid("status must be a map", {{"status", "must be a map"}});
+  }
+  if (options.dryRun) {
+    api::Object preview = stored;
+    preview.status = object.status;
+    return preview;
+  }
+  auto updated = repository_->updateStatus(object);
+  if (!updated) return updated;
+  const bool changed = updated->metadata.resourceVersion != stored.metadata.resourceVersion;
+  remember(*updated);
+  lock.unlock();
+  if (changed) notify(updated->metadata.resourceVersion);
+  return updated;
+}
+
+Result<api::Object> ObjectStore::remove(const api::ObjectKey& key,
+                                        const api::WriteOptions& options) {
+  std::unique_lock lock(mutex_);
+  auto kind = cache_.find(key.kind);
+  if (kind == cache_.end() || kind->second.count(key.name) == 0) {
+    lock.unlock();
+    return get(key);
+  }
+  api::Object stored = kind->second.at(key.name);
+  if (!stored.metadata.finalizers.empty()) {
+    if (stored.deleting()) return stored;  // already waiting for its finalizers
+    stored.metadata.deletionTimestamp = api::formatTime(clock_.now());
+    if (options.dryRun) return stored;
+    auto marked = repository_->update(stored);
+    if (!marked) return marked;
+    remember(*marked);
+    lock.unlock();
+    notify(marked->metadata.resourceVersion);
+    return marked;
+  }
+  if (options.dryRun) return stored;
+  auto removed = repository_->remove(key, stored.metadata.resourceVersion);
+  if (!removed) return removed;
+  kind->second.erase(key.name);
+  advance(removed->metadata.resourceVersion);
+  lock.unlock();
+  notify(removed->metadata.resourceVersion);
+  return removed;
+}
+
+Result<void> ObjectStore::watch(const std::string& kind, std::int64_t revision,
+                                const api::WatchHandler& handler, const std::atomic<bool>& stop) {
+  std::int64_t cursor = revision > 0 ? revision : this->revision();
+  constexpr std::size_t kBatch = 512;
+  // Idle watchers get a bookmark now and then, so their handler can resync or stop.
+  constexpr auto kBookmarkEvery = std::chrono::seconds(5);
+  auto lastSent = std::chrono::steady_clock::now();
+  // do-while: even a watch that is stopped already checks its start revision once (kGone).
+  do {
+    auto changes = repository_->changesSince(cursor, kBatch);
+    if (!changes) return tl::unexpected(changes.error());
+    for (auto& change : *changes) {
+      cursor = change.revision;
+      if (!kind.empty() && change.object.kind != kind) continue;
+      api::WatchEvent event;
+      event.revision = change.revision;
+      event.type = change.type == Change::Type::kAdded      ? api::WatchEvent::Type::kAdded
+                   : change.type == Change::Type::kModified ? api::WatchEvent::Type::kModified
+                                                            : api::WatchEvent::Type::kDeleted;
+      event.object = std::move(change.object);
+      lastSent = std::chrono::steady_clock::now();
+      if (!handler(event)) return {};
+    }
+    if (changes->size() == kBatch) continue;
+    if (std::chrono::steady_clock::now() - lastSent >= kBookmarkEvery) {
+      api::WatchEvent bookmark;
+      bookmark.type = api::WatchEvent::Type::kBookmark;
+      bookmark.revision = cursor;
+      lastSent = std::chrono::steady_clock::now();
+      if (!handler(bookmark)) return {};
+    }
+    std::unique_lock lock(watchMutex_);
+    changed_.wait_for(lock, std::chrono::milliseconds(500),
+                      [&] { return stop.load() || this->revision() > cursor; });
+  } while (!stop.load());
+  return {};
+}
+
+Result<api::Object> ObjectStore::requestMutation(const std::string& decky) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto object = get({"Decky", decky});
+    if (!object) return object;
+    object->metadata.annotations[api::kMutateRequestAnnotation] = api::formatTime(clock_.now());
+    auto updated = update(*object, {});
+    if (updated || updated.error().code != Errc::kConflict) return updated;
+  }
+  return fail(Errc::kConflict, "decky \"" + decky + "\" kept changing; try again");
+}
+
+Result<void> ObjectStore::compact(std::int64_t keep) {
+  const std::int64_t upTo = revision() - keep;
+  if (upTo <= 0) return {};
+  return repository_->compact(upTo);
+}
+
+}  // namespace decnet::store

@@ -1,0 +1,60 @@
+#pragma once
+// The API's admission and storage layer: validation, finalizer-aware deletion, watches.
+// It is the single writer of its Repository and keeps every object in memory, so reads never
+// touch the database and cross-object rules (duplicate IPs across fleets) are checked under
+// the same lock as the write.
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
+#include "api/client/client.h"
+#include "api/types/clock.h"
+#include "controller/store/repository.h"
+
+namespace decnet::store {
+
+class ObjectStore final : public api::Client {
+ public:
+  // Loads every object from `repository`. kUnavailable when the repository cannot be read.
+  static Result<std::shared_ptr<ObjectStore>> open(RepositoryPtr repository,
+                                                   const api::Clock& clock = api::systemClock());
+
+  // decnet::api::Client
+  Result<api::Object> get(const api::ObjectKey& key) override;
+  Result<api::ObjectList> list(const std::string& kind, const api::ListOptions& options) override;
+  Result<api::Object> create(const api::Object& object, const api::WriteOptions& options) override;
+  Result<api::Object> update(const api::Object& object, const api::WriteOptions& options) override;
+  Result<api::Object> updateStatus(const api::Object& object,
+                                   const api::WriteOptions& options) override;
+  Result<api::Object> remove(const api::ObjectKey& key, const api::WriteOptions& options) override;
+  Result<void> watch(const std::string& kind, std::int64_t revision,
+                     const api::WatchHandler& handler, const std::atomic<bool>& stop) override;
+  Result<api::Object> requestMutation(const std::string& decky) override;
+
+  // Drops the change log except the newest `keep` revisions. Thread-safe.
+  Result<void> compact(std::int64_t keep);
+  // The newest revision written.
+  std::int64_t revision() const;
+  // Wakes every blocked watch (used at shutdown).
+  void wakeWatchers();
+
+  ObjectStore(RepositoryPtr repository, const api::Clock& clock);
+
+ private:
+  using Cache = std::map<std::string, std::map<std::string, api::Object>>;  // kind -> name
+
+  Result<void> admit(const api::Object& object) const;  // requires mutex_
+  void remember(const api::Object& object);             // requires mutex_
+  void notify(std::int64_t revision);
+  void advance(std::int64_t revision);  // writers hold mutex_, so no lost update
+
+  RepositoryPtr repository_;
+  const api::Clock& clock_;
+  mutable std::mutex mutex_;
+  Cache cache_;
+  std::atomic<std::int64_t> revision_{0};  // read without mutex_ by watchers
+  mutable std::mutex watchMutex_;
+  std::condition_variable changed_;
+};
+
+}  // namespace decnet::store

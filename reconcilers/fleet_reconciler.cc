@@ -1,0 +1,349 @@
+#include "reconcilers/fleet_reconciler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "api/net/ipv4.h"
+#include "api/types/conditions.h"
+#include "api/types/fleet_spec.h"
+#include "reconcilers/identity.h"
+#include "reconcilers/ip_usage.h"
+
+namespace decnet::reconcilers {
+namespace {
+
+using api::Json;
+
+struct Desired {
+  std::string name;
+  std::size_t ordinal = 0;                       // position for round-robin choices
+  const api::NamedDeckySpec* named = nullptr;   // null for a replica
+};
+
+// Everything a decky takes from its fleet, except identity fields that mutation rotates.
+struct Stamp {
+  std::string archetype;
+  std::string osFamily;
+  std::vector<api::ServiceSpec> services;
+  std::string hash;
+};
+
+Stamp stampFor(const api::Object& fleet, const api::FleetSpec& spec, const Desired& d) {
+  Stamp stamp;
+  Json basis = {{"network", fleet.spec.value("network", Json::object())},
+                {"nodeSelector", fleet.spec.value("nodeSelector", Json::object())}};
+  if (d.named != nullptr && !d.named->archetype.empty()) {
+    stamp.archetype = d.named->archetype;
+    stamp.osFamily = osFamilyFor(d.named->osFamily, stamp.archetype);
+    stamp.services = servicesFor(d.named->services, stamp.archetype);
+  } else {
+    stamp.archetype = spec.templ.archetype;
+    stamp.osFamily = osFamilyFor(d.named != nullptr && !d.named->osFamily.empty()
+                                     ? d.named->osFamily
+                                     : spec.templ.osFamily,
+                                 stamp.archetype);
+    stamp.services = servicesFor(d.named != nullptr && !d.named->services.empty()
+                                     ? d.named->services
+                                     : spec.templ.services,
+                                 stamp.archetype);
+    basis["template"] = fleet.spec.value("template", Json::object());
+  }
+  if (d.named != nullptr) {
+    for (const auto& entry : fleet.spec.value("deckies", Json::array())) {
+      if (entry.value("name", "") == d.named->name) basis["named"] = entry;
+    }
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx",
+                static_cast<unsigned long long>(stableHash(basis.dump())));
+  stamp.hash = hex;
+  return stamp;
+}
+
+Json servicesJson(const std::vector<api::ServiceSpec>& services) {
+  Json out = Json::array();
+  for (const auto& s : services) out.push_back(api::toJson(s));
+  return out;
+}
+
+bool ownedBy(const api::Object& decky, const api::Object& fleet) {
+  const auto* owner = decky.controllerOwner();
+  return owner != nullptr && owner->kind == "Fleet" && owner->uid == fleet.metadata.uid;
+}
+
+std::string hostnameOf(const api::Object& decky) { return decky.spec.value("hostname", ""); }
+
+}  // namespace
+
+std::string replicaName(const std::string& fleet, int index) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof(buffer), "%02d", index);
+  return fleet + "-" + buffer;
+}
+
+FleetReconciler::FleetReconciler(api::Client& client, controller::EventRecorder& events,
+                                 const api::Clock& clock)
+    : client_(client), events_(events), clock_(clock) {}
+
+std::vector<controller::WatchSpec> FleetReconciler::watches() const {
+  return {{"Decky", [](const api::Object& decky) -> std::vector<api::ObjectKey> {
+             auto label = decky.metadata.labels.find(api::kFleetLabel);
+             if (label == decky.metadata.labels.end()) return {};
+             return {{"Fleet", label->second}};
+           }}};
+}
+
+Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request& request) {
+  auto fleet = client_.get(request.key);
+  if (!fleet) {
+    if (fleet.error().code == Errc::kNotFound) return controller::Outcome{};  // GC's turn
+    return tl::unexpected(fleet.error());
+  }
+  if (fleet->deleting()) return controller::Outcome{};
+  const std::string& fleetName = fleet->metadata.name;
+  const api::FleetSpec spec = api::parseFleetSpec(fleet->spec);
+  const std::string now = api::formatTime(clock_.now());
+
+  auto allDeckies = client_.list("Decky");
+  if (!allDeckies) return tl::unexpected(allDeckies.error());
+
+  // Ours: owned by this fleet's uid; adopt labelled deckies nobody owns.
+  std::map<std::string, api::Object> owned;
+  std::set<std::string> foreignNames;
+  for (auto& decky : allDeckies->items) {
+    auto label = decky.metadata.labels.find(api::kFleetLabel);
+    const bool labelled = label != decky.metadata.labels.end() && label->second == fleetName;
+    if (ownedBy(decky, *fleet)) {
+      owned[decky.metadata.name] = decky;
+    } else if (labelled && decky.controllerOwner() == nullptr && !decky.deleting()) {
+      decky.metadata.ownerReferences.push_back(
+          {api::kApiVersion, "Fleet", fleetName, fleet->metadata.uid, true});
+      auto adopted = client_.update(decky);
+      if (!adopted) return tl::unexpected(adopted.error());
+      owned[decky.metadata.name] = *adopted;
+    } else {
+      foreignNames.insert(decky.metadata.name);
+    }
+  }
+
+  std::vector<Desired> desired;
+  for (int i = 1; i <= spec.replicas; ++i) {
+    desired.push_back({replicaName(fleetName, i), static_cast<std::size_t>(i - 1), nullptr});
+  }
+  for (std::size_t j = 0; j < spec.deckies.size(); ++j) {
+    desired.push_back({fleetName + "-" + spec.deckies[j].name,
+                       static_cast<std::size_t>(spec.replicas) + j, &spec.deckies[j]});
+  }
+  std::set<std::string> desiredNames;
+  for (const auto& d : desired) desiredNames.insert(d.name);
+
+  // Scale down first, highest index first, so their addresses and names free up.
+  std::vector<std::string> extras;
+  for (const auto& [name, decky] : owned) {
+    if (desiredNames.count(name) == 0) extras.push_back(name);
+  }
+  std::sort(extras.rbegin(), extras.rend());
+  int created = 0, deleted = 0, updated = 0;
+  for (const auto& name : extras) {
+    if (owned[name].deleting()) continue;  // waiting for its finalizer
+    auto removed = client_.remove({"Decky", name});
+    if (!removed && removed.error().code != Errc::kNotFound) {
+      return tl::unexpected(removed.error());
+    }
+    events_.record(*fleet, "Normal", "SuccessfulDelete", "Deleted decky " + name);
+    ++deleted;
+    if (removed && removed->deleting()) {
+      owned[name] = *removed;  // still there until the agent has torn it down
+    } else {
+      owned.erase(name);
+    }
+  }
+
+  // Addresses: everything on this parent except what we just released.
+  const auto subnet = api::net::Subnet::parse(spec.network.subnet);
+  if (!subnet) {
+    return fail(Errc::kTerminal, "fleet " + fleetName + " has an invalid subnet");
+  }
+  const auto range = spec.network.ipRange.empty()
+                         ? std::optional<api::net::IpRange>{}
+                         : api::net::IpRange::parse(spec.network.ipRange);
+  const auto gateway = spec.network.gateway.empty()
+                           ? std::optional<api::net::Ipv4>{}
+                           : api::net::Ipv4::parse(spec.network.gateway);
+  std::set<std::string> released(extras.begin(), extras.end());
+  auto used = usedAddresses(allDeckies->items, spec.network.interface, released);
+  for (const auto& named : spec.deckies) {
+    if (auto ip = api::net::Ipv4::parse(named.ip)) used.insert(ip->value);  // reserved
+  }
+  std::set<std::string> takenHostnames;
+  for (const auto& [name, decky] : owned) takenHostnames.insert(hostnameOf(decky));
+
+  std::string degradedReason, degradedMessage;
+  for (const auto& d : desired) {
+    const Stamp stamp = stampFor(*fleet, spec, d);
+    auto existing = owned.find(d.name);
+    if (existing != owned.end()) {
+      api::Object& decky = existing->second;
+      if (decky.deleting()) continue;
+      auto hashIt = decky.metadata.annotations.find(kTemplateHashAnnotation);
+      if (hashIt != decky.metadata.annotations.end() && hashIt->second == stamp.hash) continue;
+      // The fleet's settings for this decky changed: restamp, keep its identity.
+      api::DeckySpec next = api::parseDeckySpec(decky.spec);
+      const std::string oldFamily = next.osFamily;
+      next.network = spec.network;
+      next.archetype = stamp.archetype;
+      next.osFamily = stamp.osFamily;
+      next.services = stamp.services;
+      next.nodeSelector = spec.nodeSelector;
+      if (d.named != nullptr) {
+        if (!d.named->ip.empty()) next.ip = d.named->ip;
+        if (!d.named->hostname.empty()) next.hostname = d.named->hostname;
+        if (!d.named->distro.empty()) next.distro = d.named->distro;
+      }
+      if (next.osFamily != oldFamily) {
+        next.mac = macFor(next.osFamily, stableHash(fleet->metadata.uid + d.name));
+      }
+      decky.spec = api::toJson(next);
+      decky.metadata.annotations[kTemplateHashAnnotation] = stamp.hash;
+      auto written = client_.update(decky);
+      if (!written) return tl::unexpected(written.error());
+      decky = *written;
+      ++updated;
+      continue;
+    }
+    if (foreignNames.count(d.name) > 0) {
+      degradedReason = "NameConflict";
+      degradedMessage = "decky " + d.name + " exists and is not owned by this fleet";
+      continue;
+    }
+    api::DeckySpec next;
+    next.network = spec.network;
+    next.archetype = stamp.archetype;
+    next.osFamily = stamp.osFamily;
+    next.services = stamp.services;
+    next.nodeSelector = spec.nodeSelector;
+    next.identityGeneration = 1;
+    const std::uint64_t seed = stableHash(fleet->metadata.uid + d.name);
+    if (d.named != nullptr && !d.named->ip.empty()) {
+      next.ip = d.named->ip;
+    } else {
+      auto ip = api::net::lowestFree(*subnet, range, gateway, used);
+      if (!ip) {
+        degradedReason = "AddressesExhausted";
+        degradedMessage = "no free address in " +
+                          (spec.network.ipRange.empty() ? spec.network.subnet
+                                                        : spec.network.ipRange) +
+                          " for " + d.name;
+        continue;
+      }
+      next.ip = ip->str();
+      used.insert(ip->value);
+    }
+    next.distro = d.named != nullptr && !d.named->distro.empty()
+                      ? d.named->distro
+                      : distroFor(d.named != nullptr && !d.named->archetype.empty()
+                                      ? std::vector<std::string>{}
+                                      : spec.templ.distros,
+                                  stamp.archetype, d.ordinal);
+    next.hostname = d.named != nullptr && !d.named->hostname.empty()
+                        ? d.named->hostname
+                        : hostnameFor(next.distro, next.osFamily, stamp.archetype, seed,
+                                      takenHostnames);
+    takenHostnames.insert(next.hostname);
+    next.mac = macFor(next.osFamily, seed);
+
+    api::Object decky;
+    decky.kind = "Decky";
+    decky.metadata.name = d.name;
+    decky.metadata.labels = fleet->metadata.labels;
+    decky.metadata.labels[api::kFleetLabel] = fleetName;
+    decky.metadata.annotations[kTemplateHashAnnotation] = stamp.hash;
+    decky.metadata.ownerReferences.push_back(
+        {api::kApiVersion, "Fleet", fleetName, fleet->metadata.uid, true});
+    decky.spec = api::toJson(next);
+    auto written = client_.create(decky);
+    if (!written) {
+      if (written.error().code == Errc::kAlreadyExists) continue;  // a retry will adopt it
+      return tl::unexpected(written.error());
+    }
+    owned[d.name] = *written;
+    events_.record(*fleet, "Normal", "SuccessfulCreate",
+                   "Created decky " + d.name + " at " + next.ip);
+    ++created;
+  }
+  if (!degradedReason.empty()) {
+    events_.record(*fleet, "Warning", degradedReason, degradedMessage);
+  }
+
+  // Status.
+  int ready = 0, failed = 0, unschedulable = 0, current = 0, terminating = 0;
+  for (const auto& [name, decky] : owned) {
+    if (decky.deleting() || desiredNames.count(name) == 0) {
+      ++terminating;
+      continue;
+    }
+    ++current;
+    if (api::conditionTrue(decky.status, "Ready")) ++ready;
+    if (decky.status.value("phase", "") == "Failed") ++failed;
+    if (auto s = api::findCondition(decky.status, "Scheduled"); s && s->status == "False") {
+      ++unschedulable;
+    }
+  }
+  const int want = static_cast<int>(desired.size());
+  if (degradedReason.empty() && failed > 0) {
+    degradedReason = "DeckiesFailed";
+    degradedMessage = std::to_string(failed) + " deckies failed";
+  }
+  if (degradedReason.empty() && unschedulable > 0) {
+    degradedReason = "Unschedulable";
+    degradedMessage = std::to_string(unschedulable) + " deckies cannot be scheduled";
+  }
+  const std::int64_t generation = fleet->metadata.generation;
+  Json status = fleet->status.is_object() ? fleet->status : Json::object();
+  status["observedGeneration"] = generation;
+  status["replicas"] = want;
+  status["readyReplicas"] = ready;
+  const bool allReady = ready == want && current == want;
+  const std::string readyMessage =
+      std::to_string(ready) + "/" + std::to_string(want) + " deckies ready";
+  api::setCondition(status,
+                    {"Ready", allReady ? "True" : "False",
+                     allReady ? "AllDeckiesReady" : "DeckiesNotReady", readyMessage, "", generation},
+                    now);
+  // Derived from state, not from what this pass did, so a repeat pass writes nothing.
+  const std::string progressReason = current < want   ? "ScalingUp"
+                                     : terminating > 0 ? "ScalingDown"
+                                     : !allReady       ? "WaitingForDeckies"
+                                                       : "Stable";
+  const bool progressing = progressReason != "Stable";
+  api::setCondition(status,
+                    {"Progressing", progressing ? "True" : "False", progressReason,
+                     std::to_string(current) + "/" + std::to_string(want) + " deckies exist",
+                     "", generation},
+                    now);
+  api::setCondition(status,
+                    {"Degraded", degradedReason.empty() ? "False" : "True",
+                     degradedReason.empty() ? "AsExpected" : degradedReason,
+                     degradedMessage, "", generation},
+                    now);
+  if (status != fleet->status) {
+    fleet->status = std::move(status);
+    fleet->metadata.resourceVersion = 0;  // the status belongs to this controller alone
+    auto written = client_.updateStatus(*fleet);
+    if (!written && written.error().code != Errc::kNotFound) {
+      return tl::unexpected(written.error());
+    }
+  }
+  if (created + deleted + updated > 0) {
+    spdlog::info("fleet {}: {} created, {} updated, {} deleted, {}/{} ready", fleetName, created,
+                 updated, deleted, ready, want);
+  }
+  return controller::Outcome{};
+}
+
+}  // namespace decnet::reconcilers

@@ -1,0 +1,17 @@
+#pragma once
+// Which addresses the deckies on one parent interface already use.
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/types/object.h"
+
+namespace decnet::reconcilers {
+
+// IPv4 values (host order) of every decky in `deckies` on `interface`, except `exclude`d names.
+std::set<std::uint32_t> usedAddresses(const std::vector<api::Object>& deckies,
+                                      const std::string& interface,
+                                      const std::set<std::string>& exclude = {});
+
+}  // namespace decnet::reconcilers

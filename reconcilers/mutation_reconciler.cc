@@ -1,0 +1,169 @@
+#include "reconcilers/mutation_reconciler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "api/net/ipv4.h"
+#include "api/types/fleet_spec.h"
+#include "reconcilers/identity.h"
+#include "reconcilers/ip_usage.h"
+
+namespace decnet::reconcilers {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+std::string joinNames(const std::vector<api::ServiceSpec>& services) {
+  std::string out;
+  for (const auto& s : services) out += (out.empty() ? "" : ",") + s.name;
+  return out;
+}
+
+}  // namespace
+
+MutationReconciler::MutationReconciler(api::Client& client, controller::EventRecorder& events,
+                                       const api::Clock& clock)
+    : client_(client), events_(events), clock_(clock) {}
+
+std::vector<controller::WatchSpec> MutationReconciler::watches() const {
+  api::Client* client = &client_;
+  return {{"Fleet", [client](const api::Object& fleet) {
+             std::vector<api::ObjectKey> keys;
+             auto deckies =
+                 client->list("Decky", {std::string(api::kFleetLabel) + "=" + fleet.metadata.name, ""});
+             if (deckies) {
+               for (const auto& d : deckies->items) keys.push_back(d.key());
+             }
+             return keys;
+           }}};
+}
+
+Result<controller::Outcome> MutationReconciler::reconcile(const controller::Request& request) {
+  auto decky = client_.get(request.key);
+  if (!decky) {
+    if (decky.error().code == Errc::kNotFound) return controller::Outcome{};
+    return tl::unexpected(decky.error());
+  }
+  if (decky->deleting()) return controller::Outcome{};
+  const bool requested = decky->metadata.annotations.count(api::kMutateRequestAnnotation) > 0;
+
+  std::optional<api::Object> fleet;
+  std::optional<api::FleetSpec> fleetSpec;
+  if (const auto* owner = decky->controllerOwner(); owner != nullptr && owner->kind == "Fleet") {
+    auto found = client_.get({"Fleet", owner->name});
+    if (found && found->metadata.uid == owner->uid) {
+      fleet = *found;
+      fleetSpec = api::parseFleetSpec(found->spec);
+    }
+  }
+  const bool hasPolicy = fleetSpec && fleetSpec->mutation && fleetSpec->mutation->interval.count() > 0;
+  if (!requested && !hasPolicy) return controller::Outcome{};
+
+  const auto now = clock_.now();
+  if (!requested) {
+    const auto& policy = *fleetSpec->mutation;
+    auto last = api::parseTime(decky->status.value("lastMutationTime", ""));
+    if (!last) last = api::parseTime(decky->metadata.creationTimestamp);
+    if (!last) last = now;
+    // Each decky gets its own offset inside the jitter window, fixed per identity.
+    std::chrono::seconds jitter{0};
+    if (policy.jitter.count() > 0) {
+      const auto seed = stableHash(decky->metadata.name + "#" +
+                                   std::to_string(decky->spec.value("identityGeneration", 0)));
+      jitter = std::chrono::seconds(seed % static_cast<std::uint64_t>(policy.jitter.count() + 1));
+    }
+    const auto due = *last + policy.interval + jitter;
+    if (now < due) {
+      return controller::Outcome{duration_cast<milliseconds>(due - now) + milliseconds(1)};
+    }
+  }
+
+  std::vector<std::string> rotate = {"hostname"};
+  if (hasPolicy && !fleetSpec->mutation->rotate.empty()) rotate = fleetSpec->mutation->rotate;
+  else if (hasPolicy) rotate = {"hostname", "services"};
+
+  api::DeckySpec spec = api::parseDeckySpec(decky->spec);
+  const api::DeckySpec before = spec;
+  const std::int64_t nextGeneration = spec.identityGeneration + 1;
+  const std::uint64_t seed = stableHash(decky->metadata.uid + "#" + std::to_string(nextGeneration));
+  const api::NamedDeckySpec* named = nullptr;
+  if (fleetSpec) {
+    for (const auto& n : fleetSpec->deckies) {
+      if (fleet->metadata.name + "-" + n.name == decky->metadata.name) named = &n;
+    }
+  }
+  auto siblings = client_.list("Decky", {fleet ? std::string(api::kFleetLabel) + "=" + fleet->metadata.name : "", ""});
+  if (!siblings) return tl::unexpected(siblings.error());
+
+  std::vector<std::string> changes;
+  for (const auto& what : rotate) {
+    if (what == "hostname") {
+      std::set<std::string> taken;
+      for (const auto& s : siblings->items) taken.insert(s.spec.value("hostname", ""));
+      spec.hostname = hostnameFor(spec.distro, spec.osFamily, spec.archetype, seed, taken);
+      changes.push_back("hostname " + before.hostname + " -> " + spec.hostname);
+    } else if (what == "distro") {
+      std::vector<std::string> pool = fleetSpec ? fleetSpec->templ.distros : std::vector<std::string>{};
+      for (std::size_t i = 1; i <= 16; ++i) {
+        auto candidate = distroFor(pool, spec.archetype, static_cast<std::size_t>(seed % 97) + i);
+        if (candidate != before.distro) {
+          spec.distro = candidate;
+          break;
+        }
+      }
+      changes.push_back("distro " + before.distro + " -> " + spec.distro);
+    } else if (what == "services") {
+      const auto pool = servicesFor(fleetSpec ? fleetSpec->templ.services : std::vector<api::ServiceSpec>{},
+                                    spec.archetype);
+      spec.services = rotateServices(spec.services, pool, seed);
+      changes.push_back("services " + joinNames(before.services) + " -> " + joinNames(spec.services));
+    } else if (what == "mac") {
+      spec.mac = macFor(spec.osFamily, seed);
+      changes.push_back("mac " + before.mac + " -> " + spec.mac);
+      // A new MAC moves to a new address too, unless the fleet pins this decky's IP.
+      if (fleetSpec && (named == nullptr || named->ip.empty())) {
+        auto all = client_.list("Decky");
+        if (!all) return tl::unexpected(all.error());
+        auto used = usedAddresses(all->items, spec.network.interface);
+        auto subnet = api::net::Subnet::parse(spec.network.subnet);
+        auto range = spec.network.ipRange.empty() ? std::optional<api::net::IpRange>{}
+                                                  : api::net::IpRange::parse(spec.network.ipRange);
+        auto gateway = spec.network.gateway.empty() ? std::optional<api::net::Ipv4>{}
+                                                    : api::net::Ipv4::parse(spec.network.gateway);
+        if (subnet) {
+          if (auto ip = api::net::lowestFree(*subnet, range, gateway, used)) {
+            spec.ip = ip->str();
+            changes.push_back("ip " + before.ip + " -> " + spec.ip);
+          }
+        }
+      }
+    }
+  }
+  spec.identityGeneration = nextGeneration;
+  const api::Json oldSpec = decky->spec;
+  decky->spec = api::toJson(spec);
+  decky->metadata.annotations.erase(api::kMutateRequestAnnotation);
+  auto written = client_.update(*decky);
+  if (!written) return tl::unexpected(written.error());
+
+  std::string message;
+  for (const auto& c : changes) message += (message.empty() ? "" : "; ") + c;
+  events_.record(*written, "Normal", "Mutated",
+                 (requested ? "on request: " : "on schedule: ") + message);
+  spdlog::info("decky {} mutated ({}): {}", written->metadata.name,
+               requested ? "requested" : "scheduled", message);
+
+  written->status["lastMutationTime"] = api::formatTime(now);
+  written->metadata.resourceVersion = 0;
+  if (auto w = client_.updateStatus(*written); !w && w.error().code != Errc::kNotFound) {
+    return tl::unexpected(w.error());
+  }
+  if (!hasPolicy) return controller::Outcome{};
+  return controller::Outcome{duration_cast<milliseconds>(fleetSpec->mutation->interval)};
+}
+
+}  // namespace decnet::reconcilers

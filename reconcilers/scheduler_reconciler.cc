@@ -1,0 +1,112 @@
+#include "reconcilers/scheduler_reconciler.h"
+
+#include <map>
+
+#include "api/types/conditions.h"
+#include "api/types/selector.h"
+
+namespace decnet::reconcilers {
+
+SchedulerReconciler::SchedulerReconciler(api::Client& client, controller::EventRecorder& events,
+                                         const api::Clock& clock)
+    : client_(client), events_(events), clock_(clock) {}
+
+std::vector<controller::WatchSpec> SchedulerReconciler::watches() const {
+  api::Client* client = &client_;
+  return {{"Node", [client](const api::Object&) {
+             std::vector<api::ObjectKey> keys;
+             auto deckies = client->list("Decky", {"", "spec.node="});
+             if (deckies) {
+               for (const auto& d : deckies->items) keys.push_back(d.key());
+             }
+             return keys;
+           }}};
+}
+
+Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Request& request) {
+  std::lock_guard lock(mutex_);
+  auto decky = client_.get(request.key);
+  if (!decky) {
+    if (decky.error().code == Errc::kNotFound) return controller::Outcome{};
+    return tl::unexpected(decky.error());
+  }
+  if (decky->deleting() || !decky->spec.value("node", "").empty()) return controller::Outcome{};
+
+  auto nodes = client_.list("Node");
+  if (!nodes) return tl::unexpected(nodes.error());
+  auto deckies = client_.list("Decky");
+  if (!deckies) return tl::unexpected(deckies.error());
+  std::map<std::string, int> load;
+  for (const auto& d : deckies->items) {
+    const std::string node = d.spec.value("node", "");
+    if (!node.empty()) load[node]++;
+  }
+  std::map<std::string, std::string> selector;
+  if (auto s = decky->spec.find("nodeSelector"); s != decky->spec.end() && s->is_object()) {
+    for (const auto& [k, v] : s->items()) {
+      if (v.is_string()) selector[k] = v.get<std::string>();
+    }
+  }
+  const auto matcher = api::LabelSelector::fromMap(selector);
+  int notReady = 0, mismatched = 0, full = 0;
+  const api::Object* best = nullptr;
+  for (const auto& node : nodes->items) {
+    if (node.deleting() || !api::conditionTrue(node.status, "Ready")) {
+      ++notReady;
+      continue;
+    }
+    if (!matcher.matches(node.metadata.labels)) {
+      ++mismatched;
+      continue;
+    }
+    const int capacity = node.spec.value("capacity", api::Json::object()).value("deckies", -1);
+    const int used = load[node.metadata.name];
+    if (capacity >= 0 && used >= capacity) {
+      ++full;
+      continue;
+    }
+    if (best == nullptr || used < load[best->metadata.name]) best = &node;
+  }
+  const std::string now = api::formatTime(clock_.now());
+  const std::int64_t generation = decky->metadata.generation;
+  if (best == nullptr) {
+    std::string message = "0/" + std::to_string(nodes->items.size()) + " nodes are available";
+    if (notReady > 0) message += ", " + std::to_string(notReady) + " not ready";
+    if (mismatched > 0) message += ", " + std::to_string(mismatched) + " not matching nodeSelector";
+    if (full > 0) message += ", " + std::to_string(full) + " at capacity";
+    api::Json status = decky->status;
+    if (status.value("phase", "").empty()) status["phase"] = "Pending";
+    if (api::setCondition(status, {"Scheduled", "False", "Unschedulable", message, "", generation},
+                          now) ||
+        status != decky->status) {
+      const bool first = !api::findCondition(decky->status, "Scheduled").has_value();
+      decky->status = status;
+      decky->metadata.resourceVersion = 0;
+      if (auto w = client_.updateStatus(*decky); !w && w.error().code != Errc::kNotFound) {
+        return tl::unexpected(w.error());
+      }
+      if (first) events_.record(*decky, "Warning", "FailedScheduling", message);
+    }
+    // Node changes wake us too; this retry covers nodes that come back silently.
+    return controller::Outcome{std::chrono::seconds(10)};
+  }
+  const std::string nodeName = best->metadata.name;
+  decky->spec["node"] = nodeName;
+  auto written = client_.update(*decky);
+  if (!written) return tl::unexpected(written.error());
+  api::Json status = written->status;
+  if (status.value("phase", "").empty()) status["phase"] = "Pending";
+  api::setCondition(status,
+                    {"Scheduled", "True", "Scheduled", "assigned to node " + nodeName, "",
+                     written->metadata.generation},
+                    now);
+  written->status = status;
+  written->metadata.resourceVersion = 0;
+  if (auto w = client_.updateStatus(*written); !w && w.error().code != Errc::kNotFound) {
+    return tl::unexpected(w.error());
+  }
+  events_.record(*written, "Normal", "Scheduled", "Assigned to node " + nodeName);
+  return controller::Outcome{};
+}
+
+}  // namespace decnet::reconcilers

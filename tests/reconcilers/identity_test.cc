@@ -1,0 +1,59 @@
+#include "reconcilers/identity.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+namespace decnet::reconcilers {
+namespace {
+
+TEST(IdentityTest, MacUsesAnOuiOfTheFamilyAndIsDeterministic) {
+  EXPECT_EQ(macFor("windows", 42), macFor("windows", 42));
+  EXPECT_NE(macFor("windows", 42), macFor("windows", 43));
+  EXPECT_TRUE(std::regex_match(macFor("linux", 7), std::regex("^([0-9a-f]{2}:){5}[0-9a-f]{2}$")));
+  const std::string mac = macFor("embedded", 1);
+  EXPECT_EQ(std::stoi(mac.substr(0, 2), nullptr, 16) & 1, 0) << "unicast";
+}
+
+TEST(IdentityTest, HostnamesFollowTheDistroStyle) {
+  EXPECT_TRUE(std::regex_match(hostnameFor("debian", "linux", "", 1, {}), std::regex("^SRV-[A-Z]+-[1-9][0-9]$")));
+  EXPECT_TRUE(std::regex_match(hostnameFor("rocky9", "linux", "", 1, {}),
+                               std::regex("^[a-z]+[1-9][0-9]\\.localdomain$")));
+  EXPECT_TRUE(std::regex_match(hostnameFor("alpine", "embedded", "", 1, {}), std::regex("^[a-z]+-[1-9][0-9]$")));
+  EXPECT_TRUE(std::regex_match(hostnameFor("kali", "linux", "", 1, {}), std::regex("^[a-z]+-[a-z]+$")));
+  EXPECT_TRUE(std::regex_match(hostnameFor("debian", "windows", "windows-workstation", 1, {}),
+                               std::regex("^WS-[A-Z]+-[0-9]{4}$")));
+  EXPECT_TRUE(std::regex_match(hostnameFor("debian", "windows", "domain-controller", 1, {}),
+                               std::regex("^DC0[1-9]$")));
+}
+
+TEST(IdentityTest, HostnamesAvoidTakenNames) {
+  std::set<std::string> taken;
+  for (int i = 0; i < 200; ++i) {
+    auto name = hostnameFor("debian", "linux", "", 5, taken);
+    EXPECT_EQ(taken.count(name), 0u);
+    taken.insert(name);
+  }
+}
+
+TEST(IdentityTest, DistrosGoRoundRobinOverThePreferredList) {
+  EXPECT_EQ(distroFor({"a", "b"}, "", 0), "a");
+  EXPECT_EQ(distroFor({"a", "b"}, "", 3), "b");
+  EXPECT_EQ(distroFor({}, "linux-server", 2), "rocky9");  // debian, ubuntu22, rocky9, fedora
+  EXPECT_EQ(osFamilyFor("", "domain-controller"), "windows");
+  EXPECT_EQ(osFamilyFor("bsd", "domain-controller"), "bsd");
+}
+
+TEST(IdentityTest, RotatedServicesDifferAndComeFromThePool) {
+  const std::vector<api::ServiceSpec> pool = {{"mysql", {}, {}}, {"postgres", {}, {}}, {"redis", {}, {}}};
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    auto next = rotateServices(pool, pool, seed);
+    ASSERT_FALSE(next.empty());
+    std::vector<std::string> names;
+    for (const auto& s : next) names.push_back(s.name);
+    EXPECT_NE(names, (std::vector<std::string>{"mysql", "postgres", "redis"}));
+  }
+}
+
+}  // namespace
+}  // namespace decnet::reconcilers

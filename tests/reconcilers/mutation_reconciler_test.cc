@@ -1,0 +1,119 @@
+#include "reconcilers/mutation_reconciler.h"
+
+#include <gtest/gtest.h>
+
+#include "reconcilers/fleet_reconciler.h"
+#include "tests/support/fake_client.h"
+
+namespace decnet::reconcilers {
+namespace {
+
+using api::Json;
+using namespace std::chrono_literals;
+using testing::FakeClient;
+using testing::FakeClock;
+
+class MutationReconcilerTest : public ::testing::Test {
+ protected:
+  MutationReconcilerTest()
+      : events_(client_, "test", clock_), fleets_(client_, events_, clock_),
+        mutation_(client_, events_, clock_) {}
+
+  void createFleet(Json mutation) {
+    api::Object fleet;
+    fleet.kind = "Fleet";
+    fleet.metadata.name = "corp";
+    fleet.metadata.creationTimestamp = api::formatTime(clock_.now());
+    fleet.spec = {{"network", {{"interface", "decnet-lab0"}, {"subnet", "10.77.0.0/24"},
+                               {"ipRange", "10.77.0.10-10.77.0.20"}}},
+                  {"replicas", 2},
+                  {"template", {{"archetype", "database-server"}}}};
+    if (!mutation.is_null()) fleet.spec["mutation"] = mutation;
+    ASSERT_TRUE(client_.create(fleet, {}));
+    ASSERT_TRUE(fleets_.reconcile({{"Fleet", "corp"}}));
+    // Deckies were created "now" by the fake's wall clock; pin them to the fake clock.
+    auto listed = client_.list("Decky", {});
+    for (auto& d : listed->items) {
+      d.status["lastMutationTime"] = api::formatTime(clock_.now());
+      ASSERT_TRUE(client_.updateStatus(d, {}));
+    }
+  }
+
+  Result<controller::Outcome> reconcile(const std::string& name = "corp-01") {
+    return mutation_.reconcile({{"Decky", name}});
+  }
+
+  FakeClient client_;
+  FakeClock clock_;
+  controller::EventRecorder events_;
+  FleetReconciler fleets_;
+  MutationReconciler mutation_;
+};
+
+TEST_F(MutationReconcilerTest, NotDueMeansNoWriteAndARequeueAtTheDueTime) {
+  createFleet({{"interval", "6h"}, {"rotate", {"hostname"}}, {"jitter", "10m"}});
+  client_.clearActions();
+  auto outcome = reconcile();
+  ASSERT_TRUE(outcome);
+  EXPECT_TRUE(client_.actions.empty());
+  EXPECT_GE(outcome->requeue_after, 6h);
+  EXPECT_LE(outcome->requeue_after, 6h + 10min + 1s);
+}
+
+TEST_F(MutationReconcilerTest, DueDeckyGetsItsNextIdentityInItsSpec) {
+  createFleet({{"interval", "1h"}, {"rotate", {"hostname", "services"}}});
+  const auto before = *client_.get({"Decky", "corp-01"});
+  clock_.advance(2h);
+  client_.clearActions();
+  auto outcome = reconcile();
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  const auto after = *client_.get({"Decky", "corp-01"});
+  EXPECT_NE(after.spec["hostname"], before.spec["hostname"]);
+  EXPECT_NE(after.spec["services"], before.spec["services"]);
+  EXPECT_EQ(after.spec["identityGeneration"], 2);
+  EXPECT_EQ(after.metadata.generation, before.metadata.generation + 1);
+  EXPECT_EQ(after.spec["ip"], before.spec["ip"]) << "ip rotates only with mac";
+  EXPECT_EQ(after.status["lastMutationTime"], api::formatTime(clock_.now()));
+  EXPECT_EQ(outcome->requeue_after, 1h);
+  bool mutatedEvent = false;
+  const auto events = client_.list("Event", {});
+  for (const auto& e : events->items) {
+    if (e.spec["reason"] == "Mutated") {
+      mutatedEvent = true;
+      EXPECT_NE(e.spec["message"].get<std::string>().find(before.spec["hostname"].get<std::string>()),
+                std::string::npos) << "the event names the old value";
+    }
+  }
+  EXPECT_TRUE(mutatedEvent);
+  // The fleet controller does not undo it.
+  client_.clearActions();
+  ASSERT_TRUE(fleets_.reconcile({{"Fleet", "corp"}}));
+  EXPECT_TRUE(client_.actionsOn("Decky").empty());
+}
+
+TEST_F(MutationReconcilerTest, RequestedMutationHappensNowAndClearsTheRequest) {
+  createFleet(nullptr);
+  ASSERT_TRUE(client_.requestMutation("corp-02"));
+  const auto before = *client_.get({"Decky", "corp-02"});
+  ASSERT_TRUE(reconcile("corp-02"));
+  const auto after = *client_.get({"Decky", "corp-02"});
+  EXPECT_NE(after.spec["hostname"], before.spec["hostname"]);
+  EXPECT_EQ(after.metadata.annotations.count(api::kMutateRequestAnnotation), 0u);
+  client_.clearActions();
+  ASSERT_TRUE(reconcile("corp-02"));
+  EXPECT_TRUE(client_.actions.empty()) << "no policy and no request: nothing more happens";
+}
+
+TEST_F(MutationReconcilerTest, MacRotationMovesTheAddressToo) {
+  createFleet({{"interval", "1h"}, {"rotate", {"mac"}}});
+  const auto before = *client_.get({"Decky", "corp-01"});
+  clock_.advance(2h);
+  ASSERT_TRUE(reconcile());
+  const auto after = *client_.get({"Decky", "corp-01"});
+  EXPECT_NE(after.spec["mac"], before.spec["mac"]);
+  EXPECT_NE(after.spec["ip"], before.spec["ip"]);
+  EXPECT_NE(after.spec["ip"], client_.get({"Decky", "corp-02"})->spec["ip"]);
+}
+
+}  // namespace
+}  // namespace decnet::reconcilers

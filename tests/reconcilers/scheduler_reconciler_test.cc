@@ -1,0 +1,91 @@
+#include "reconcilers/scheduler_reconciler.h"
+
+#include <gtest/gtest.h>
+
+#include "api/types/conditions.h"
+#include "tests/support/fake_client.h"
+
+namespace decnet::reconcilers {
+namespace {
+
+using api::Json;
+using testing::FakeClient;
+
+class SchedulerReconcilerTest : public ::testing::Test {
+ protected:
+  SchedulerReconcilerTest() : events_(client_, "test"), scheduler_(client_, events_) {}
+
+  void addNode(const std::string& name, bool ready, std::map<std::string, std::string> labels = {}) {
+    api::Object node;
+    node.kind = "Node";
+    node.metadata.name = name;
+    node.metadata.labels = labels;
+    auto created = client_.create(node, {});
+    ASSERT_TRUE(created);
+    api::setCondition(created->status, {"Ready", ready ? "True" : "False", "x", "", "", 1}, "t");
+    ASSERT_TRUE(client_.updateStatus(*created, {}));
+  }
+
+  void addDecky(const std::string& name, Json selector = Json::object()) {
+    api::Object decky;
+    decky.kind = "Decky";
+    decky.metadata.name = name;
+    decky.spec = {{"ip", "10.77.0.5"}, {"nodeSelector", selector}};
+    ASSERT_TRUE(client_.create(decky, {}));
+  }
+
+  std::string nodeOf(const std::string& decky) {
+    return client_.get({"Decky", decky})->spec.value("node", "");
+  }
+
+  FakeClient client_;
+  controller::EventRecorder events_;
+  SchedulerReconciler scheduler_;
+};
+
+TEST_F(SchedulerReconcilerTest, WithoutReadyNodesTheScheduledConditionSaysWhy) {
+  addNode("down", false);
+  addDecky("d1");
+  auto outcome = scheduler_.reconcile({{"Decky", "d1"}});
+  ASSERT_TRUE(outcome);
+  EXPECT_GT(outcome->requeue_after.count(), 0);
+  auto status = client_.get({"Decky", "d1"})->status;
+  auto scheduled = api::findCondition(status, "Scheduled");
+  ASSERT_TRUE(scheduled);
+  EXPECT_EQ(scheduled->status, "False");
+  EXPECT_EQ(scheduled->reason, "Unschedulable");
+  EXPECT_NE(scheduled->message.find("1 not ready"), std::string::npos) << scheduled->message;
+  EXPECT_EQ(nodeOf("d1"), "");
+}
+
+TEST_F(SchedulerReconcilerTest, SpreadsDeckiesEvenlyOverReadyNodes) {
+  addNode("a", true);
+  addNode("b", true);
+  addNode("c", false);
+  for (int i = 0; i < 6; ++i) {
+    addDecky("d" + std::to_string(i));
+    ASSERT_TRUE(scheduler_.reconcile({{"Decky", "d" + std::to_string(i)}}));
+  }
+  std::map<std::string, int> perNode;
+  for (int i = 0; i < 6; ++i) perNode[nodeOf("d" + std::to_string(i))]++;
+  EXPECT_EQ(perNode["a"], 3);
+  EXPECT_EQ(perNode["b"], 3);
+  EXPECT_EQ(perNode.count("c"), 0u);
+  EXPECT_EQ(api::findCondition(client_.get({"Decky", "d0"})->status, "Scheduled")->status, "True");
+}
+
+TEST_F(SchedulerReconcilerTest, HonoursTheNodeSelector) {
+  addNode("hq-1", true, {{"site", "hq"}});
+  addNode("branch-1", true, {{"site", "branch"}});
+  addDecky("d1", {{"site", "branch"}});
+  addDecky("d2", {{"site", "mars"}});
+  ASSERT_TRUE(scheduler_.reconcile({{"Decky", "d1"}}));
+  ASSERT_TRUE(scheduler_.reconcile({{"Decky", "d2"}}));
+  EXPECT_EQ(nodeOf("d1"), "branch-1");
+  EXPECT_EQ(nodeOf("d2"), "");
+  auto scheduled = api::findCondition(client_.get({"Decky", "d2"})->status, "Scheduled");
+  EXPECT_NE(scheduled->message.find("2 not matching nodeSelector"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace decnet::reconcilers
