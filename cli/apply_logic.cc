@@ -79,8 +79,8 @@ Result<void> applyManifests(api::Client& client, const std::vector<Manifest>& ma
     }
   }
   if (!problems.empty()) {
-    return failInvalid(std::to_string(problems.size()) + " problem(s) found; nothing was applied",
-                       std::move(problems));
+    const std::string summary = std::to_string(problems.size()) + " problem(s) found; nothing was applied";
+    return failInvalid(summary, std::move(problems));
   }
 
   // Pass 2: write.

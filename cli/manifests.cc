@@ -131,8 +131,8 @@ Result<std::vector<Manifest>> loadManifests(const std::vector<std::string>& path
     }
   }
   if (!problems.empty()) {
-    return failInvalid(std::to_string(problems.size()) + " problem(s) found; nothing was applied",
-                       std::move(problems));
+    const std::string summary = std::to_string(problems.size()) + " problem(s) found; nothing was applied";
+    return failInvalid(summary, std::move(problems));
   }
   if (manifests.empty()) return fail(Errc::kInvalid, "no objects found in the given files");
   return manifests;

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -53,8 +54,7 @@ void addDiffCommand(CLI::App& app, Globals& globals) {
       throw CLI::RuntimeError(2);
     }
     const fs::path dir(pattern);
-    fs::create_directories(dir / "live");
-    fs::create_directories(dir / "merged");
+    int code = 0;
     for (const auto& m : *manifests) {
       auto current = client->get(m.object.key());
       if (!current && current.error().code != Errc::kNotFound) {
@@ -64,20 +64,18 @@ void addDiffCommand(CLI::App& app, Globals& globals) {
       }
       const api::Object* live = current ? &*current : nullptr;
       const api::Object merged = mergeForApply(live, m.object);
-      const std::string file = displayName(m.object);
-      std::string safe = file;
-      for (auto& c : safe) {
-        if (c == '/') c = '_';
-      }
-      std::ofstream(dir / "live" / safe) << render(live);
-      std::ofstream(dir / "merged" / safe) << render(&merged);
+      const std::string name = displayName(m.object);
+      std::ofstream(dir / "live") << render(live);
+      std::ofstream(dir / "merged") << render(&merged);
+      std::cout.flush();
+      // diff(1) does the rendering, as kubectl diff does.
+      const std::string command = "diff -u -N --label 'live/" + name + "' --label 'merged/" + name +
+                                  "' " + (dir / "live").string() + " " + (dir / "merged").string();
+      const int status = std::system(command.c_str());
+      const int one = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+      code = std::max(code, one);
     }
-    std::cout.flush();
-    const std::string command = "diff -u -N -r " + (dir / "live").string() + " " +
-                                (dir / "merged").string();
-    const int status = std::system(command.c_str());
     fs::remove_all(dir);
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
     if (code != 0) throw CLI::RuntimeError(code > 1 ? 2 : 1);
   });
 }

@@ -1,0 +1,231 @@
+// The REST API through the real server on loopback: the REST client for behaviour, curl for
+// the raw HTTP status codes and Status bodies.
+#include "api/rest/api_server.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "api/rest/rest_client.h"
+#include "controller/store/object_store.h"
+#include "tests/support/process.h"
+
+namespace decnet::api {
+namespace {
+
+using testing::freePort;
+using testing::run;
+
+class ApiServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto repository = store::openRepository("sqlite::memory:");
+    ASSERT_TRUE(repository);
+    store_ = *store::ObjectStore::open(std::move(*repository));
+    ApiServerOptions options;
+    options.listen = "127.0.0.1:" + std::to_string(freePort());
+    options.watchBookmarkEvery = std::chrono::seconds(1);
+    server_ = std::make_unique<ApiServer>(*store_, options);
+    auto started = server_->start();
+    ASSERT_TRUE(started) << started.error().message;
+    client_ = makeRestClient(server_->url());
+  }
+  void TearDown() override { server_->stop(); }
+
+  Object fleet(const std::string& name, int replicas = 2) {
+    Object o;
+    o.kind = "Fleet";
+    o.metadata.name = name;
+    o.metadata.labels = {{"site", "hq"}};
+    o.spec = {{"network", {{"interface", "decnet-lab0"}, {"subnet", "10.77.0.0/24"}}},
+              {"replicas", replicas},
+              {"template", {{"archetype", "linux-server"}}}};
+    return o;
+  }
+
+  // "CODE BODY" from curl.
+  std::pair<int, Json> curl(const std::string& args) {
+    auto r = run("curl -s -w '\\n%{http_code}' " + args);
+    auto cut = r.output.rfind('\n');
+    int code = std::stoi(r.output.substr(cut + 1));
+    return {code, Json::parse(r.output.substr(0, cut), nullptr, false)};
+  }
+
+  std::shared_ptr<store::ObjectStore> store_;
+  std::unique_ptr<ApiServer> server_;
+  ClientPtr client_;
+};
+
+TEST_F(ApiServerTest, HealthReadinessAndVersion) {
+  EXPECT_EQ(run("curl -sf " + server_->url() + "/healthz").output, "ok");
+  EXPECT_EQ(run("curl -sf " + server_->url() + "/readyz").output, "ok");
+  auto [code, body] = curl(server_->url() + "/version");
+  EXPECT_EQ(code, 200);
+  EXPECT_EQ(body["apiVersion"], "decnet.io/v1alpha1");
+}
+
+TEST_F(ApiServerTest, CrudWithLabelSelectorsAndStatusSubresource) {
+  auto created = client_->create(fleet("a"));
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_EQ(created->metadata.generation, 1);
+  Object other = fleet("b");
+  other.metadata.labels = {{"site", "branch"}};
+  other.spec["network"]["interface"] = "decnet-lab1";
+  ASSERT_TRUE(client_->create(other));
+
+  auto all = client_->list("Fleet");
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->items.size(), 2u);
+  auto hq = client_->list("fleets", {"site=hq", ""});
+  ASSERT_TRUE(hq);
+  ASSERT_EQ(hq->items.size(), 1u);
+  EXPECT_EQ(hq->items[0].metadata.name, "a");
+  auto byField = client_->list("Fleet", {"", "spec.network.interface=decnet-lab1"});
+  ASSERT_TRUE(byField);
+  ASSERT_EQ(byField->items.size(), 1u);
+  EXPECT_EQ(byField->items[0].metadata.name, "b");
+
+  Object changed = *created;
+  changed.spec["replicas"] = 5;
+  auto updated = client_->update(changed);
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->metadata.generation, 2);
+
+  Object withStatus = *updated;
+  withStatus.status = {{"replicas", 5}};
+  withStatus.spec["replicas"] = 99;  // ignored by the status subresource
+  auto statusWritten = client_->updateStatus(withStatus);
+  ASSERT_TRUE(statusWritten);
+  EXPECT_EQ(statusWritten->status["replicas"], 5);
+  EXPECT_EQ(statusWritten->spec["replicas"], 5);
+  EXPECT_EQ(statusWritten->metadata.generation, 2);
+
+  ASSERT_TRUE(client_->remove({"Fleet", "a"}));
+  auto gone = client_->get({"Fleet", "a"});
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, Errc::kNotFound);
+}
+
+TEST_F(ApiServerTest, StaleWritesGet409AndDuplicatesToo) {
+  auto created = client_->create(fleet("a"));
+  ASSERT_TRUE(created);
+  Object first = *created, second = *created;
+  first.spec["replicas"] = 3;
+  second.spec["replicas"] = 4;
+  ASSERT_TRUE(client_->update(first));
+  auto stale = client_->update(second);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, Errc::kConflict);
+  auto duplicate = client_->create(fleet("a"));
+  ASSERT_FALSE(duplicate);
+  EXPECT_EQ(duplicate.error().code, Errc::kAlreadyExists);
+
+  auto [code, body] = curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(fleet("a")).dump() +
+                           "' " + server_->url() + "/apis/decnet.io/v1alpha1/fleets");
+  EXPECT_EQ(code, 409);
+  EXPECT_EQ(body["kind"], "Status");
+  EXPECT_EQ(body["reason"], "AlreadyExists");
+}
+
+TEST_F(ApiServerTest, InvalidObjectsGet422WithFieldCauses) {
+  Object bad = fleet("bad");
+  bad.spec["template"]["services"] = Json::array({{{"name", "shh"}}});
+  bad.spec["replicas"] = -1;
+  auto [code, body] = curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(bad).dump() + "' " +
+                           server_->url() + "/apis/decnet.io/v1alpha1/fleets");
+  EXPECT_EQ(code, 422);
+  EXPECT_EQ(body["reason"], "Invalid");
+  EXPECT_EQ(body["code"], 422);
+  std::set<std::string> fields;
+  for (const auto& cause : body["details"]["causes"]) fields.insert(cause["field"].get<std::string>());
+  EXPECT_TRUE(fields.count("spec.replicas")) << body.dump();
+  EXPECT_TRUE(fields.count("spec.template.services[0]")) << body.dump();
+  auto viaClient = client_->create(bad);
+  ASSERT_FALSE(viaClient);
+  EXPECT_EQ(viaClient.error().code, Errc::kInvalid);
+  EXPECT_EQ(viaClient.error().fields.size(), fields.size());
+
+  auto [missing, notFound] = curl(server_->url() + "/apis/decnet.io/v1alpha1/fleets/nope");
+  EXPECT_EQ(missing, 404);
+  EXPECT_EQ(notFound["reason"], "NotFound");
+  auto [garbage, garbageBody] = curl("-X POST -d 'not json' " + server_->url() + "/apis/decnet.io/v1alpha1/fleets");
+  EXPECT_EQ(garbage, 400);
+}
+
+TEST_F(ApiServerTest, DryRunWritesNothing) {
+  auto [code, body] = curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(fleet("dry")).dump() +
+                           "' '" + server_->url() + "/apis/decnet.io/v1alpha1/fleets?dryRun=All'");
+  EXPECT_EQ(code, 201);
+  EXPECT_EQ(body["metadata"]["name"], "dry");
+  EXPECT_FALSE(client_->get({"Fleet", "dry"}));
+  ASSERT_TRUE(client_->create(fleet("real")));
+  auto removed = client_->remove({"Fleet", "real"}, {true});
+  ASSERT_TRUE(removed);
+  EXPECT_TRUE(client_->get({"Fleet", "real"})) << "a dry-run delete keeps the object";
+}
+
+TEST_F(ApiServerTest, WatchStreamsChangesAndResumesFromAResourceVersion) {
+  auto created = client_->create(fleet("w"));
+  ASSERT_TRUE(created);
+  const auto resumeFrom = created->metadata.resourceVersion;
+  Object changed = *created;
+  changed.spec["replicas"] = 7;
+  ASSERT_TRUE(client_->update(changed));
+  ASSERT_TRUE(client_->remove({"Fleet", "w"}));
+
+  // Resume after the create: we must see exactly the later two changes, in order.
+  std::vector<std::string> seen;
+  std::atomic<bool> stop{false};
+  auto watched = client_->watch("Fleet", resumeFrom, [&](const WatchEvent& e) {
+    if (e.type == WatchEvent::Type::kBookmark) return true;
+    seen.push_back(std::string(watchEventTypeName(e.type)) + ":" + std::to_string(e.object.spec.value("replicas", 0)));
+    return seen.size() < 2;
+  }, stop);
+  ASSERT_TRUE(watched) << watched.error().message;
+  EXPECT_EQ(seen, (std::vector<std::string>{"MODIFIED:7", "DELETED:7"}));
+
+  // A live watch sees a write made after it started.
+  std::string live;
+  std::thread watcher([&] {
+    auto ok = client_->watch("Fleet", store_->revision(), [&](const WatchEvent& e) {
+      if (e.type == WatchEvent::Type::kBookmark) return true;
+      live = e.object.metadata.name;
+      return false;
+    }, stop);
+    EXPECT_TRUE(ok);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(client_->create(fleet("later")));
+  watcher.join();
+  EXPECT_EQ(live, "later");
+}
+
+TEST_F(ApiServerTest, WatchFromACompactedRevisionGets410) {
+  auto created = client_->create(fleet("c"));
+  ASSERT_TRUE(created);
+  Object changed = *created;
+  changed.spec["replicas"] = 3;
+  ASSERT_TRUE(client_->update(changed));
+  ASSERT_TRUE(store_->compact(0));
+  auto [code, body] = curl("'" + server_->url() + "/apis/decnet.io/v1alpha1/fleets?watch=true&resourceVersion=1'");
+  EXPECT_EQ(code, 410);
+  EXPECT_EQ(body["reason"], "Expired");
+  std::atomic<bool> stop{false};
+  auto watched = client_->watch("Fleet", 1, [](const WatchEvent&) { return false; }, stop);
+  ASSERT_FALSE(watched);
+  EXPECT_EQ(watched.error().code, Errc::kGone);
+}
+
+TEST_F(ApiServerTest, MutateSubresourceSetsTheRequest) {
+  Object decky;
+  decky.kind = "Decky";
+  decky.metadata.name = "d1";
+  decky.spec = {{"network", {{"subnet", "10.77.0.0/24"}}}, {"ip", "10.77.0.5"}, {"archetype", "deaddeck"}};
+  ASSERT_TRUE(client_->create(decky));
+  auto requested = client_->requestMutation("d1");
+  ASSERT_TRUE(requested) << requested.error().message;
+  EXPECT_EQ(requested->metadata.annotations.count(kMutateRequestAnnotation), 1u);
+}
+
+}  // namespace
+}  // namespace decnet::api

@@ -1,0 +1,204 @@
+// The decnet binary end to end: `decnet up` in a child process, the CLI against it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "api/types/object.h"
+#include "tests/support/process.h"
+
+namespace decnet {
+namespace {
+
+using testing::DecnetUp;
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::string writeFile(const std::string& dir, const std::string& name, const std::string& text) {
+  const std::string path = dir + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string fleetYaml(const std::string& name, int replicas, const std::string& subnet,
+                      const std::string& label = "e2e") {
+  return "apiVersion: decnet.io/v1alpha1\nkind: Fleet\nmetadata:\n  name: " + name +
+         "\n  labels: {suite: " + label + "}\nspec:\n  network: {interface: decnet-lab0, subnet: " + subnet +
+         "}\n  replicas: " + std::to_string(replicas) + "\n  template: {archetype: linux-server}\n";
+}
+
+std::string resourceVersion(const DecnetUp& up, const std::string& what) {
+  auto r = up.cli("get " + what + " -o json");
+  auto json = api::Json::parse(r.output, nullptr, false);
+  if (!json.is_object()) return "";
+  return json["metadata"].value("resourceVersion", "");
+}
+
+bool eventually(const std::function<bool()>& condition) {
+  for (int i = 0; i < 100; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(up_.ready()) << up_.log(); }
+  DecnetUp up_;
+  const std::string quickstart_ = testing::sourceDir() + "/manifests/quickstart.yaml";
+};
+
+TEST_F(CliTest, ApplyGetAndASecondApplyThatChangesNothing) {
+  auto applied = up_.cli("apply -f " + quickstart_);
+  ASSERT_EQ(applied.exitCode, 0) << applied.output;
+  EXPECT_EQ(applied.output, "fleet.decnet.io/quickstart created\n");
+  EXPECT_TRUE(eventually([&] {
+    return contains(up_.cli("get deckies").output, "quickstart-03");
+  })) << up_.cli("get deckies").output;
+  auto fleets = up_.cli("get fleets");
+  EXPECT_TRUE(contains(fleets.output, "NAME")) << fleets.output;
+  EXPECT_TRUE(contains(fleets.output, "quickstart")) << fleets.output;
+  EXPECT_TRUE(contains(fleets.output, "10.77.0.0/24"));
+
+  const auto before = resourceVersion(up_, "fleet quickstart");
+  ASSERT_FALSE(before.empty());
+  auto again = up_.cli("apply -f " + quickstart_);
+  EXPECT_EQ(again.exitCode, 0);
+  EXPECT_EQ(again.output, "fleet.decnet.io/quickstart unchanged\n");
+  // The controller may still write status; spec and metadata writes would bump generation.
+  auto json = api::Json::parse(up_.cli("get fleet quickstart -o json").output);
+  EXPECT_EQ(json["metadata"]["generation"], 1);
+
+  auto wide = up_.cli("get deckies -o wide -l decnet.io/fleet=quickstart");
+  EXPECT_TRUE(contains(wide.output, "MAC")) << wide.output;
+  EXPECT_TRUE(contains(wide.output, "10.77.0.40")) << "the named fileserver keeps its address";
+  auto yaml = up_.cli("get decky quickstart-01 -o yaml");
+  EXPECT_TRUE(contains(yaml.output, "kind: Decky")) << yaml.output;
+  auto described = up_.cli("describe fleet quickstart");
+  EXPECT_TRUE(contains(described.output, "Conditions:")) << described.output;
+  EXPECT_TRUE(contains(described.output, "SuccessfulCreate")) << described.output;
+  auto missing = up_.cli("get fleet nope");
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_TRUE(contains(missing.output, "not found"));
+}
+
+TEST_F(CliTest, DiffExitCodes) {
+  ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
+  auto same = up_.cli("diff -f " + quickstart_);
+  EXPECT_EQ(same.exitCode, 0) << same.output;
+  EXPECT_EQ(same.output, "");
+  const std::string dir = up_.dataDir();
+  auto changed = testing::run("sed 's/replicas: 3/replicas: 5/' " + quickstart_ + " > " + dir + "/q5.yaml");
+  ASSERT_EQ(changed.exitCode, 0);
+  auto diff = up_.cli("diff -f " + dir + "/q5.yaml");
+  EXPECT_EQ(diff.exitCode, 1) << diff.output;
+  EXPECT_TRUE(contains(diff.output, "-  replicas: 3")) << diff.output;
+  EXPECT_TRUE(contains(diff.output, "+  replicas: 5")) << diff.output;
+  auto fresh = up_.cli("diff -f " + writeFile(dir, "new.yaml", fleetYaml("brand-new", 1, "10.77.9.0/24")));
+  EXPECT_EQ(fresh.exitCode, 1);
+  auto broken = up_.cli("diff -f " + writeFile(dir, "broken.yaml", "kind: Fleet\nspec: [\n"));
+  EXPECT_GT(broken.exitCode, 1) << broken.output;
+}
+
+TEST_F(CliTest, InvalidManifestsWriteNothingAndNameEveryField) {
+  const std::string dir = up_.dataDir();
+  const std::string bad = writeFile(dir, "bad.yaml",
+                                    fleetYaml("good", 1, "10.77.1.0/24") + "---\n" +
+                                        "apiVersion: decnet.io/v1alpha1\nkind: Fleet\nmetadata: {name: bad}\n"
+                                        "spec:\n  network: {subnet: 10.77.2.0/24}\n  replica: 2\n"
+                                        "  template:\n    services: [{name: shh, ports: [70000]}]\n");
+  auto applied = up_.cli("apply -f " + bad);
+  EXPECT_EQ(applied.exitCode, 1);
+  EXPECT_TRUE(contains(applied.output, "spec.replica: unknown field")) << applied.output;
+  EXPECT_TRUE(contains(applied.output, "spec.template.services[0]: unknown service \"shh\" (did you mean \"ssh\"?)"))
+      << applied.output;
+  EXPECT_TRUE(contains(applied.output, "spec.template.services[0].ports[0]: must be 1..65535")) << applied.output;
+  EXPECT_TRUE(contains(applied.output, "nothing was applied"));
+  EXPECT_EQ(up_.cli("get fleet good").exitCode, 1) << "the valid document was not written either";
+
+  // A conflict only the server can see (another fleet's address) also stops the whole apply.
+  ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
+  const std::string clash = writeFile(
+      dir, "clash.yaml",
+      fleetYaml("fine", 1, "10.77.3.0/24") + "---\n" +
+          "apiVersion: decnet.io/v1alpha1\nkind: Fleet\nmetadata: {name: clash}\nspec:\n"
+          "  network: {interface: decnet-lab0, subnet: 10.77.0.0/24}\n  template: {archetype: deaddeck}\n"
+          "  deckies: [{name: x, ip: 10.77.0.40}]\n");
+  auto clashed = up_.cli("apply -f " + clash);
+  EXPECT_EQ(clashed.exitCode, 1) << clashed.output;
+  EXPECT_TRUE(contains(clashed.output, "spec.deckies[0].ip")) << clashed.output;
+  EXPECT_EQ(up_.cli("get fleet fine").exitCode, 1);
+}
+
+TEST_F(CliTest, PruneDeletesOnlyAppliedObjectsMissingFromTheSet) {
+  const std::string dir = up_.dataDir();
+  testing::run("mkdir -p " + dir + "/set");
+  writeFile(dir + "/set", "a.yaml", fleetYaml("prune-a", 1, "10.77.4.0/24", "prune"));
+  writeFile(dir + "/set", "b.yaml", fleetYaml("prune-b", 1, "10.77.5.0/24", "prune"));
+  auto first = up_.cli("apply -f " + dir + "/set");
+  ASSERT_EQ(first.exitCode, 0) << first.output;
+  testing::run("rm " + dir + "/set/b.yaml");
+  auto noSelector = up_.cli("apply -f " + dir + "/set --prune");
+  EXPECT_EQ(noSelector.exitCode, 2) << "prune without a selector is refused";
+  auto pruned = up_.cli("apply -f " + dir + "/set --prune -l suite=prune");
+  EXPECT_EQ(pruned.exitCode, 0) << pruned.output;
+  EXPECT_TRUE(contains(pruned.output, "fleet.decnet.io/prune-a unchanged")) << pruned.output;
+  EXPECT_TRUE(contains(pruned.output, "fleet.decnet.io/prune-b pruned")) << pruned.output;
+  EXPECT_EQ(up_.cli("get fleet prune-b").exitCode, 1);
+  EXPECT_FALSE(contains(pruned.output, "decky")) << "controller-made deckies are never pruned";
+}
+
+TEST_F(CliTest, DeleteWaitsAndGarbageCollectsDeckies) {
+  ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
+  ASSERT_TRUE(eventually([&] { return contains(up_.cli("get deckies").output, "quickstart-01"); }));
+  auto deleted = up_.cli("delete fleet quickstart --wait --timeout 20s");
+  EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
+  EXPECT_TRUE(contains(deleted.output, "fleets.decnet.io \"quickstart\" deleted"));
+  EXPECT_TRUE(eventually([&] { return !contains(up_.cli("get deckies").output, "quickstart"); }));
+  auto again = up_.cli("delete fleet quickstart");
+  EXPECT_EQ(again.exitCode, 1);
+  EXPECT_EQ(up_.cli("delete fleet quickstart --ignore-not-found").exitCode, 0);
+}
+
+TEST_F(CliTest, MutateWaitAndCatalog) {
+  ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
+  ASSERT_TRUE(eventually([&] { return up_.cli("get decky quickstart-02").exitCode == 0; }));
+  auto before = api::Json::parse(up_.cli("get decky quickstart-02 -o json").output);
+  auto mutated = up_.cli("mutate decky quickstart-02");
+  EXPECT_EQ(mutated.exitCode, 0) << mutated.output;
+  EXPECT_TRUE(eventually([&] {
+    auto now = api::Json::parse(up_.cli("get decky quickstart-02 -o json").output, nullptr, false);
+    return now.is_object() && now["spec"].value("identityGeneration", 0) == 2;
+  }));
+  auto after = api::Json::parse(up_.cli("get decky quickstart-02 -o json").output);
+  EXPECT_NE(after["spec"]["hostname"], before["spec"]["hostname"]);
+  EXPECT_TRUE(after["status"].contains("lastMutationTime"));
+  EXPECT_TRUE(contains(up_.cli("get events").output, "Mutated"));
+
+  // Nothing runs deckies yet, so Ready never comes: wait must time out with exit 1.
+  auto wait = up_.cli("wait --for=condition=Ready fleet/quickstart --timeout=1s");
+  EXPECT_EQ(wait.exitCode, 1);
+  EXPECT_TRUE(contains(wait.output, "timed out")) << wait.output;
+  auto progressing = up_.cli("wait --for=condition=Progressing fleet/quickstart --timeout=10s");
+  EXPECT_EQ(progressing.exitCode, 0) << progressing.output;
+
+  auto services = testing::run(testing::decnetBinary() + " catalog services");
+  EXPECT_EQ(services.exitCode, 0);
+  EXPECT_TRUE(contains(services.output, "mqtt")) << services.output;
+  EXPECT_TRUE(contains(testing::run(testing::decnetBinary() + " catalog os").output, "net.ipv4.ip_default_ttl=128"));
+}
+
+TEST(CliUpTest, AppliesManifestsAtStartAndStopsCleanlyOnSigint) {
+  DecnetUp up({"-f", testing::sourceDir() + "/manifests/quickstart.yaml"});
+  ASSERT_TRUE(up.ready()) << up.log();
+  EXPECT_TRUE(eventually([&] { return contains(up.cli("get deckies").output, "quickstart-fileserver"); }));
+  EXPECT_TRUE(contains(up.cli("get nodes").output, "local"));
+  EXPECT_EQ(up.stop(), 0) << up.log();
+  EXPECT_TRUE(contains(up.log(), "control plane stopped")) << up.log();
+}
+
+}  // namespace
+}  // namespace decnet

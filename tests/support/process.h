@@ -1,0 +1,135 @@
+#pragma once
+// Helpers for tests that drive real processes: run a command, start and stop `decnet up`.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace decnet::testing {
+
+struct CommandResult {
+  int exitCode = -1;
+  std::string output;  // stdout and stderr, interleaved
+};
+
+// Runs `command` through /bin/sh, capturing stdout+stderr.
+inline CommandResult run(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer{};
+  std::size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// A loopback port nobody listens on right now.
+inline int freePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+inline std::string decnetBinary() {
+  const char* env = std::getenv("DECNET_BINARY");
+  return env != nullptr ? env : "decnet";
+}
+
+inline std::string sourceDir() {
+  const char* env = std::getenv("DECNET_SOURCE_DIR");
+  return env != nullptr ? env : ".";
+}
+
+// `decnet up` in a child process with its own data dir; stopped (SIGINT, then SIGKILL) and its
+// data dir removed on destruction, even when the test failed.
+class DecnetUp {
+ public:
+  explicit DecnetUp(std::vector<std::string> extraArgs = {}) {
+    char pattern[] = "/tmp/decnet-test-XXXXXX";
+    dataDir_ = ::mkdtemp(pattern);
+    port_ = freePort();
+    server_ = "http://127.0.0.1:" + std::to_string(port_);
+    std::vector<std::string> args = {decnetBinary(), "up", "--data-dir", dataDir_, "--listen",
+                                     "127.0.0.1:" + std::to_string(port_)};
+    args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const std::string log = dataDir_ + "/up.log";
+      FILE* out = std::freopen(log.c_str(), "w", stdout);
+      (void)out;
+      ::dup2(STDOUT_FILENO, STDERR_FILENO);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      std::_Exit(127);
+    }
+    // Ready when the API answers.
+    for (int i = 0; i < 100; ++i) {
+      if (run("curl -sf " + server_ + "/readyz").exitCode == 0) {
+        ready_ = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  ~DecnetUp() {
+    stop();
+    run("rm -rf " + dataDir_);
+  }
+  // Graceful stop; returns the exit status (or -1 when it had to be killed).
+  int stop() {
+    if (pid_ <= 0) return exitStatus_;
+    ::kill(pid_, SIGINT);
+    for (int i = 0; i < 100; ++i) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        exitStatus_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        pid_ = 0;
+        return exitStatus_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = 0;
+    return -1;
+  }
+  // Runs `decnet ARGS` against this server.
+  CommandResult cli(const std::string& args) const {
+    return run(decnetBinary() + " --server " + server_ + " " + args);
+  }
+  bool ready() const { return ready_; }
+  const std::string& server() const { return server_; }
+  const std::string& dataDir() const { return dataDir_; }
+  std::string log() const { return run("cat " + dataDir_ + "/up.log").output; }
+
+ private:
+  std::string dataDir_;
+  std::string server_;
+  int port_ = 0;
+  pid_t pid_ = 0;
+  bool ready_ = false;
+  int exitStatus_ = -1;
+};
+
+}  // namespace decnet::testing
