@@ -68,7 +68,7 @@ Result<void> ControlPlane::heartbeat() {
     fresh.kind = "Node";
     fresh.metadata.name = options_.nodeName;
     fresh.metadata.labels["kubernetes.io/hostname"] = options_.nodeName;
-    fresh.spec = {{"capacity", {{"deckies", 250}}}};
+    fresh.spec = {{"capacity", {{"deckies", options_.nodeCapacity}}}};
     auto created = store_->create(fresh, {});
     if (!created) return tl::unexpected(created.error());
     node = *created;

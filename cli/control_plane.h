@@ -18,6 +18,7 @@ struct ControlPlaneOptions {
   std::string dsn;  // overrides dataDir: "sqlite::memory:", "sqlite:///x.db"
   std::string listen = "127.0.0.1:8000";
   std::string nodeName = "local";  // empty: register no node
+  int nodeCapacity = 1000;         // deckies the local node accepts
   int workers = 2;
   std::int64_t keepRevisions = 10000;  // change-log entries kept for watches
   bool serveApi = true;

@@ -109,18 +109,18 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
   const api::FleetSpec spec = api::parseFleetSpec(fleet->spec);
   const std::string now = api::formatTime(clock_.now());
 
-  auto allDeckies = client_.list("Decky");
-  if (!allDeckies) return tl::unexpected(allDeckies.error());
+  // Only this fleet's deckies are read on every pass; the whole set only when an address
+  // must be allocated (a no-op pass must stay cheap).
+  auto labelled = client_.list("Decky", {std::string(api::kFleetLabel) + "=" + fleetName, ""});
+  if (!labelled) return tl::unexpected(labelled.error());
 
   // Ours: owned by this fleet's uid; adopt labelled deckies nobody owns.
   std::map<std::string, api::Object> owned;
   std::set<std::string> foreignNames;
-  for (auto& decky : allDeckies->items) {
-    auto label = decky.metadata.labels.find(api::kFleetLabel);
-    const bool labelled = label != decky.metadata.labels.end() && label->second == fleetName;
+  for (auto& decky : labelled->items) {
     if (ownedBy(decky, *fleet)) {
       owned[decky.metadata.name] = decky;
-    } else if (labelled && decky.controllerOwner() == nullptr && !decky.deleting()) {
+    } else if (decky.controllerOwner() == nullptr && !decky.deleting()) {
       decky.metadata.ownerReferences.push_back(
           {api::kApiVersion, "Fleet", fleetName, fleet->metadata.uid, true});
       auto adopted = client_.update(decky);
@@ -176,10 +176,17 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
                            ? std::optional<api::net::Ipv4>{}
                            : api::net::Ipv4::parse(spec.network.gateway);
   std::set<std::string> released(extras.begin(), extras.end());
-  auto used = usedAddresses(allDeckies->items, spec.network.interface, released);
-  for (const auto& named : spec.deckies) {
-    if (auto ip = api::net::Ipv4::parse(named.ip)) used.insert(ip->value);  // reserved
-  }
+  std::optional<std::set<std::uint32_t>> used;  // loaded on first allocation
+  const auto loadUsed = [&]() -> Result<void> {
+    if (used) return {};
+    auto all = client_.list("Decky");
+    if (!all) return tl::unexpected(all.error());
+    used = usedAddresses(all->items, spec.network.interface, released);
+    for (const auto& named : spec.deckies) {
+      if (auto ip = api::net::Ipv4::parse(named.ip)) used->insert(ip->value);  // reserved
+    }
+    return {};
+  };
   std::set<std::string> takenHostnames;
   for (const auto& [name, decky] : owned) takenHostnames.insert(hostnameOf(decky));
 
@@ -232,7 +239,8 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     if (d.named != nullptr && !d.named->ip.empty()) {
       next.ip = d.named->ip;
     } else {
-      auto ip = api::net::lowestFree(*subnet, range, gateway, used);
+      if (auto loaded = loadUsed(); !loaded) return tl::unexpected(loaded.error());
+      auto ip = api::net::lowestFree(*subnet, range, gateway, *used);
       if (!ip) {
         degradedReason = "AddressesExhausted";
         degradedMessage = "no free address in " +
@@ -242,7 +250,7 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
         continue;
       }
       next.ip = ip->str();
-      used.insert(ip->value);
+      used->insert(ip->value);
     }
     next.distro = d.named != nullptr && !d.named->distro.empty()
                       ? d.named->distro
@@ -268,7 +276,12 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     decky.spec = api::toJson(next);
     auto written = client_.create(decky);
     if (!written) {
-      if (written.error().code == Errc::kAlreadyExists) continue;  // a retry will adopt it
+      if (written.error().code == Errc::kAlreadyExists) {
+        // Someone else's object holds the name (a labelled one would have been adopted).
+        degradedReason = "NameConflict";
+        degradedMessage = "decky " + d.name + " exists and is not owned by this fleet";
+        continue;
+      }
       return tl::unexpected(written.error());
     }
     owned[d.name] = *written;

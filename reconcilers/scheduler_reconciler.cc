@@ -34,13 +34,20 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
 
   auto nodes = client_.list("Node");
   if (!nodes) return tl::unexpected(nodes.error());
-  auto deckies = client_.list("Decky");
-  if (!deckies) return tl::unexpected(deckies.error());
-  std::map<std::string, int> load;
-  for (const auto& d : deckies->items) {
-    const std::string node = d.spec.value("node", "");
-    if (!node.empty()) load[node]++;
+  // Counting every decky per placement would make a 250-decky fleet quadratic: keep the
+  // counts, add our own placements, and recount now and then to see deletions.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - loadCountedAt_ > std::chrono::seconds(5)) {
+    auto deckies = client_.list("Decky");
+    if (!deckies) return tl::unexpected(deckies.error());
+    load_.clear();
+    for (const auto& d : deckies->items) {
+      const std::string node = d.spec.value("node", "");
+      if (!node.empty() && !d.deleting()) load_[node]++;
+    }
+    loadCountedAt_ = now;
   }
+  auto& load = load_;
   std::map<std::string, std::string> selector;
   if (auto s = decky->spec.find("nodeSelector"); s != decky->spec.end() && s->is_object()) {
     for (const auto& [k, v] : s->items()) {
@@ -67,7 +74,7 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
     }
     if (best == nullptr || used < load[best->metadata.name]) best = &node;
   }
-  const std::string now = api::formatTime(clock_.now());
+  const std::string stamp = api::formatTime(clock_.now());
   const std::int64_t generation = decky->metadata.generation;
   if (best == nullptr) {
     std::string message = "0/" + std::to_string(nodes->items.size()) + " nodes are available";
@@ -77,7 +84,7 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
     api::Json status = decky->status;
     if (status.value("phase", "").empty()) status["phase"] = "Pending";
     if (api::setCondition(status, {"Scheduled", "False", "Unschedulable", message, "", generation},
-                          now) ||
+                          stamp) ||
         status != decky->status) {
       const bool first = !api::findCondition(decky->status, "Scheduled").has_value();
       decky->status = status;
@@ -94,12 +101,13 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
   decky->spec["node"] = nodeName;
   auto written = client_.update(*decky);
   if (!written) return tl::unexpected(written.error());
+  load_[nodeName]++;
   api::Json status = written->status;
   if (status.value("phase", "").empty()) status["phase"] = "Pending";
   api::setCondition(status,
                     {"Scheduled", "True", "Scheduled", "assigned to node " + nodeName, "",
                      written->metadata.generation},
-                    now);
+                    stamp);
   written->status = status;
   written->metadata.resourceVersion = 0;
   if (auto w = client_.updateStatus(*written); !w && w.error().code != Errc::kNotFound) {

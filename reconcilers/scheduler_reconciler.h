@@ -1,6 +1,8 @@
 #pragma once
 // Assigns each unscheduled Decky to a Ready Node that matches its nodeSelector, spreading
 // deckies evenly (fewest deckies first, then name).
+#include <chrono>
+#include <map>
 #include <mutex>
 
 #include "api/client/client.h"
@@ -25,6 +27,8 @@ class SchedulerReconciler final : public controller::Reconciler {
   controller::EventRecorder& events_;
   const api::Clock& clock_;
   std::mutex mutex_;  // one placement at a time, so two workers never pick on stale counts
+  std::map<std::string, int> load_;  // deckies per node, guarded by mutex_
+  std::chrono::steady_clock::time_point loadCountedAt_{};
 };
 
 }  // namespace decnet::reconcilers

@@ -167,10 +167,25 @@ Result<FieldSelector> FieldSelector::parse(const std::string& text) {
 
 bool FieldSelector::matches(const Object& object) const {
   if (terms_.empty()) return true;
-  const Json wire = toJson(object);
   for (const auto& term : terms_) {
-    const Json* node = lookup(wire, term.path);
+    // Look the path up on the object itself: serializing it to the wire shape per object
+    // would dominate the cost of a filtered list.
     std::string value;
+    const Json* node = nullptr;
+    if (term.path == "metadata.name") {
+      value = object.metadata.name;
+    } else if (term.path == "metadata.uid") {
+      value = object.metadata.uid;
+    } else if (term.path.rfind("metadata.labels.", 0) == 0) {
+      auto it = object.metadata.labels.find(term.path.substr(16));
+      if (it != object.metadata.labels.end()) value = it->second;
+    } else if (term.path.rfind("spec.", 0) == 0) {
+      node = lookup(object.spec, term.path.substr(5));
+    } else if (term.path.rfind("status.", 0) == 0) {
+      node = lookup(object.status, term.path.substr(7));
+    } else {
+      node = lookup(object.spec, term.path);  // kinds whose fields sit at the top level (Event)
+    }
     if (node != nullptr) value = node->is_string() ? node->get<std::string>() : node->dump();
     if ((value == term.value) != term.equals) return false;
   }

@@ -1095,15 +1095,16 @@ std::optional<Ipv4> ipOf(const Json& map) {
   return value && value->is_string() ? Ipv4::parse(value->get<std::string>()) : std::nullopt;
 }
 
-std::vector<FieldError> fleetAgainst(const Object& candidate, const std::vector<Object>& fleets,
-                                     const std::vector<Object>& deckies) {
+std::vector<FieldError> fleetAgainst(const Object& candidate, const ObjectRefs& fleets,
+                                     const ObjectRefs& deckies) {
   Errors errors;
   const Json& spec = candidate.spec;
   const std::string iface = interfaceOf(spec);
 
   // Addresses taken by anything that is not this fleet, on the same parent interface.
   std::map<std::uint32_t, Holder> taken;
-  for (const auto& fleet : fleets) {
+  for (const Object* fleetRef : fleets) {
+    const Object& fleet = *fleetRef;
     if (fleet.kind != "Fleet" || fleet.metadata.name == candidate.metadata.name) continue;
     if (interfaceOf(fleet.spec) != iface) continue;
     const Json* named = member(fleet.spec, "deckies");
@@ -1116,7 +1117,8 @@ std::vector<FieldError> fleetAgainst(const Object& candidate, const std::vector<
                                            fleet.metadata.name});
     }
   }
-  for (const auto& decky : deckies) {
+  for (const Object* deckyRef : deckies) {
+    const Object& decky = *deckyRef;
     if (decky.kind == candidate.kind && decky.metadata.name == candidate.metadata.name) continue;
     if (ownedBy(decky, candidate) || interfaceOf(decky.spec) != iface) continue;
     if (auto address = ipOf(decky.spec)) {
@@ -1178,12 +1180,13 @@ std::vector<FieldError> fleetAgainst(const Object& candidate, const std::vector<
   return errors.take();
 }
 
-std::vector<FieldError> deckyAgainst(const Object& candidate, const std::vector<Object>& deckies) {
+std::vector<FieldError> deckyAgainst(const Object& candidate, const ObjectRefs& deckies) {
   Errors errors;
   auto address = ipOf(candidate.spec);
   if (!address) return errors.take();
   const std::string iface = interfaceOf(candidate.spec);
-  for (const auto& decky : deckies) {
+  for (const Object* deckyRef : deckies) {
+    const Object& decky = *deckyRef;
     if (decky.kind == candidate.kind && decky.metadata.name == candidate.metadata.name) continue;
     if (interfaceOf(decky.spec) != iface) continue;
     if (ipOf(decky.spec) == address) {
@@ -1247,8 +1250,8 @@ std::vector<FieldError> validateObject(const Object& object) {
   return errors.take();
 }
 
-std::vector<FieldError> validateAgainst(const Object& candidate, const std::vector<Object>& fleets,
-                                        const std::vector<Object>& deckies) {
+std::vector<FieldError> validateAgainst(const Object& candidate, const ObjectRefs& fleets,
+                                        const ObjectRefs& deckies) {
   try {
     if (candidate.kind == "Fleet") return fleetAgainst(candidate, fleets, deckies);
     if (candidate.kind == "Decky") return deckyAgainst(candidate, deckies);
@@ -1256,6 +1259,14 @@ std::vector<FieldError> validateAgainst(const Object& candidate, const std::vect
     return {FieldError{"", std::string("internal validation error: ") + e.what()}};
   }
   return {};
+}
+
+std::vector<FieldError> validateAgainst(const Object& candidate, const std::vector<Object>& fleets,
+                                        const std::vector<Object>& deckies) {
+  ObjectRefs fleetRefs, deckyRefs;
+  for (const auto& f : fleets) fleetRefs.push_back(&f);
+  for (const auto& d : deckies) deckyRefs.push_back(&d);
+  return validateAgainst(candidate, fleetRefs, deckyRefs);
 }
 
 Error invalidObjectError(const Object& object, std::vector<FieldError> fields) {

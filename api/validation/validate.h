@@ -19,6 +19,10 @@ std::vector<FieldError> validateObject(const Object& object);
 // previous version and ignored. Assumes validateObject(candidate) found nothing.
 std::vector<FieldError> validateAgainst(const Object& candidate, const std::vector<Object>& fleets,
                                         const std::vector<Object>& deckies);
+// The same over borrowed objects, so a store can check against its cache without copying.
+using ObjectRefs = std::vector<const Object*>;
+std::vector<FieldError> validateAgainst(const Object& candidate, const ObjectRefs& fleets,
+                                        const ObjectRefs& deckies);
 
 // The kInvalid error for `object` with `fields` ("Fleet \"corp-lan\" is invalid").
 Error invalidObjectError(const Object& object, std::vector<FieldError> fields);

@@ -25,6 +25,8 @@ void addUpCommand(CLI::App& app, Globals& globals) {
       ->capture_default_str();
   cmd->add_option("--listen", options->plane.listen, "API address HOST:PORT")->capture_default_str();
   cmd->add_option("--node-name", options->plane.nodeName, "Name of the embedded node")->capture_default_str();
+  cmd->add_option("--node-capacity", options->plane.nodeCapacity, "Deckies the local node accepts")
+      ->capture_default_str();
   cmd->add_option("--workers", options->plane.workers, "Workers per controller")->capture_default_str();
   cmd->add_option("-f,--filename", options->files, "Manifests to apply once the server is up");
   cmd->callback([options, &globals] {

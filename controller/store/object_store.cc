@@ -19,10 +19,10 @@ void resetServerFields(api::Object& object) {
   object.metadata.deletionTimestamp.clear();
 }
 
-std::vector<api::Object> values(const std::map<std::string, api::Object>& byName) {
-  std::vector<api::Object> out;
+api::ObjectRefs refs(const std::map<std::string, api::Object>& byName) {
+  api::ObjectRefs out;
   out.reserve(byName.size());
-  for (const auto& [name, object] : byName) out.push_back(object);
+  for (const auto& [name, object] : byName) out.push_back(&object);
   return out;
 }
 
@@ -51,9 +51,9 @@ Result<void> ObjectStore::admit(const api::Object& object) const {
   if (errors.empty() && (object.kind == "Fleet" || object.kind == "Decky")) {
     auto fleets = cache_.find("Fleet");
     auto deckies = cache_.find("Decky");
-    errors = api::validateAgainst(
-        object, fleets == cache_.end() ? std::vector<api::Object>{} : values(fleets->second),
-        deckies == cache_.end() ? std::vector<api::Object>{} : values(deckies->second));
+    errors = api::validateAgainst(object,
+                                  fleets == cache_.end() ? api::ObjectRefs{} : refs(fleets->second),
+                                  deckies == cache_.end() ? api::ObjectRefs{} : refs(deckies->second));
   }
   if (errors.empty()) return {};
   return failInvalid(object.kind + " \"" + object.metadata.name + "\" is invalid",

@@ -1,0 +1,66 @@
+#pragma once
+// Shared set-up for the control-plane benchmarks: an in-process store on a temp SQLite file, a
+// Ready node, the reconcilers, and fleets of a given size.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "cli/control_plane.h"
+
+namespace decnet::bench {
+
+inline double cpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+inline api::Object fleet(const std::string& name, int replicas, int index) {
+  api::Object o;
+  o.kind = "Fleet";
+  o.metadata.name = name;
+  // Each fleet gets its own /22 (1,022 addresses) on its own parent.
+  const std::string subnet = "10." + std::to_string(80 + index) + ".0.0/22";
+  o.spec = {{"network", {{"interface", "bench" + std::to_string(index)}, {"subnet", subnet}}},
+            {"replicas", replicas},
+            {"template", {{"archetype", "linux-server"}}}};
+  return o;
+}
+
+// A temp data dir removed on destruction.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char pattern[] = "/tmp/decnet-bench-XXXXXX";
+    path = ::mkdtemp(pattern);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+inline cli::ControlPlaneOptions planeOptions(const TempDir& dir) {
+  cli::ControlPlaneOptions options;
+  options.dataDir = dir.path;
+  options.serveApi = false;
+  return options;
+}
+
+// Polls until `condition` or the deadline; returns seconds waited, or -1 on timeout.
+template <class F>
+double waitFor(F condition, std::chrono::seconds limit) {
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < limit) {
+    if (condition()) {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return -1;
+}
+
+}  // namespace decnet::bench
