@@ -47,7 +47,7 @@ bool eventually(const std::function<bool()>& condition) {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(up_.ready()) << up_.log(); }
-  DecnetUp up_;
+  DecnetUp up_{{"--no-agent"}};  // the control plane alone: nothing touches the host network
   const std::string quickstart_ = testing::sourceDir() + "/manifests/quickstart.yaml";
 };
 
@@ -191,8 +191,20 @@ TEST_F(CliTest, MutateWaitAndCatalog) {
   EXPECT_TRUE(contains(testing::run(testing::decnetBinary() + " catalog os").output, "net.ipv4.ip_default_ttl=128"));
 }
 
+TEST_F(CliTest, GetWatchPrintsChangesAsTheyHappen) {
+  const std::string dir = up_.dataDir();
+  // The watch runs for a bounded time in the background while we apply.
+  const std::string out = dir + "/watch.out";
+  testing::run("(timeout 6 " + testing::decnetBinary() + " --server " + up_.server() + " get fleets -w > " + out +
+               " 2>&1 &)");
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ASSERT_EQ(up_.cli("apply -f " + writeFile(dir, "w.yaml", fleetYaml("watched", 1, "10.77.6.0/24"))).exitCode, 0);
+  EXPECT_TRUE(eventually([&] { return contains(testing::run("cat " + out).output, "watched"); }))
+      << testing::run("cat " + out).output;
+}
+
 TEST(CliUpTest, AppliesManifestsAtStartAndStopsCleanlyOnSigint) {
-  DecnetUp up({"-f", testing::sourceDir() + "/manifests/quickstart.yaml"});
+  DecnetUp up({"--no-agent", "-f", testing::sourceDir() + "/manifests/quickstart.yaml"});
   ASSERT_TRUE(up.ready()) << up.log();
   EXPECT_TRUE(eventually([&] { return contains(up.cli("get deckies").output, "quickstart-fileserver"); }));
   EXPECT_TRUE(contains(up.cli("get nodes").output, "local"));
