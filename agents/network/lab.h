@@ -9,9 +9,9 @@ namespace decnet::agents {
 
 struct LabOptions {
   std::string subnet = "10.77.0.0/24";
-  std::string parent = "decnet-lab0";             // host end; fleets use it as network.interface
+  std::string parent = "decnet-lab0";  // host end; fleets use it as network.interface
   std::string attackerNamespace = "decnet-attacker";
-  int attackerHost = 250;                           // attacker address: subnet + this host number
+  int attackerHost = 250;  // attacker address: subnet + this host number
 };
 
 // Creates (or completes) the lab: veth pair, both ends up, peer moved into the attacker

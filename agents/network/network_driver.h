@@ -13,13 +13,13 @@ namespace decnet::agents {
 
 // Everything the driver needs to build one decky's network. Pure data.
 struct DeckyNetwork {
-  std::string namespaceName;  // "decnet-quickstart-01" (iproute2-compatible, /run/netns/NAME)
-  std::string parent;         // host interface the child hangs off ("decnet-lab0")
+  std::string namespaceName;       // "decnet-quickstart-01" (iproute2-compatible, /run/netns/NAME)
+  std::string parent;              // host interface the child hangs off ("decnet-lab0")
   std::string driver = "macvlan";  // "macvlan" (bridge mode) | "ipvlan" (L2)
-  std::string mac;            // "52:54:00:12:34:56"
-  std::string ip;             // "10.77.0.10"
+  std::string mac;                 // "52:54:00:12:34:56"
+  std::string ip;                  // "10.77.0.10"
   int prefix = 24;
-  std::string gateway;        // default route via; empty: none
+  std::string gateway;                                       // default route via; empty: none
   std::vector<std::pair<std::string, std::string>> sysctls;  // {"net.ipv4.ip_default_ttl","128"}
 };
 
@@ -51,7 +51,8 @@ class NetworkDriver {
   [[nodiscard]] virtual Result<ObservedNetwork> observe(const std::string& namespaceName) = 0;
   // A host-side macvlan "<name>" on `parent` with `address` (CIDR), so the host reaches the
   // deckies on that parent. Idempotent.
-  [[nodiscard]] virtual Result<void> ensureHairpin(const std::string& name, const std::string& parent,
+  [[nodiscard]] virtual Result<void> ensureHairpin(const std::string& name,
+                                                   const std::string& parent,
                                                    const std::string& address) = 0;
   // Removes the host-side hairpin link `name`. Idempotent.
   [[nodiscard]] virtual Result<void> removeHairpin(const std::string& name) = 0;
