@@ -10,13 +10,13 @@
 namespace decnet::decoy {
 
 struct DecoyOptions {
-  std::string decky;           // HOSTNAME field of every line
-  api::Json spec;              // the Decky spec (services with ports and persona, hostname, ...)
+  std::string decky;  // HOSTNAME field of every line
+  api::Json spec;     // the Decky spec (services with ports and persona, hostname, ...)
   std::string bindAddress = "0.0.0.0";
-  std::string runAsUser;       // non-empty: drop to this user after binding
-  bool sandbox = true;         // no_new_privs, seccomp allow-list, RLIMIT_NOFILE after binding
-  int maxConnections = 256;    // per decoy; excess connections are closed (and recorded)
-  std::FILE* out = stdout;     // where event lines go (line-buffered)
+  std::string runAsUser;     // non-empty: drop to this user after binding
+  bool sandbox = true;       // no_new_privs, seccomp allow-list, RLIMIT_NOFILE after binding
+  int maxConnections = 256;  // per decoy; excess connections are closed (and recorded)
+  std::FILE* out = stdout;   // where event lines go (line-buffered)
 };
 
 // Binds every service's ports, reports each as a `listening` (or `bind_failed`) line with

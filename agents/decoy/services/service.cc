@@ -1,0 +1,113 @@
+#include "agents/decoy/services/service.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace decnet::decoy {
+
+Interaction peerInteraction(std::string service, const Peer& peer, std::string type,
+                            Fields fields) {
+  Interaction interaction;
+  interaction.service = std::move(service);
+  interaction.type = std::move(type);
+  interaction.fields.reserve(fields.size() + 3);
+  interaction.fields.emplace_back("src_ip", peer.ip);
+  interaction.fields.emplace_back("src_port", std::to_string(peer.port));
+  interaction.fields.emplace_back("dst_port", std::to_string(peer.localPort));
+  for (auto& field : fields) interaction.fields.push_back(std::move(field));
+  return interaction;
+}
+
+Connection::Connection(boost::asio::ip::tcp::socket socket, std::string service, Peer peer,
+                       std::shared_ptr<InteractionSink> sink, std::function<void()> onClosed)
+    : socket_(std::move(socket)),
+      service_(std::move(service)),
+      peer_(std::move(peer)),
+      sink_(std::move(sink)),
+      onClosed_(std::move(onClosed)),
+      start_(std::chrono::steady_clock::now()) {}
+
+Connection::~Connection() {
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start_);
+  Fields fields = {{"duration_ms", std::to_string(elapsed.count())},
+                   {"bytes_in", std::to_string(bytesIn_.load())},
+                   {"bytes_out", std::to_string(bytesOut_.load())}};
+  for (auto& field : disconnectFields_) fields.push_back(std::move(field));
+  record("disconnect", std::move(fields));
+  if (onClosed_) onClosed_();
+}
+
+void Connection::setDisconnectField(std::string key, std::string value) {
+  for (auto& field : disconnectFields_) {
+    if (field.first == key) {
+      field.second = std::move(value);
+      return;
+    }
+  }
+  disconnectFields_.emplace_back(std::move(key), std::move(value));
+}
+
+void Connection::record(std::string type, Fields fields, std::string message, int severity) const {
+  if (!sink_) return;
+  Interaction interaction = peerInteraction(service_, peer_, std::move(type), std::move(fields));
+  interaction.message = std::move(message);
+  interaction.severity = severity;
+  sink_->record(std::move(interaction));
+}
+
+PersonaReader::PersonaReader(const api::ServiceSpec& spec, std::vector<std::string> known)
+    : spec_(spec) {
+  for (const auto& [key, value] : spec.persona) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      errors_.push_back(
+          {"persona." + key, "unknown persona key for " + spec.name + " (known: " + list + ")"});
+    }
+  }
+}
+
+bool PersonaReader::has(const std::string& key) const { return spec_.persona.count(key) != 0; }
+
+std::string PersonaReader::text(const std::string& key, std::string fallback) const {
+  auto it = spec_.persona.find(key);
+  return it == spec_.persona.end() ? std::move(fallback) : it->second;
+}
+
+int PersonaReader::integer(const std::string& key, int fallback, int min, int max) {
+  auto it = spec_.persona.find(key);
+  if (it == spec_.persona.end()) return fallback;
+  const std::string& value = it->second;
+  int parsed = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (ec != std::errc() || end != value.data() + value.size() || parsed < min || parsed > max) {
+    invalid(key, "must be an integer " + std::to_string(min) + ".." + std::to_string(max));
+    return fallback;
+  }
+  return parsed;
+}
+
+std::string PersonaReader::choice(const std::string& key, std::string fallback,
+                                  const std::vector<std::string>& allowed) {
+  auto it = spec_.persona.find(key);
+  if (it == spec_.persona.end()) return fallback;
+  if (std::find(allowed.begin(), allowed.end(), it->second) != allowed.end()) return it->second;
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  invalid(key, "must be one of " + list);
+  return fallback;
+}
+
+void PersonaReader::invalid(const std::string& key, std::string detail) {
+  errors_.push_back({"persona." + key, std::move(detail)});
+}
+
+Result<void> PersonaReader::finish() const {
+  if (errors_.empty()) return {};
+  return failInvalid("invalid " + spec_.name + " persona", errors_);
+}
+
+}  // namespace decnet::decoy
