@@ -40,11 +40,13 @@ int main(int argc, char** argv) {
                f->status.value("observedGeneration", 0) == f->metadata.generation;
       },
       std::chrono::seconds(120));
-  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double cpu = bench::cpuSeconds() - cpuBefore;
   plane.stop();
   if (exist < 0 || scheduled < 0 || status < 0) {
-    std::printf("fleet_apply: TIMEOUT (exist %.3f, scheduled %.3f, status %.3f)\n", exist, scheduled, status);
+    std::printf("fleet_apply: TIMEOUT (exist %.3f, scheduled %.3f, status %.3f)\n", exist,
+                scheduled, status);
     return 1;
   }
   std::printf("fleet_apply: %d deckies\n", replicas);

@@ -13,10 +13,12 @@
 using namespace decnet;
 
 template <class R>
-void measure(const char* label, R& reconciler, const std::vector<api::ObjectKey>& keys, double seconds) {
+void measure(const char* label, R& reconciler, const std::vector<api::ObjectKey>& keys,
+             double seconds) {
   const auto start = std::chrono::steady_clock::now();
   std::size_t count = 0;
-  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
+  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() <
+         seconds) {
     for (const auto& key : keys) {
       auto outcome = reconciler.reconcile({key});
       if (!outcome) {
@@ -26,7 +28,8 @@ void measure(const char* label, R& reconciler, const std::vector<api::ObjectKey>
       ++count;
     }
   }
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("  %-34s %9.0f reconciles/s\n", label, count / elapsed);
 }
 
@@ -40,11 +43,13 @@ int main(int argc, char** argv) {
   if (!store.create(bench::fleet("noop", replicas, 0), {})) return 1;
   // A second, larger fleet shares the store so lists are not trivially small.
   if (!store.create(bench::fleet("bulk", 240, 1), {})) return 1;
-  bench::waitFor([&] {
-    auto unscheduled = store.list("Decky", {"", "spec.node="});
-    return static_cast<int>(store.list("Decky", {})->items.size()) == replicas + 240 &&
-           unscheduled->items.empty();
-  }, std::chrono::seconds(60));
+  bench::waitFor(
+      [&] {
+        auto unscheduled = store.list("Decky", {"", "spec.node="});
+        return static_cast<int>(store.list("Decky", {})->items.size()) == replicas + 240 &&
+               unscheduled->items.empty();
+      },
+      std::chrono::seconds(60));
   std::this_thread::sleep_for(std::chrono::seconds(1));
   plane.manager().stop();  // nothing else reconciles while we measure
 
@@ -58,7 +63,8 @@ int main(int argc, char** argv) {
     deckies.push_back(d.key());
   }
   const auto revision = store.revision();
-  std::printf("noop_reconcile: store holds %d deckies; fleet 'noop' has %d\n", replicas + 240, replicas);
+  std::printf("noop_reconcile: store holds %d deckies; fleet 'noop' has %d\n", replicas + 240,
+              replicas);
   measure("fleet (10-decky fleet)", fleet, {{"Fleet", "noop"}}, 2.0);
   measure("scheduler (scheduled decky)", scheduler, deckies, 2.0);
   measure("mutation (no policy, not due)", mutation, deckies, 2.0);
@@ -66,12 +72,16 @@ int main(int argc, char** argv) {
   // A no-op must not write; the node heartbeat is the only legitimate writer meanwhile.
   int writes = 0;
   std::atomic<bool> stop{true};
-  (void)store.watch("", revision, [&](const api::WatchEvent& e) {
-    if (e.type == api::WatchEvent::Type::kBookmark || e.object.kind == "Node") return true;
-    std::printf("    unexpected write: %s %s\n", api::watchEventTypeName(e.type), e.object.key().str().c_str());
-    ++writes;
-    return true;
-  }, stop);
+  (void)store.watch(
+      "", revision,
+      [&](const api::WatchEvent& e) {
+        if (e.type == api::WatchEvent::Type::kBookmark || e.object.kind == "Node") return true;
+        std::printf("    unexpected write: %s %s\n", api::watchEventTypeName(e.type),
+                    e.object.key().str().c_str());
+        ++writes;
+        return true;
+      },
+      stop);
   std::printf("  writes by the reconcilers during the runs: %d (must be 0)\n", writes);
   plane.stop();
   return writes == 0 ? 0 : 1;

@@ -25,12 +25,14 @@ int main(int argc, char** argv) {
   }
   auto& store = plane.store();
   for (int i = 0; i < fleets; ++i) {
-    if (!store.create(bench::fleet("steady-" + std::to_string(i), deckies / fleets, i), {})) return 1;
+    if (!store.create(bench::fleet("steady-" + std::to_string(i), deckies / fleets, i), {}))
+      return 1;
   }
   const double settled = bench::waitFor(
       [&] {
         auto unscheduled = store.list("Decky", {"", "spec.node="});
-        return static_cast<int>(store.list("Decky", {})->items.size()) == deckies && unscheduled->items.empty();
+        return static_cast<int>(store.list("Decky", {})->items.size()) == deckies &&
+               unscheduled->items.empty();
       },
       std::chrono::seconds(300));
   if (settled < 0) {
@@ -44,9 +46,11 @@ int main(int argc, char** argv) {
   const double cpu = bench::cpuSeconds() - cpuBefore;
   const auto writes = store.revision() - revisionBefore;
   plane.stop();
-  std::printf("steady_state_cpu: %d deckies in %d fleets, settled in %.2f s\n", deckies, fleets, settled);
+  std::printf("steady_state_cpu: %d deckies in %d fleets, settled in %.2f s\n", deckies, fleets,
+              settled);
   std::printf("  CPU over %d s idle: %.3f s = %.2f%% of one core (target < 1%%)\n", window, cpu,
               100.0 * cpu / window);
-  std::printf("  store writes while idle: %lld (node heartbeats)\n", static_cast<long long>(writes));
+  std::printf("  store writes while idle: %lld (node heartbeats)\n",
+              static_cast<long long>(writes));
   return 0;
 }

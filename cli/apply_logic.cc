@@ -17,8 +17,8 @@ api::Json appliedConfiguration(const api::Object& manifest) {
 
 // Keys the user set last time but no longer sets are removed; others the server or
 // controllers added are kept.
-void mergeMap(std::map<std::string, std::string>& live, const std::map<std::string, std::string>& desired,
-              const api::Json& lastApplied) {
+void mergeMap(std::map<std::string, std::string>& live,
+              const std::map<std::string, std::string>& desired, const api::Json& lastApplied) {
   if (lastApplied.is_object()) {
     for (const auto& [key, value] : lastApplied.items()) {
       if (desired.count(key) == 0) live.erase(key);
@@ -50,7 +50,8 @@ api::Object mergeForApply(const api::Object* existing, const api::Object& manife
   const api::Json lastMeta =
       last.is_object() ? last.value("metadata", api::Json::object()) : api::Json::object();
   out.spec = manifest.spec;
-  mergeMap(out.metadata.labels, manifest.metadata.labels, lastMeta.value("labels", api::Json::object()));
+  mergeMap(out.metadata.labels, manifest.metadata.labels,
+           lastMeta.value("labels", api::Json::object()));
   mergeMap(out.metadata.annotations, manifest.metadata.annotations,
            lastMeta.value("annotations", api::Json::object()));
   out.metadata.annotations[kLastAppliedAnnotation] = applied;
@@ -71,7 +72,8 @@ Result<void> applyManifests(api::Client& client, const std::vector<Manifest>& ma
     auto checked = current ? client.update(next, {true}) : client.create(next, {true});
     if (!checked) {
       if (checked.error().fields.empty()) {
-        problems.push_back({m.source + " (" + displayName(m.object) + ")", checked.error().message});
+        problems.push_back(
+            {m.source + " (" + displayName(m.object) + ")", checked.error().message});
       }
       for (const auto& f : checked.error().fields) {
         problems.push_back({m.source + " (" + displayName(m.object) + "): " + f.path, f.detail});
@@ -79,7 +81,8 @@ Result<void> applyManifests(api::Client& client, const std::vector<Manifest>& ma
     }
   }
   if (!problems.empty()) {
-    const std::string summary = std::to_string(problems.size()) + " problem(s) found; nothing was applied";
+    const std::string summary =
+        std::to_string(problems.size()) + " problem(s) found; nothing was applied";
     return failInvalid(summary, std::move(problems));
   }
 
@@ -96,7 +99,8 @@ Result<void> applyManifests(api::Client& client, const std::vector<Manifest>& ma
         out << displayName(m.object) << " unchanged" << suffix << "\n";
         break;
       }
-      auto written = current ? client.update(next, {options.dryRun}) : client.create(next, {options.dryRun});
+      auto written =
+          current ? client.update(next, {options.dryRun}) : client.create(next, {options.dryRun});
       if (written) {
         out << displayName(m.object) << (current ? " configured" : " created") << suffix << "\n";
         break;
@@ -126,7 +130,8 @@ Result<void> applyManifests(api::Client& client, const std::vector<Manifest>& ma
         if (applied.count(object.key()) > 0 || object.deleting()) continue;
         if (object.metadata.annotations.count(kLastAppliedAnnotation) == 0) continue;
         auto removed = client.remove(object.key(), {options.dryRun});
-        if (!removed && removed.error().code != Errc::kNotFound) return tl::unexpected(removed.error());
+        if (!removed && removed.error().code != Errc::kNotFound)
+          return tl::unexpected(removed.error());
         out << displayName(object) << " pruned" << suffix << "\n";
       }
     }

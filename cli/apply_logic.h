@@ -14,8 +14,9 @@ namespace decnet::cli {
 inline constexpr const char* kLastAppliedAnnotation = "decnet.io/last-applied";
 
 struct ApplyOptions {
-  bool dryRun = false;      // server-side dry run: nothing is written
-  std::string pruneSelector;  // non-empty: delete applied objects matching it that are not in the set
+  bool dryRun = false;  // server-side dry run: nothing is written
+  std::string
+      pruneSelector;  // non-empty: delete applied objects matching it that are not in the set
 };
 
 // The object apply would write over `existing` (nullptr: create). Pure.

@@ -35,5 +35,9 @@ void addUpCommand(CLI::App& app, Globals& globals);
 void addCatalogCommand(CLI::App& app, Globals& globals);
 void addMutateCommand(CLI::App& app, Globals& globals);
 void addVersionCommand(CLI::App& app, Globals& globals);
+void addAgentCommand(CLI::App& app, Globals& globals);
+void addDecoyCommand(CLI::App& app, Globals& globals);
+void addLabCommand(CLI::App& app, Globals& globals);
+void addDownCommand(CLI::App& app, Globals& globals);
 
 }  // namespace decnet::cli

@@ -14,6 +14,12 @@
 
 namespace decnet::cli {
 
+std::string selfBinary() {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "decnet" : path.string();
+}
+
 ControlPlane::ControlPlane(ControlPlaneOptions options) : options_(std::move(options)) {}
 
 ControlPlane::~ControlPlane() { stop(); }
@@ -24,7 +30,8 @@ Result<void> ControlPlane::start() {
     std::error_code ec;
     std::filesystem::create_directories(options_.dataDir, ec);
     if (ec) {
-      return fail(Errc::kUnavailable, "cannot create data dir " + options_.dataDir + ": " + ec.message());
+      return fail(Errc::kUnavailable,
+                  "cannot create data dir " + options_.dataDir + ": " + ec.message());
     }
     dsn = "sqlite://" + std::filesystem::absolute(options_.dataDir).string() + "/decnet.db";
   }
@@ -41,7 +48,7 @@ Result<void> ControlPlane::start() {
     server_ = std::make_unique<api::ApiServer>(*store_, serverOptions);
     if (auto started = server_->start(); !started) return started;
   }
-  if (!options_.nodeName.empty()) {
+  if (!options_.nodeName.empty() && !options_.embedAgent) {
     if (auto registered = heartbeat(); !registered) return registered;
   }
 
@@ -55,6 +62,20 @@ Result<void> ControlPlane::start() {
   manager_->add(std::make_unique<reconcilers::GarbageCollectorReconciler>(*store_, *events_));
   manager_->add(std::make_unique<reconcilers::NodeLifecycleReconciler>(*store_, *events_));
   manager_->start();
+  if (!options_.nodeName.empty() && options_.embedAgent) {
+    agents::AgentOptions agentOptions;
+    agentOptions.node = options_.nodeName;
+    agentOptions.dataDir = options_.dataDir;
+    agentOptions.binary = options_.binary.empty() ? selfBinary() : options_.binary;
+    agentOptions.user = options_.decoyUser;
+    agentOptions.sandbox = options_.sandbox;
+    agentOptions.capacity = options_.nodeCapacity;
+    agent_ = std::make_unique<agents::Agent>(
+        *store_, agentOptions, agents::makeNetlinkDriver(),
+        agents::makeProcessRuntime(
+            {agentOptions.binary, options_.dataDir, options_.decoyUser, options_.sandbox}));
+    if (auto started = agent_->start(); !started) return started;
+  }
   heartbeat_ = std::thread([this] { heartbeatLoop(); });
   return {};
 }
@@ -80,7 +101,8 @@ Result<void> ControlPlane::heartbeat() {
   node->status["deckies"] = deckies ? deckies->items.size() : 0;
   node->status["agentVersion"] = std::string("v") + DECNET_VERSION;
   api::setCondition(node->status,
-                    {"Ready", "True", "AgentReady", "the embedded agent is heartbeating", "",
+                    {"Ready", "True", "NoAgent",
+                     "registered by the control plane; deckies are scheduled but not run", "",
                      node->metadata.generation},
                     now);
   node->metadata.resourceVersion = 0;
@@ -92,9 +114,10 @@ Result<void> ControlPlane::heartbeat() {
 void ControlPlane::heartbeatLoop() {
   int tick = 0;
   while (!stopping_) {
-    for (int i = 0; i < 100 && !stopping_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 100 && !stopping_; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (stopping_) break;
-    if (!options_.nodeName.empty()) {
+    if (!options_.nodeName.empty() && !agent_) {
       if (auto ok = heartbeat(); !ok) spdlog::warn("node heartbeat failed: {}", ok.error().message);
     }
     if (++tick % 6 == 0) {  // once a minute
@@ -108,6 +131,7 @@ void ControlPlane::heartbeatLoop() {
 void ControlPlane::stop() {
   if (stopping_.exchange(true)) return;
   if (heartbeat_.joinable()) heartbeat_.join();
+  if (agent_) agent_->stop();
   if (manager_) manager_->stop();
   if (store_) store_->wakeWatchers();
   if (server_) server_->stop();

@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "agents/agent.h"
 #include "api/rest/api_server.h"
 #include "controller/runtime/event_recorder.h"
 #include "controller/runtime/manager.h"
@@ -22,7 +23,16 @@ struct ControlPlaneOptions {
   int workers = 2;
   std::int64_t keepRevisions = 10000;  // change-log entries kept for watches
   bool serveApi = true;
+  // The embedded agent runs the local node's deckies. Without it the node is registered by
+  // the control plane and deckies are scheduled but not run.
+  bool embedAgent = true;
+  std::string decoyUser = "nobody";
+  bool sandbox = true;
+  std::string binary;  // decnet binary for the decoys; empty: this process's own
 };
+
+// The running decnet binary (decoys are started as `<it> decoy ...`).
+std::string selfBinary();
 
 class ControlPlane {
  public:
@@ -47,6 +57,7 @@ class ControlPlane {
   std::unique_ptr<api::ApiServer> server_;
   std::unique_ptr<controller::EventRecorder> events_;
   std::unique_ptr<controller::Manager> manager_;
+  std::unique_ptr<agents::Agent> agent_;
   std::atomic<bool> stopping_{false};
   std::thread heartbeat_;
 };

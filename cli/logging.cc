@@ -19,14 +19,23 @@ class Rfc5424Header final : public spdlog::custom_flag_formatter {
               spdlog::memory_buf_t& dest) override {
     int severity = 6;
     switch (msg.level) {
-      case spdlog::level::critical: severity = 2; break;
-      case spdlog::level::err: severity = 3; break;
-      case spdlog::level::warn: severity = 4; break;
-      case spdlog::level::info: severity = 6; break;
-      default: severity = 7;
+      case spdlog::level::critical:
+        severity = 2;
+        break;
+      case spdlog::level::err:
+        severity = 3;
+        break;
+      case spdlog::level::warn:
+        severity = 4;
+        break;
+      case spdlog::level::info:
+        severity = 6;
+        break;
+      default:
+        severity = 7;
     }
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            msg.time.time_since_epoch()).count();
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(msg.time.time_since_epoch()).count();
     const std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
     std::tm utc{};
     gmtime_r(&seconds, &utc);

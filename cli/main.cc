@@ -1,6 +1,5 @@
 // decnet: declarative honeypot deception networks. One binary, kubectl-style subcommands.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli/context.h"
@@ -16,7 +15,8 @@ int main(int argc, char** argv) {
                  "API server URL (default $DECNET_SERVER or http://127.0.0.1:8000)");
   app.add_option("--log-level", globals.logLevel, "trace | debug | info | warn | error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  app.add_flag_callback("-v,--verbose", [&globals] { globals.logLevel = "debug"; }, "Debug logging");
+  app.add_flag_callback(
+      "-v,--verbose", [&globals] { globals.logLevel = "debug"; }, "Debug logging");
   app.footer("Start with:  decnet up -f manifests/quickstart.yaml   then   decnet get deckies");
   addApplyCommand(app, globals);
   addDiffCommand(app, globals);
@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
   addCatalogCommand(app, globals);
   addMutateCommand(app, globals);
   addVersionCommand(app, globals);
+  addAgentCommand(app, globals);
+  addDecoyCommand(app, globals);
+  addLabCommand(app, globals);
+  addDownCommand(app, globals);
   app.parse_complete_callback([&globals] { setupLogging("cli", globals.logLevel); });
   try {
     app.parse(argc, argv);

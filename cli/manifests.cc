@@ -49,11 +49,13 @@ Result<std::vector<Manifest>> loadManifests(const std::vector<std::string>& path
       std::vector<std::string> found;
       if (recursive) {
         for (const auto& entry : fs::recursive_directory_iterator(path, ec)) {
-          if (entry.is_regular_file() && isManifestFile(entry.path())) found.push_back(entry.path());
+          if (entry.is_regular_file() && isManifestFile(entry.path()))
+            found.push_back(entry.path());
         }
       } else {
         for (const auto& entry : fs::directory_iterator(path, ec)) {
-          if (entry.is_regular_file() && isManifestFile(entry.path())) found.push_back(entry.path());
+          if (entry.is_regular_file() && isManifestFile(entry.path()))
+            found.push_back(entry.path());
         }
       }
       std::sort(found.begin(), found.end());
@@ -105,7 +107,8 @@ Result<std::vector<Manifest>> loadManifests(const std::vector<std::string>& path
         object->metadata.deletionTimestamp.clear();
         object->status = api::Json::object();
         for (auto& error : api::validateObject(*object)) {
-          problems.push_back({source + " (" + displayName(*object) + "): " + error.path, error.detail});
+          problems.push_back(
+              {source + " (" + displayName(*object) + "): " + error.path, error.detail});
         }
         manifests.push_back({std::move(*object), source});
       }
@@ -126,12 +129,14 @@ Result<std::vector<Manifest>> loadManifests(const std::vector<std::string>& path
     for (const auto& m : manifests) {
       if (m.object.kind != "Fleet" && m.object.kind != "Decky") continue;
       for (auto& error : api::validateAgainst(m.object, fleets, deckies)) {
-        problems.push_back({m.source + " (" + displayName(m.object) + "): " + error.path, error.detail});
+        problems.push_back(
+            {m.source + " (" + displayName(m.object) + "): " + error.path, error.detail});
       }
     }
   }
   if (!problems.empty()) {
-    const std::string summary = std::to_string(problems.size()) + " problem(s) found; nothing was applied";
+    const std::string summary =
+        std::to_string(problems.size()) + " problem(s) found; nothing was applied";
     return failInvalid(summary, std::move(problems));
   }
   if (manifests.empty()) return fail(Errc::kInvalid, "no objects found in the given files");

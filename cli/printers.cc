@@ -28,8 +28,9 @@ std::string conditionStatus(const api::Json& status, const std::string& type) {
 std::string age(const std::string& timestamp) {
   auto then = api::parseTime(timestamp);
   if (!then) return "<unknown>";
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now() - *then).count();
+  auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - *then)
+          .count();
   if (seconds < 0) seconds = 0;
   if (seconds < 120) return std::to_string(seconds) + "s";
   if (seconds < 7200) return std::to_string(seconds / 60) + "m";
@@ -57,15 +58,15 @@ std::vector<std::string> tableRow(const api::Object& o, bool wide) {
   const auto& status = o.status;
   if (o.kind == "Fleet") {
     const auto network = spec.value("network", api::Json::object());
-    std::vector<std::string> row = {o.metadata.name,
-                                    std::to_string(status.value("replicas", 0)),
+    std::vector<std::string> row = {o.metadata.name, std::to_string(status.value("replicas", 0)),
                                     std::to_string(status.value("readyReplicas", 0)) + "/" +
                                         std::to_string(status.value("replicas", 0)),
                                     str(network, "subnet"), age(o.metadata.creationTimestamp)};
     if (wide) {
       std::string conditions;
       for (const auto& c : status.value("conditions", api::Json::array())) {
-        if (c.value("status", "") == "True") conditions += (conditions.empty() ? "" : ",") + c.value("type", "");
+        if (c.value("status", "") == "True")
+          conditions += (conditions.empty() ? "" : ",") + c.value("type", "");
       }
       row.insert(row.end(), {orDash(str(spec.value("template", api::Json::object()), "archetype")),
                              orDash(str(network, "interface")), orDash(conditions)});
@@ -75,9 +76,12 @@ std::vector<std::string> tableRow(const api::Object& o, bool wide) {
   if (o.kind == "Decky") {
     std::string phase = str(status, "phase");
     if (o.deleting()) phase = "Terminating";
-    std::vector<std::string> row = {o.metadata.name,          orDash(str(spec, "node")),
-                                    str(spec, "ip"),          str(spec, "hostname"),
-                                    str(spec, "osFamily"),    phase.empty() ? "Pending" : phase,
+    std::vector<std::string> row = {o.metadata.name,
+                                    orDash(str(spec, "node")),
+                                    str(spec, "ip"),
+                                    str(spec, "hostname"),
+                                    str(spec, "osFamily"),
+                                    phase.empty() ? "Pending" : phase,
                                     age(o.metadata.creationTimestamp)};
     if (wide) {
       std::string services;
@@ -96,7 +100,7 @@ std::vector<std::string> tableRow(const api::Object& o, bool wide) {
   const auto involved = spec.value("involvedObject", api::Json::object());
   std::string kind = str(involved, "kind");
   std::transform(kind.begin(), kind.end(), kind.begin(), ::tolower);
-  return {age(str(spec, "lastTimestamp")), str(spec, "type"), str(spec, "reason"),
+  return {age(str(spec, "lastTimestamp")),    str(spec, "type"),  str(spec, "reason"),
           kind + "/" + str(involved, "name"), str(spec, "count"), str(spec, "message")};
 }
 

@@ -21,8 +21,8 @@ using api::Json;
 
 struct Desired {
   std::string name;
-  std::size_t ordinal = 0;                       // position for round-robin choices
-  const api::NamedDeckySpec* named = nullptr;   // null for a replica
+  std::size_t ordinal = 0;                     // position for round-robin choices
+  const api::NamedDeckySpec* named = nullptr;  // null for a replica
 };
 
 // Everything a decky takes from its fleet, except identity fields that mutation rotates.
@@ -43,14 +43,12 @@ Stamp stampFor(const api::Object& fleet, const api::FleetSpec& spec, const Desir
     stamp.services = servicesFor(d.named->services, stamp.archetype);
   } else {
     stamp.archetype = spec.templ.archetype;
-    stamp.osFamily = osFamilyFor(d.named != nullptr && !d.named->osFamily.empty()
-                                     ? d.named->osFamily
-                                     : spec.templ.osFamily,
-                                 stamp.archetype);
-    stamp.services = servicesFor(d.named != nullptr && !d.named->services.empty()
-                                     ? d.named->services
-                                     : spec.templ.services,
-                                 stamp.archetype);
+    stamp.osFamily = osFamilyFor(
+        d.named != nullptr && !d.named->osFamily.empty() ? d.named->osFamily : spec.templ.osFamily,
+        stamp.archetype);
+    stamp.services = servicesFor(
+        d.named != nullptr && !d.named->services.empty() ? d.named->services : spec.templ.services,
+        stamp.archetype);
     basis["template"] = fleet.spec.value("template", Json::object());
   }
   if (d.named != nullptr) {
@@ -169,12 +167,10 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
   if (!subnet) {
     return fail(Errc::kTerminal, "fleet " + fleetName + " has an invalid subnet");
   }
-  const auto range = spec.network.ipRange.empty()
-                         ? std::optional<api::net::IpRange>{}
-                         : api::net::IpRange::parse(spec.network.ipRange);
-  const auto gateway = spec.network.gateway.empty()
-                           ? std::optional<api::net::Ipv4>{}
-                           : api::net::Ipv4::parse(spec.network.gateway);
+  const auto range = spec.network.ipRange.empty() ? std::optional<api::net::IpRange>{}
+                                                  : api::net::IpRange::parse(spec.network.ipRange);
+  const auto gateway = spec.network.gateway.empty() ? std::optional<api::net::Ipv4>{}
+                                                    : api::net::Ipv4::parse(spec.network.gateway);
   std::set<std::string> released(extras.begin(), extras.end());
   std::optional<std::set<std::uint32_t>> used;  // loaded on first allocation
   const auto loadUsed = [&]() -> Result<void> {
@@ -243,10 +239,10 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
       auto ip = api::net::lowestFree(*subnet, range, gateway, *used);
       if (!ip) {
         degradedReason = "AddressesExhausted";
-        degradedMessage = "no free address in " +
-                          (spec.network.ipRange.empty() ? spec.network.subnet
-                                                        : spec.network.ipRange) +
-                          " for " + d.name;
+        degradedMessage =
+            "no free address in " +
+            (spec.network.ipRange.empty() ? spec.network.subnet : spec.network.ipRange) + " for " +
+            d.name;
         continue;
       }
       next.ip = ip->str();
@@ -258,10 +254,10 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
                                       ? std::vector<std::string>{}
                                       : spec.templ.distros,
                                   stamp.archetype, d.ordinal);
-    next.hostname = d.named != nullptr && !d.named->hostname.empty()
-                        ? d.named->hostname
-                        : hostnameFor(next.distro, next.osFamily, stamp.archetype, seed,
-                                      takenHostnames);
+    next.hostname =
+        d.named != nullptr && !d.named->hostname.empty()
+            ? d.named->hostname
+            : hostnameFor(next.distro, next.osFamily, stamp.archetype, seed, takenHostnames);
     takenHostnames.insert(next.hostname);
     next.mac = macFor(next.osFamily, seed);
 
@@ -324,26 +320,27 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
   const bool allReady = ready == want && current == want;
   const std::string readyMessage =
       std::to_string(ready) + "/" + std::to_string(want) + " deckies ready";
-  api::setCondition(status,
-                    {"Ready", allReady ? "True" : "False",
-                     allReady ? "AllDeckiesReady" : "DeckiesNotReady", readyMessage, "", generation},
-                    now);
+  api::setCondition(
+      status,
+      {"Ready", allReady ? "True" : "False", allReady ? "AllDeckiesReady" : "DeckiesNotReady",
+       readyMessage, "", generation},
+      now);
   // Derived from state, not from what this pass did, so a repeat pass writes nothing.
-  const std::string progressReason = current < want   ? "ScalingUp"
+  const std::string progressReason = current < want    ? "ScalingUp"
                                      : terminating > 0 ? "ScalingDown"
                                      : !allReady       ? "WaitingForDeckies"
                                                        : "Stable";
   const bool progressing = progressReason != "Stable";
-  api::setCondition(status,
-                    {"Progressing", progressing ? "True" : "False", progressReason,
-                     std::to_string(current) + "/" + std::to_string(want) + " deckies exist",
-                     "", generation},
-                    now);
-  api::setCondition(status,
-                    {"Degraded", degradedReason.empty() ? "False" : "True",
-                     degradedReason.empty() ? "AsExpected" : degradedReason,
-                     degradedMessage, "", generation},
-                    now);
+  api::setCondition(
+      status,
+      {"Progressing", progressing ? "True" : "False", progressReason,
+       std::to_string(current) + "/" + std::to_string(want) + " deckies exist", "", generation},
+      now);
+  api::setCondition(
+      status,
+      {"Degraded", degradedReason.empty() ? "False" : "True",
+       degradedReason.empty() ? "AsExpected" : degradedReason, degradedMessage, "", generation},
+      now);
   if (status != fleet->status) {
     fleet->status = std::move(status);
     fleet->metadata.resourceVersion = 0;  // the status belongs to this controller alone

@@ -27,7 +27,7 @@ std::string upper(std::string text) {
 }
 
 std::string windowsName(const std::string& archetype, std::uint64_t& state) {
-  static const std::vector<std::string> kDepartments = {"FIN", "HR", "OPS", "ENG", "SALES",
+  static const std::vector<std::string> kDepartments = {"FIN", "HR",  "OPS", "ENG", "SALES",
                                                         "IT",  "LEG", "MKT", "ADM"};
   if (archetype == "domain-controller") {
     char buffer[8];
@@ -80,7 +80,8 @@ std::string macFor(const std::string& osFamily, std::uint64_t seed) {
   }
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%s:%02x:%02x:%02x", oui.c_str(),
-                static_cast<unsigned>((bits >> 8) & 0xff), static_cast<unsigned>((bits >> 16) & 0xff),
+                static_cast<unsigned>((bits >> 8) & 0xff),
+                static_cast<unsigned>((bits >> 16) & 0xff),
                 static_cast<unsigned>((bits >> 24) & 0xff));
   return buffer;
 }
@@ -105,7 +106,8 @@ std::string hostnameFor(const std::string& distro, const std::string& osFamily,
 std::string distroFor(const std::vector<std::string>& distros, const std::string& archetype,
                       std::size_t index) {
   if (!distros.empty()) return distros[index % distros.size()];
-  if (const auto* a = catalog::findArchetype(archetype); a != nullptr && !a->preferredDistros.empty()) {
+  if (const auto* a = catalog::findArchetype(archetype);
+      a != nullptr && !a->preferredDistros.empty()) {
     return a->preferredDistros[index % a->preferredDistros.size()];
   }
   const auto& all = catalog::distros();

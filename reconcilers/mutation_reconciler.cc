@@ -33,8 +33,8 @@ std::vector<controller::WatchSpec> MutationReconciler::watches() const {
   api::Client* client = &client_;
   return {{"Fleet", [client](const api::Object& fleet) {
              std::vector<api::ObjectKey> keys;
-             auto deckies =
-                 client->list("Decky", {std::string(api::kFleetLabel) + "=" + fleet.metadata.name, ""});
+             auto deckies = client->list(
+                 "Decky", {std::string(api::kFleetLabel) + "=" + fleet.metadata.name, ""});
              if (deckies) {
                for (const auto& d : deckies->items) keys.push_back(d.key());
              }
@@ -60,13 +60,21 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
       fleetSpec = api::parseFleetSpec(found->spec);
     }
   }
-  const bool hasPolicy = fleetSpec && fleetSpec->mutation && fleetSpec->mutation->interval.count() > 0;
+  const bool hasPolicy =
+      fleetSpec && fleetSpec->mutation && fleetSpec->mutation->interval.count() > 0;
   if (!requested && !hasPolicy) return controller::Outcome{};
 
   const auto now = clock_.now();
   if (!requested) {
     const auto& policy = *fleetSpec->mutation;
-    auto last = api::parseTime(decky->status.value("lastMutationTime", ""));
+    // The annotation is written with the spec change itself, so it cannot be lost to a
+    // concurrent status write; status.lastMutationTime mirrors it for humans.
+    std::optional<api::TimePoint> last;
+    if (auto a = decky->metadata.annotations.find(kLastMutationAnnotation);
+        a != decky->metadata.annotations.end()) {
+      last = api::parseTime(a->second);
+    }
+    if (!last) last = api::parseTime(decky->status.value("lastMutationTime", ""));
     if (!last) last = api::parseTime(decky->metadata.creationTimestamp);
     if (!last) last = now;
     // Each decky gets its own offset inside the jitter window, fixed per identity.
@@ -83,8 +91,10 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
   }
 
   std::vector<std::string> rotate = {"hostname"};
-  if (hasPolicy && !fleetSpec->mutation->rotate.empty()) rotate = fleetSpec->mutation->rotate;
-  else if (hasPolicy) rotate = {"hostname", "services"};
+  if (hasPolicy && !fleetSpec->mutation->rotate.empty())
+    rotate = fleetSpec->mutation->rotate;
+  else if (hasPolicy)
+    rotate = {"hostname", "services"};
 
   api::DeckySpec spec = api::parseDeckySpec(decky->spec);
   const api::DeckySpec before = spec;
@@ -96,7 +106,8 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
       if (fleet->metadata.name + "-" + n.name == decky->metadata.name) named = &n;
     }
   }
-  auto siblings = client_.list("Decky", {fleet ? std::string(api::kFleetLabel) + "=" + fleet->metadata.name : "", ""});
+  auto siblings = client_.list(
+      "Decky", {fleet ? std::string(api::kFleetLabel) + "=" + fleet->metadata.name : "", ""});
   if (!siblings) return tl::unexpected(siblings.error());
 
   std::vector<std::string> changes;
@@ -107,7 +118,8 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
       spec.hostname = hostnameFor(spec.distro, spec.osFamily, spec.archetype, seed, taken);
       changes.push_back("hostname " + before.hostname + " -> " + spec.hostname);
     } else if (what == "distro") {
-      std::vector<std::string> pool = fleetSpec ? fleetSpec->templ.distros : std::vector<std::string>{};
+      std::vector<std::string> pool =
+          fleetSpec ? fleetSpec->templ.distros : std::vector<std::string>{};
       for (std::size_t i = 1; i <= 16; ++i) {
         auto candidate = distroFor(pool, spec.archetype, static_cast<std::size_t>(seed % 97) + i);
         if (candidate != before.distro) {
@@ -117,10 +129,11 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
       }
       changes.push_back("distro " + before.distro + " -> " + spec.distro);
     } else if (what == "services") {
-      const auto pool = servicesFor(fleetSpec ? fleetSpec->templ.services : std::vector<api::ServiceSpec>{},
-                                    spec.archetype);
+      const auto pool = servicesFor(
+          fleetSpec ? fleetSpec->templ.services : std::vector<api::ServiceSpec>{}, spec.archetype);
       spec.services = rotateServices(spec.services, pool, seed);
-      changes.push_back("services " + joinNames(before.services) + " -> " + joinNames(spec.services));
+      changes.push_back("services " + joinNames(before.services) + " -> " +
+                        joinNames(spec.services));
     } else if (what == "mac") {
       spec.mac = macFor(spec.osFamily, seed);
       changes.push_back("mac " + before.mac + " -> " + spec.mac);
@@ -147,6 +160,7 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
   const api::Json oldSpec = decky->spec;
   decky->spec = api::toJson(spec);
   decky->metadata.annotations.erase(api::kMutateRequestAnnotation);
+  decky->metadata.annotations[kLastMutationAnnotation] = api::formatTime(now);
   auto written = client_.update(*decky);
   if (!written) return tl::unexpected(written.error());
 
@@ -157,10 +171,15 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
   spdlog::info("decky {} mutated ({}): {}", written->metadata.name,
                requested ? "requested" : "scheduled", message);
 
-  written->status["lastMutationTime"] = api::formatTime(now);
-  written->metadata.resourceVersion = 0;
-  if (auto w = client_.updateStatus(*written); !w && w.error().code != Errc::kNotFound) {
-    return tl::unexpected(w.error());
+  api::Object current = *written;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    current.status["lastMutationTime"] = api::formatTime(now);
+    auto w = client_.updateStatus(current);
+    if (w || w.error().code == Errc::kNotFound) break;
+    if (w.error().code != Errc::kConflict) return tl::unexpected(w.error());
+    auto fresh = client_.get(current.key());
+    if (!fresh) break;
+    current = *fresh;
   }
   if (!hasPolicy) return controller::Outcome{};
   return controller::Outcome{duration_cast<milliseconds>(fleetSpec->mutation->interval)};

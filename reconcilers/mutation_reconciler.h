@@ -10,6 +10,9 @@
 
 namespace decnet::reconcilers {
 
+// When the decky last got a new identity (RFC 3339), written together with that identity.
+inline constexpr const char* kLastMutationAnnotation = "decnet.io/last-mutation-time";
+
 class MutationReconciler final : public controller::Reconciler {
  public:
   MutationReconciler(api::Client& client, controller::EventRecorder& events,

@@ -88,7 +88,6 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
         status != decky->status) {
       const bool first = !api::findCondition(decky->status, "Scheduled").has_value();
       decky->status = status;
-      decky->metadata.resourceVersion = 0;
       if (auto w = client_.updateStatus(*decky); !w && w.error().code != Errc::kNotFound) {
         return tl::unexpected(w.error());
       }
@@ -109,7 +108,6 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
                      written->metadata.generation},
                     stamp);
   written->status = status;
-  written->metadata.resourceVersion = 0;
   if (auto w = client_.updateStatus(*written); !w && w.error().code != Errc::kNotFound) {
     return tl::unexpected(w.error());
   }

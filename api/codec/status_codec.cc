@@ -4,14 +4,22 @@ namespace decnet::api {
 
 int httpStatusFor(Errc code) {
   switch (code) {
-    case Errc::kNotFound: return 404;
-    case Errc::kAlreadyExists: return 409;
-    case Errc::kConflict: return 409;
-    case Errc::kInvalid: return 422;
-    case Errc::kGone: return 410;
-    case Errc::kUnavailable: return 503;
-    case Errc::kTerminal: return 400;
-    case Errc::kInternal: return 500;
+    case Errc::kNotFound:
+      return 404;
+    case Errc::kAlreadyExists:
+      return 409;
+    case Errc::kConflict:
+      return 409;
+    case Errc::kInvalid:
+      return 422;
+    case Errc::kGone:
+      return 410;
+    case Errc::kUnavailable:
+      return 503;
+    case Errc::kTerminal:
+      return 400;
+    case Errc::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -30,7 +38,8 @@ Json statusBody(const Error& error, const std::string& kind, const std::string& 
   if (!error.fields.empty()) {
     Json causes = Json::array();
     for (const auto& field : error.fields) {
-      causes.push_back({{"field", field.path}, {"message", field.detail}, {"reason", "FieldValueInvalid"}});
+      causes.push_back(
+          {{"field", field.path}, {"message", field.detail}, {"reason", "FieldValueInvalid"}});
     }
     details["causes"] = causes;
   }
@@ -41,15 +50,28 @@ Json statusBody(const Error& error, const std::string& kind, const std::string& 
 Error errorFromStatus(int http, const Json& body, const std::string& fallbackMessage) {
   Error error;
   switch (http) {
-    case 404: error.code = Errc::kNotFound; break;
-    case 409: error.code = Errc::kConflict; break;
-    case 410: error.code = Errc::kGone; break;
-    case 400: error.code = Errc::kTerminal; break;
-    case 422: error.code = Errc::kInvalid; break;
+    case 404:
+      error.code = Errc::kNotFound;
+      break;
+    case 409:
+      error.code = Errc::kConflict;
+      break;
+    case 410:
+      error.code = Errc::kGone;
+      break;
+    case 400:
+      error.code = Errc::kTerminal;
+      break;
+    case 422:
+      error.code = Errc::kInvalid;
+      break;
     case 502:
     case 503:
-    case 504: error.code = Errc::kUnavailable; break;
-    default: error.code = Errc::kInternal;
+    case 504:
+      error.code = Errc::kUnavailable;
+      break;
+    default:
+      error.code = Errc::kInternal;
   }
   error.message = fallbackMessage;
   if (body.is_object()) {

@@ -121,8 +121,8 @@ Result<Object> ApiServer::Impl::readObject(http_request& request, const KindInfo
     return failInvalid(kind.kind + " is invalid", std::move(fields));
   }
   if (object->kind != kind.kind) {
-    return fail(Errc::kTerminal, "the body's kind \"" + object->kind + "\" does not match the URL (" +
-                                     kind.plural + ")");
+    return fail(Errc::kTerminal, "the body's kind \"" + object->kind +
+                                     "\" does not match the URL (" + kind.plural + ")");
   }
   if (!name.empty() && object->metadata.name != name) {
     return fail(Errc::kTerminal, "the name in the body (\"" + object->metadata.name +
@@ -137,7 +137,8 @@ void ApiServer::Impl::handleWatch(http_request& request, const KindInfo& kind,
   // `stop` already set checks its start revision once and returns.
   if (revision > 0) {
     std::atomic<bool> stopNow{true};
-    auto check = backend.watch(kind.kind, revision, [](const WatchEvent&) { return false; }, stopNow);
+    auto check = backend.watch(
+        kind.kind, revision, [](const WatchEvent&) { return false; }, stopNow);
     if (!check && check.error().code == Errc::kGone) {
       replyError(request, Error{Errc::kGone,
                                 "too old resource version: " + std::to_string(revision) +
@@ -163,43 +164,46 @@ void ApiServer::Impl::handleWatch(http_request& request, const KindInfo& kind,
     return true;
   });
   auto done = std::make_shared<std::atomic<bool>>(false);
-  watches.push_back({done, std::thread([this, buffer, kind, revision, done]() mutable {
-    std::atomic<bool> stop{false};
-    const auto started = std::chrono::steady_clock::now();
-    auto lastBookmark = started;
-    // A consumer that stopped reading leaves bytes piling up: treat that as gone.
-    constexpr std::size_t kMaxBacklog = 8 * 1024 * 1024;
-    auto write = [&](const Json& line) {
-      const std::string text = line.dump() + "\n";
-      buffer.putn_nocopy(reinterpret_cast<const uint8_t*>(text.data()), text.size()).wait();
-      buffer.sync().wait();
-      return buffer.in_avail() < kMaxBacklog;
-    };
-    std::int64_t lastRevision = revision;
-    auto handler = [&](const WatchEvent& event) {
-      if (stopping.load()) return false;
-      const auto now = std::chrono::steady_clock::now();
-      if (now - started > options.watchMaxDuration) return false;
-      lastRevision = event.revision;
-      if (event.type == WatchEvent::Type::kBookmark) {
-        if (now - lastBookmark < options.watchBookmarkEvery) return true;
-        lastBookmark = now;
-        return write({{"type", "BOOKMARK"},
-                      {"object",
-                       {{"apiVersion", kApiVersion},
-                        {"kind", kind.kind},
-                        {"metadata", {{"resourceVersion", std::to_string(event.revision)}}}}}});
-      }
-      return write({{"type", watchEventTypeName(event.type)}, {"object", toJson(event.object)}});
-    };
-    auto result = backend.watch(kind.kind, revision, handler, stopping);
-    if (!result) {
-      write({{"type", "ERROR"}, {"object", statusBody(result.error())}});
-    }
-    (void)lastRevision;
-    buffer.close(std::ios_base::out).wait();
-    done->store(true);
-  })});
+  watches.push_back(
+      {done, std::thread([this, buffer, kind, revision, done]() mutable {
+         std::atomic<bool> stop{false};
+         const auto started = std::chrono::steady_clock::now();
+         auto lastBookmark = started;
+         // A consumer that stopped reading leaves bytes piling up: treat that as gone.
+         constexpr std::size_t kMaxBacklog = 8 * 1024 * 1024;
+         auto write = [&](const Json& line) {
+           const std::string text = line.dump() + "\n";
+           buffer.putn_nocopy(reinterpret_cast<const uint8_t*>(text.data()), text.size()).wait();
+           buffer.sync().wait();
+           return buffer.in_avail() < kMaxBacklog;
+         };
+         std::int64_t lastRevision = revision;
+         auto handler = [&](const WatchEvent& event) {
+           if (stopping.load()) return false;
+           const auto now = std::chrono::steady_clock::now();
+           if (now - started > options.watchMaxDuration) return false;
+           lastRevision = event.revision;
+           if (event.type == WatchEvent::Type::kBookmark) {
+             if (now - lastBookmark < options.watchBookmarkEvery) return true;
+             lastBookmark = now;
+             return write(
+                 {{"type", "BOOKMARK"},
+                  {"object",
+                   {{"apiVersion", kApiVersion},
+                    {"kind", kind.kind},
+                    {"metadata", {{"resourceVersion", std::to_string(event.revision)}}}}}});
+           }
+           return write(
+               {{"type", watchEventTypeName(event.type)}, {"object", toJson(event.object)}});
+         };
+         auto result = backend.watch(kind.kind, revision, handler, stopping);
+         if (!result) {
+           write({{"type", "ERROR"}, {"object", statusBody(result.error())}});
+         }
+         (void)lastRevision;
+         buffer.close(std::ios_base::out).wait();
+         done->store(true);
+       })});
 }
 
 void ApiServer::Impl::handleResource(http_request& request, const Route& route) {
@@ -244,7 +248,8 @@ void ApiServer::Impl::handleResource(http_request& request, const Route& route) 
     return replyJson(request, 200, toJson(*result));
   }
   if (!route.subresource.empty()) {
-    return replyError(request, Error{Errc::kNotFound, "unknown subresource " + route.subresource, {}});
+    return replyError(request,
+                      Error{Errc::kNotFound, "unknown subresource " + route.subresource, {}});
   }
 
   if (route.name.empty()) {
@@ -254,7 +259,8 @@ void ApiServer::Impl::handleResource(http_request& request, const Route& route) 
         try {
           if (!param("resourceVersion").empty()) revision = std::stoll(param("resourceVersion"));
         } catch (...) {
-          return replyError(request, Error{Errc::kTerminal, "resourceVersion must be a number", {}});
+          return replyError(request,
+                            Error{Errc::kTerminal, "resourceVersion must be a number", {}});
         }
         return handleWatch(request, kind, revision);
       }
@@ -313,9 +319,11 @@ void ApiServer::Impl::handle(http_request request) {
     }
     if (path == "/apis" || path == "/apis/") {
       const Json version = {{"groupVersion", kApiVersion}, {"version", "v1alpha1"}};
-      Json group = {{"name", kGroup}, {"versions", Json::array({version})}, {"preferredVersion", version}};
-      return replyJson(request, 200,
-                       {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", Json::array({group})}});
+      Json group = {
+          {"name", kGroup}, {"versions", Json::array({version})}, {"preferredVersion", version}};
+      return replyJson(
+          request, 200,
+          {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", Json::array({group})}});
     }
     const auto parts = splitPath(path);
     // apis / decnet.io / v1alpha1 / plural [/ name [/ sub]]
@@ -346,7 +354,9 @@ void ApiServer::Impl::handle(http_request request) {
         }
       }
     }
-    replyError(request, Error{Errc::kNotFound, "the server could not find the requested resource " + path, {}});
+    replyError(
+        request,
+        Error{Errc::kNotFound, "the server could not find the requested resource " + path, {}});
   } catch (const std::exception& e) {
     spdlog::error("api: {} {} failed: {}", request.method(), path, e.what());
     replyError(request, Error{Errc::kInternal, e.what(), {}});
@@ -363,9 +373,8 @@ std::string ApiServer::url() const { return "http://" + impl_->options.listen; }
 Result<void> ApiServer::start() {
   try {
     impl_->listener = std::make_unique<web::http::experimental::listener::http_listener>(url());
-    impl_->listener->support([impl = impl_.get()](http_request request) {
-      impl->handle(std::move(request));
-    });
+    impl_->listener->support(
+        [impl = impl_.get()](http_request request) { impl->handle(std::move(request)); });
     impl_->listener->open().wait();
   } catch (const std::exception& e) {
     impl_->listener.reset();

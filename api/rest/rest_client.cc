@@ -32,8 +32,10 @@ class RestClient final : public Client {
     auto path = collectionPath(kind);
     if (!path) return tl::unexpected(path.error());
     web::uri_builder builder(*path);
-    if (!options.labelSelector.empty()) builder.append_query("labelSelector", options.labelSelector);
-    if (!options.fieldSelector.empty()) builder.append_query("fieldSelector", options.fieldSelector);
+    if (!options.labelSelector.empty())
+      builder.append_query("labelSelector", options.labelSelector);
+    if (!options.fieldSelector.empty())
+      builder.append_query("fieldSelector", options.fieldSelector);
     auto body = send(http::methods::GET, builder.to_string(), nullptr);
     if (!body) return tl::unexpected(body.error());
     ObjectList out;
@@ -95,9 +97,9 @@ class RestClient final : public Client {
       auto response = watchClient_->request(request).get();
       if (response.status_code() != http::status_codes::OK) {
         auto text = response.extract_utf8string(true).get();
-        return tl::unexpected(errorFromStatus(response.status_code(), Json::parse(text, nullptr, false),
-                                              "watch failed with HTTP " +
-                                                  std::to_string(response.status_code())));
+        return tl::unexpected(
+            errorFromStatus(response.status_code(), Json::parse(text, nullptr, false),
+                            "watch failed with HTTP " + std::to_string(response.status_code())));
       }
       auto body = response.body();
       while (!stop.load()) {
@@ -141,7 +143,8 @@ class RestClient final : public Client {
  private:
   static Result<std::string> collectionPath(const std::string& kind) {
     auto info = findKind(kind);
-    if (!info) return fail(Errc::kTerminal, "the server doesn't have a resource type \"" + kind + "\"");
+    if (!info)
+      return fail(Errc::kTerminal, "the server doesn't have a resource type \"" + kind + "\"");
     return "/apis/decnet.io/v1alpha1/" + info->plural;
   }
   static Result<std::string> objectPath(const std::string& kind, const std::string& name) {
@@ -177,8 +180,9 @@ class RestClient final : public Client {
       if (parsed.is_discarded()) return fail(Errc::kInternal, "the server returned invalid JSON");
       return parsed;
     } catch (const std::exception& e) {
-      return fail(Errc::kUnavailable, "cannot reach the decnet API at " + server_ + ": " + e.what() +
-                                          " (is `decnet up` running? set --server or DECNET_SERVER)");
+      return fail(Errc::kUnavailable,
+                  "cannot reach the decnet API at " + server_ + ": " + e.what() +
+                      " (is `decnet up` running? set --server or DECNET_SERVER)");
     }
   }
 

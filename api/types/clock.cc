@@ -31,9 +31,8 @@ std::string formatTime(TimePoint time) {
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char buffer[48];
-  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-                utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
-                utc.tm_sec, fraction);
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, fraction);
   return buffer;
 }
 
@@ -41,8 +40,8 @@ std::optional<TimePoint> parseTime(const std::string& text) {
   std::tm utc{};
   int year, month, day, hour, minute, second;
   int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour,
-                  &minute, &second, &consumed) != 6) {
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
+                  &second, &consumed) != 6) {
     return std::nullopt;
   }
   std::size_t pos = static_cast<std::size_t>(consumed);
@@ -93,11 +92,20 @@ std::optional<std::chrono::seconds> parseDuration(const std::string& text) {
     }
     if (pos == text.size()) return std::nullopt;  // a unit is required
     switch (text[pos]) {
-      case 's': total += value; break;
-      case 'm': total += value * 60; break;
-      case 'h': total += value * 3600; break;
-      case 'd': total += value * 86400; break;
-      default: return std::nullopt;
+      case 's':
+        total += value;
+        break;
+      case 'm':
+        total += value * 60;
+        break;
+      case 'h':
+        total += value * 3600;
+        break;
+      case 'd':
+        total += value * 86400;
+        break;
+      default:
+        return std::nullopt;
     }
     ++pos;
   }

@@ -80,7 +80,8 @@ ObjectMeta metaFromJson(const Json& in, std::vector<ParseIssue>& issues) {
   if (auto it = in.find("generation"); it != in.end() && it->is_number_integer()) {
     meta.generation = it->get<std::int64_t>();
   }
-  if (auto it = in.find("labels"); it != in.end()) readStringMap(*it, path + ".labels", meta.labels, issues);
+  if (auto it = in.find("labels"); it != in.end())
+    readStringMap(*it, path + ".labels", meta.labels, issues);
   if (auto it = in.find("annotations"); it != in.end()) {
     readStringMap(*it, path + ".annotations", meta.annotations, issues);
   }

@@ -3,11 +3,10 @@
 // unstructured objects). Typed views of a spec live beside the code that needs them.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace decnet::api {
 

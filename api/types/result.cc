@@ -4,14 +4,22 @@ namespace decnet {
 
 const char* errcName(Errc code) {
   switch (code) {
-    case Errc::kNotFound: return "NotFound";
-    case Errc::kAlreadyExists: return "AlreadyExists";
-    case Errc::kConflict: return "Conflict";
-    case Errc::kInvalid: return "Invalid";
-    case Errc::kGone: return "Expired";
-    case Errc::kUnavailable: return "ServiceUnavailable";
-    case Errc::kTerminal: return "Terminal";
-    case Errc::kInternal: return "InternalError";
+    case Errc::kNotFound:
+      return "NotFound";
+    case Errc::kAlreadyExists:
+      return "AlreadyExists";
+    case Errc::kConflict:
+      return "Conflict";
+    case Errc::kInvalid:
+      return "Invalid";
+    case Errc::kGone:
+      return "Expired";
+    case Errc::kUnavailable:
+      return "ServiceUnavailable";
+    case Errc::kTerminal:
+      return "Terminal";
+    case Errc::kInternal:
+      return "InternalError";
   }
   return "InternalError";
 }

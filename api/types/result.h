@@ -1,10 +1,9 @@
 #pragma once
 // Errors as values across module boundaries. Exceptions stay inside the adapter that throws.
 #include <string>
+#include <tl/expected.hpp>
 #include <utility>
 #include <vector>
-
-#include <tl/expected.hpp>
 
 namespace decnet {
 

@@ -45,7 +45,8 @@ const Json* lookup(const Json& root, const std::string& dotted) {
   std::size_t start = 0;
   while (start <= dotted.size()) {
     std::size_t dot = dotted.find('.', start);
-    std::string part = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string part =
+        dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!node->is_object()) return nullptr;
     auto it = node->find(part);
     if (it == node->end()) return nullptr;
@@ -119,7 +120,8 @@ bool LabelSelector::matches(const std::map<std::string, std::string>& labels) co
     auto it = labels.find(req.key);
     const bool present = it != labels.end();
     const auto inValues = [&] {
-      return present && std::find(req.values.begin(), req.values.end(), it->second) != req.values.end();
+      return present &&
+             std::find(req.values.begin(), req.values.end(), it->second) != req.values.end();
     };
     switch (req.op) {
       case Op::kEquals:

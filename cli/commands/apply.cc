@@ -1,6 +1,5 @@
 // decnet apply -f FILE|DIR|- [-R] [--dry-run=server] [--prune -l SELECTOR]
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli/apply_logic.h"
@@ -33,7 +32,8 @@ void addApplyCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("-l,--selector", options->selector, "Label selector for --prune");
   cmd->callback([options, &globals] {
     if (options->prune && options->selector.empty()) {
-      std::cerr << "error: --prune needs a label selector (-l key=value) to bound what it may delete\n";
+      std::cerr
+          << "error: --prune needs a label selector (-l key=value) to bound what it may delete\n";
       throw CLI::RuntimeError(kExitUsage);
     }
     auto manifests = loadManifests(options->files, options->recursive);
@@ -42,7 +42,8 @@ void addApplyCommand(CLI::App& app, Globals& globals) {
       throw CLI::RuntimeError(kExitError);
     }
     if (options->dryRun == "client") {
-      for (const auto& m : *manifests) std::cout << displayName(m.object) << " valid (client dry run)\n";
+      for (const auto& m : *manifests)
+        std::cout << displayName(m.object) << " valid (client dry run)\n";
       return;
     }
     auto client = connect(globals);

@@ -1,9 +1,9 @@
 // decnet catalog services|archetypes|distros|os: the built-in catalog.
-#include <CLI/CLI.hpp>
+#include "api/catalog/catalog.h"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "api/catalog/catalog.h"
 #include "cli/context.h"
 #include "cli/printers.h"
 
@@ -18,10 +18,14 @@ std::string join(const std::vector<std::string>& items, const char* sep = ",") {
 
 std::string styleName(api::catalog::HostnameStyle style) {
   switch (style) {
-    case api::catalog::HostnameStyle::kGeneric: return "generic (SRV-WORD-nn)";
-    case api::catalog::HostnameStyle::kRhel: return "rhel (wordnn.localdomain)";
-    case api::catalog::HostnameStyle::kMinimal: return "minimal (word-nn)";
-    case api::catalog::HostnameStyle::kRolling: return "rolling (word-word)";
+    case api::catalog::HostnameStyle::kGeneric:
+      return "generic (SRV-WORD-nn)";
+    case api::catalog::HostnameStyle::kRhel:
+      return "rhel (wordnn.localdomain)";
+    case api::catalog::HostnameStyle::kMinimal:
+      return "minimal (word-nn)";
+    case api::catalog::HostnameStyle::kRolling:
+      return "rolling (word-word)";
   }
   return "";
 }
@@ -51,7 +55,8 @@ void addCatalogCommand(CLI::App& app, Globals&) {
       }
     } else if (*what == "distros") {
       rows.push_back({"DISTRO", "NAME", "HOSTNAMES"});
-      for (const auto& d : catalog::distros()) rows.push_back({d.slug, d.displayName, styleName(d.style)});
+      for (const auto& d : catalog::distros())
+        rows.push_back({d.slug, d.displayName, styleName(d.style)});
     } else {
       rows.push_back({"OS", "MAC OUIS", "SYSCTLS"});
       for (const auto& o : catalog::osFamilies()) {

@@ -1,6 +1,5 @@
 // decnet delete -f FILE | KIND NAME... [--wait] [--timeout 60s] [--dry-run=server]
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <thread>
 
@@ -23,15 +22,17 @@ void addDeleteCommand(CLI::App& app, Globals& globals) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("delete", "Delete objects by file or by name");
-  cmd->footer("Deleting a fleet deletes its deckies (garbage collection); deckies wait for their\n"
-              "teardown finalizer.\n\nExamples:\n  decnet delete fleet corp --wait\n"
-              "  decnet delete -f manifests/quickstart.yaml");
+  cmd->footer(
+      "Deleting a fleet deletes its deckies (garbage collection); deckies wait for their\n"
+      "teardown finalizer.\n\nExamples:\n  decnet delete fleet corp --wait\n"
+      "  decnet delete -f manifests/quickstart.yaml");
   cmd->add_option("-f,--filename", options->files, "File, directory or - for stdin");
   cmd->add_flag("-R,--recursive", options->recursive, "Descend into directories");
   cmd->add_option("args", options->args, "KIND NAME... or KIND/NAME...");
   cmd->add_flag("--wait", options->wait, "Wait until the objects are gone");
   cmd->add_option("--timeout", options->timeout, "How long --wait waits (e.g. 60s, 5m)");
-  cmd->add_option("--dry-run", options->dryRun, "none | server")->check(CLI::IsMember({"none", "server"}));
+  cmd->add_option("--dry-run", options->dryRun, "none | server")
+      ->check(CLI::IsMember({"none", "server"}));
   cmd->add_flag("--ignore-not-found", options->ignoreNotFound, "Treat missing objects as deleted");
   cmd->callback([options, &globals] {
     std::vector<api::ObjectKey> keys;
@@ -81,8 +82,8 @@ void addDeleteCommand(CLI::App& app, Globals& globals) {
       auto removed = client->remove(key, {dry});
       if (!removed) {
         if (removed.error().code == Errc::kNotFound && options->ignoreNotFound) continue;
-        std::cerr << "Error from server (" << errcName(removed.error().code) << "): "
-                  << removed.error().message << "\n";
+        std::cerr << "Error from server (" << errcName(removed.error().code)
+                  << "): " << removed.error().message << "\n";
         ++failures;
         continue;
       }

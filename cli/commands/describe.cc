@@ -1,6 +1,5 @@
 // decnet describe KIND NAME: spec, status, conditions and recent events of one object.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "api/codec/yaml_codec.h"
@@ -58,8 +57,8 @@ void addDescribeCommand(CLI::App& app, Globals& globals) {
     auto client = connect(globals);
     auto object = client->get({kind->kind, name});
     if (!object) {
-      std::cerr << "Error from server (" << errcName(object.error().code) << "): "
-                << object.error().message << "\n";
+      std::cerr << "Error from server (" << errcName(object.error().code)
+                << "): " << object.error().message << "\n";
       throw CLI::RuntimeError(kExitError);
     }
     const auto& meta = object->metadata;
@@ -71,8 +70,10 @@ void addDescribeCommand(CLI::App& app, Globals& globals) {
     printMap("Annotations: ", annotations);
     std::cout << "UID:         " << meta.uid << "\n";
     std::cout << "Generation:  " << meta.generation << "\n";
-    std::cout << "Created:     " << meta.creationTimestamp << " (" << age(meta.creationTimestamp) << " ago)\n";
-    if (!meta.deletionTimestamp.empty()) std::cout << "Deleting:    since " << meta.deletionTimestamp << "\n";
+    std::cout << "Created:     " << meta.creationTimestamp << " (" << age(meta.creationTimestamp)
+              << " ago)\n";
+    if (!meta.deletionTimestamp.empty())
+      std::cout << "Deleting:    since " << meta.deletionTimestamp << "\n";
     if (const auto* owner = object->controllerOwner()) {
       std::cout << "Controlled By: " << owner->kind << "/" << owner->name << "\n";
     }
@@ -92,7 +93,8 @@ void addDescribeCommand(CLI::App& app, Globals& globals) {
     }
     if (!conditions.empty()) {
       std::cout << "Conditions:\n";
-      std::vector<std::vector<std::string>> rows = {{"  Type", "Status", "Reason", "Age", "Message"}};
+      std::vector<std::vector<std::string>> rows = {
+          {"  Type", "Status", "Reason", "Age", "Message"}};
       for (const auto& c : conditions) {
         rows.push_back({"  " + c.value("type", ""), c.value("status", ""), c.value("reason", ""),
                         age(c.value("lastTransitionTime", "")), c.value("message", "")});
@@ -100,7 +102,8 @@ void addDescribeCommand(CLI::App& app, Globals& globals) {
       printTable(std::cout, rows);
     }
     std::cout << "Events:";
-    auto events = client->list("Event", {"", "involvedObject.name=" + name + ",involvedObject.kind=" + object->kind});
+    auto events = client->list(
+        "Event", {"", "involvedObject.name=" + name + ",involvedObject.kind=" + object->kind});
     if (!events || events->items.empty()) {
       std::cout << " <none>\n";
       return;
@@ -114,8 +117,8 @@ void addDescribeCommand(CLI::App& app, Globals& globals) {
     std::vector<std::vector<std::string>> rows = {{"  Type", "Reason", "Age", "Count", "Message"}};
     for (const auto& e : items) {
       rows.push_back({"  " + e.spec.value("type", ""), e.spec.value("reason", ""),
-                      age(e.spec.value("lastTimestamp", "")), std::to_string(e.spec.value("count", 1)),
-                      e.spec.value("message", "")});
+                      age(e.spec.value("lastTimestamp", "")),
+                      std::to_string(e.spec.value("count", 1)), e.spec.value("message", "")});
     }
     printTable(std::cout, rows);
   });

@@ -1,9 +1,9 @@
 // decnet diff -f FILE: what apply would change, as a unified diff. Exit 0: no change,
 // 1: changes, >1: error (like kubectl diff and diff(1)).
-#include <CLI/CLI.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -25,7 +25,8 @@ std::string render(const api::Object* object) {
   api::Json json = api::toJson(copy);
   json.erase("status");
   auto& meta = json["metadata"];
-  for (const char* key : {"uid", "resourceVersion", "generation", "creationTimestamp"}) meta.erase(key);
+  for (const char* key : {"uid", "resourceVersion", "generation", "creationTimestamp"})
+    meta.erase(key);
   return api::toYaml(json);
 }
 

@@ -1,6 +1,5 @@
 // decnet get KIND [NAME...] [-o wide|yaml|json|name] [-l SELECTOR] [--field-selector] [-w]
 #include <CLI/CLI.hpp>
-
 #include <atomic>
 #include <iostream>
 
@@ -51,9 +50,10 @@ void addGetCommand(CLI::App& app, Globals& globals) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("get", "List objects or show one");
-  cmd->footer("Kinds: fleets (fl), deckies (dk), nodes (no), events (ev).\n\n"
-              "Examples:\n  decnet get fleets\n  decnet get deckies -o wide -l decnet.io/fleet=corp\n"
-              "  decnet get decky corp-01 -o yaml\n  decnet get deckies -w");
+  cmd->footer(
+      "Kinds: fleets (fl), deckies (dk), nodes (no), events (ev).\n\n"
+      "Examples:\n  decnet get fleets\n  decnet get deckies -o wide -l decnet.io/fleet=corp\n"
+      "  decnet get decky corp-01 -o yaml\n  decnet get deckies -w");
   cmd->add_option("kind", options->kind, "fleets | deckies | nodes | events")->required();
   cmd->add_option("names", options->names, "Object names (all when omitted)");
   cmd->add_option("-o,--output", options->output, "wide | yaml | json | name")
@@ -100,17 +100,20 @@ void addGetCommand(CLI::App& app, Globals& globals) {
     auto labels = api::LabelSelector::parse(options->selector);
     std::atomic<bool> stop{false};
     while (true) {
-      auto result = client->watch(kind->kind, revision, [&](const api::WatchEvent& event) {
-        revision = event.revision;
-        if (event.type == api::WatchEvent::Type::kBookmark) return true;
-        if (!names.empty() && names.count(event.object.metadata.name) == 0) return true;
-        if (labels && !labels->matches(event.object.metadata.labels)) return true;
-        api::Object shown = event.object;
-        if (event.type == api::WatchEvent::Type::kDeleted) shown.status["phase"] = "Deleted";
-        printObjects(*kind, {shown}, options->output, false);
-        std::cout.flush();
-        return true;
-      }, stop);
+      auto result = client->watch(
+          kind->kind, revision,
+          [&](const api::WatchEvent& event) {
+            revision = event.revision;
+            if (event.type == api::WatchEvent::Type::kBookmark) return true;
+            if (!names.empty() && names.count(event.object.metadata.name) == 0) return true;
+            if (labels && !labels->matches(event.object.metadata.labels)) return true;
+            api::Object shown = event.object;
+            if (event.type == api::WatchEvent::Type::kDeleted) shown.status["phase"] = "Deleted";
+            printObjects(*kind, {shown}, options->output, false);
+            std::cout.flush();
+            return true;
+          },
+          stop);
       if (!result) {
         if (result.error().code == Errc::kGone) {
           auto list = client->list(kind->kind, {options->selector, options->fieldSelector});

@@ -1,8 +1,8 @@
 // decnet mutate decky NAME: ask for the next identity now.
 // decnet mutate --watch: run the mutation controller alone against --server.
-#include <CLI/CLI.hpp>
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/context.h"
@@ -20,7 +20,9 @@ void addMutateCommand(CLI::App& app, Globals& globals) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("mutate", "Mutate a decky now, or run the mutation controller");
-  cmd->footer("Examples:\n  decnet mutate decky quickstart-01\n  decnet mutate --watch --server http://ctl:8000");
+  cmd->footer(
+      "Examples:\n  decnet mutate decky quickstart-01\n  decnet mutate --watch --server "
+      "http://ctl:8000");
   cmd->add_option("args", options->args, "decky NAME");
   cmd->add_flag("--watch", options->watch, "Run the mutation controller until interrupted");
   cmd->callback([options, &globals] {
@@ -41,13 +43,15 @@ void addMutateCommand(CLI::App& app, Globals& globals) {
       manager.stop();
       return;
     }
-    if (options->args.size() != 2 || (options->args[0] != "decky" && options->args[0] != "deckies")) {
+    if (options->args.size() != 2 ||
+        (options->args[0] != "decky" && options->args[0] != "deckies")) {
       std::cerr << "error: usage: decnet mutate decky NAME\n";
       throw CLI::RuntimeError(kExitUsage);
     }
     auto result = client->requestMutation(options->args[1]);
     if (!result) {
-      std::cerr << "Error from server (" << errcName(result.error().code) << "): " << result.error().message << "\n";
+      std::cerr << "Error from server (" << errcName(result.error().code)
+                << "): " << result.error().message << "\n";
       throw CLI::RuntimeError(kExitError);
     }
     std::cout << "decky.decnet.io/" << options->args[1] << " mutation requested\n";

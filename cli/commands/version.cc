@@ -1,6 +1,5 @@
 // decnet version: client version and whether the server answers.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli/context.h"

@@ -1,6 +1,5 @@
 // decnet wait --for=condition=Ready fleet/NAME [--timeout=60s]; --for=delete also works.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <thread>
 
@@ -19,9 +18,10 @@ void addWaitCommand(CLI::App& app, Globals& globals) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("wait", "Wait for a condition on objects");
-  cmd->footer("Examples:\n  decnet wait --for=condition=Ready fleet/quickstart --timeout=120s\n"
-              "  decnet wait --for=condition=Ready=False decky/corp-01\n"
-              "  decnet wait --for=delete fleet/old");
+  cmd->footer(
+      "Examples:\n  decnet wait --for=condition=Ready fleet/quickstart --timeout=120s\n"
+      "  decnet wait --for=condition=Ready=False decky/corp-01\n"
+      "  decnet wait --for=delete fleet/old");
   cmd->add_option("targets", options->targets, "KIND/NAME ... (or KIND NAME)")->required();
   cmd->add_option("--for", options->forWhat, "condition=TYPE[=STATUS] | delete")->required();
   cmd->add_option("--timeout", options->timeout, "Give up after this long (e.g. 60s, 5m)");
@@ -88,7 +88,8 @@ void addWaitCommand(CLI::App& app, Globals& globals) {
           throw CLI::RuntimeError(kExitError);
         }
         if (std::chrono::steady_clock::now() > deadline) {
-          std::cerr << "error: timed out waiting for the condition on " << kind.plural << "/" << name << "\n";
+          std::cerr << "error: timed out waiting for the condition on " << kind.plural << "/"
+                    << name << "\n";
           throw CLI::RuntimeError(kExitError);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(200));

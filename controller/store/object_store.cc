@@ -51,9 +51,9 @@ Result<void> ObjectStore::admit(const api::Object& object) const {
   if (errors.empty() && (object.kind == "Fleet" || object.kind == "Decky")) {
     auto fleets = cache_.find("Fleet");
     auto deckies = cache_.find("Decky");
-    errors = api::validateAgainst(object,
-                                  fleets == cache_.end() ? api::ObjectRefs{} : refs(fleets->second),
-                                  deckies == cache_.end() ? api::ObjectRefs{} : refs(deckies->second));
+    errors = api::validateAgainst(
+        object, fleets == cache_.end() ? api::ObjectRefs{} : refs(fleets->second),
+        deckies == cache_.end() ? api::ObjectRefs{} : refs(deckies->second));
   }
   if (errors.empty()) return {};
   return failInvalid(object.kind + " \"" + object.metadata.name + "\" is invalid",
@@ -87,8 +87,8 @@ Result<api::Object> ObjectStore::get(const api::ObjectKey& key) {
     if (it != kind->second.end()) return it->second;
   }
   auto info = api::findKind(key.kind);
-  return fail(Errc::kNotFound, (info ? info->plural : key.kind) + ".decnet.io \"" + key.name +
-                                   "\" not found");
+  return fail(Errc::kNotFound,
+              (info ? info->plural : key.kind) + ".decnet.io \"" + key.name + "\" not found");
 }
 
 Result<api::ObjectList> ObjectStore::list(const std::string& kind,

@@ -25,7 +25,8 @@ std::string writeFile(const std::string& dir, const std::string& name, const std
 std::string fleetYaml(const std::string& name, int replicas, const std::string& subnet,
                       const std::string& label = "e2e") {
   return "apiVersion: decnet.io/v1alpha1\nkind: Fleet\nmetadata:\n  name: " + name +
-         "\n  labels: {suite: " + label + "}\nspec:\n  network: {interface: decnet-lab0, subnet: " + subnet +
+         "\n  labels: {suite: " + label +
+         "}\nspec:\n  network: {interface: decnet-lab0, subnet: " + subnet +
          "}\n  replicas: " + std::to_string(replicas) + "\n  template: {archetype: linux-server}\n";
 }
 
@@ -55,9 +56,8 @@ TEST_F(CliTest, ApplyGetAndASecondApplyThatChangesNothing) {
   auto applied = up_.cli("apply -f " + quickstart_);
   ASSERT_EQ(applied.exitCode, 0) << applied.output;
   EXPECT_EQ(applied.output, "fleet.decnet.io/quickstart created\n");
-  EXPECT_TRUE(eventually([&] {
-    return contains(up_.cli("get deckies").output, "quickstart-03");
-  })) << up_.cli("get deckies").output;
+  EXPECT_TRUE(eventually([&] { return contains(up_.cli("get deckies").output, "quickstart-03"); }))
+      << up_.cli("get deckies").output;
   auto fleets = up_.cli("get fleets");
   EXPECT_TRUE(contains(fleets.output, "NAME")) << fleets.output;
   EXPECT_TRUE(contains(fleets.output, "quickstart")) << fleets.output;
@@ -74,7 +74,7 @@ TEST_F(CliTest, ApplyGetAndASecondApplyThatChangesNothing) {
 
   auto wide = up_.cli("get deckies -o wide -l decnet.io/fleet=quickstart");
   EXPECT_TRUE(contains(wide.output, "MAC")) << wide.output;
-  EXPECT_TRUE(contains(wide.output, "10.77.0.40")) << "the named fileserver keeps its address";
+  EXPECT_TRUE(contains(wide.output, "10.77.0.40")) << "the named intranet decky keeps its address";
   auto yaml = up_.cli("get decky quickstart-01 -o yaml");
   EXPECT_TRUE(contains(yaml.output, "kind: Decky")) << yaml.output;
   auto described = up_.cli("describe fleet quickstart");
@@ -91,13 +91,15 @@ TEST_F(CliTest, DiffExitCodes) {
   EXPECT_EQ(same.exitCode, 0) << same.output;
   EXPECT_EQ(same.output, "");
   const std::string dir = up_.dataDir();
-  auto changed = testing::run("sed 's/replicas: 3/replicas: 5/' " + quickstart_ + " > " + dir + "/q5.yaml");
+  auto changed =
+      testing::run("sed 's/replicas: 3/replicas: 5/' " + quickstart_ + " > " + dir + "/q5.yaml");
   ASSERT_EQ(changed.exitCode, 0);
   auto diff = up_.cli("diff -f " + dir + "/q5.yaml");
   EXPECT_EQ(diff.exitCode, 1) << diff.output;
   EXPECT_TRUE(contains(diff.output, "-  replicas: 3")) << diff.output;
   EXPECT_TRUE(contains(diff.output, "+  replicas: 5")) << diff.output;
-  auto fresh = up_.cli("diff -f " + writeFile(dir, "new.yaml", fleetYaml("brand-new", 1, "10.77.9.0/24")));
+  auto fresh =
+      up_.cli("diff -f " + writeFile(dir, "new.yaml", fleetYaml("brand-new", 1, "10.77.9.0/24")));
   EXPECT_EQ(fresh.exitCode, 1);
   auto broken = up_.cli("diff -f " + writeFile(dir, "broken.yaml", "kind: Fleet\nspec: [\n"));
   EXPECT_GT(broken.exitCode, 1) << broken.output;
@@ -105,28 +107,32 @@ TEST_F(CliTest, DiffExitCodes) {
 
 TEST_F(CliTest, InvalidManifestsWriteNothingAndNameEveryField) {
   const std::string dir = up_.dataDir();
-  const std::string bad = writeFile(dir, "bad.yaml",
-                                    fleetYaml("good", 1, "10.77.1.0/24") + "---\n" +
-                                        "apiVersion: decnet.io/v1alpha1\nkind: Fleet\nmetadata: {name: bad}\n"
-                                        "spec:\n  network: {subnet: 10.77.2.0/24}\n  replica: 2\n"
-                                        "  template:\n    services: [{name: shh, ports: [70000]}]\n");
+  const std::string bad =
+      writeFile(dir, "bad.yaml",
+                fleetYaml("good", 1, "10.77.1.0/24") + "---\n" +
+                    "apiVersion: decnet.io/v1alpha1\nkind: Fleet\nmetadata: {name: bad}\n"
+                    "spec:\n  network: {subnet: 10.77.2.0/24}\n  replica: 2\n"
+                    "  template:\n    services: [{name: shh, ports: [70000]}]\n");
   auto applied = up_.cli("apply -f " + bad);
   EXPECT_EQ(applied.exitCode, 1);
   EXPECT_TRUE(contains(applied.output, "spec.replica: unknown field")) << applied.output;
-  EXPECT_TRUE(contains(applied.output, "spec.template.services[0]: unknown service \"shh\" (did you mean \"ssh\"?)"))
+  EXPECT_TRUE(contains(
+      applied.output, "spec.template.services[0]: unknown service \"shh\" (did you mean \"ssh\"?)"))
       << applied.output;
-  EXPECT_TRUE(contains(applied.output, "spec.template.services[0].ports[0]: must be 1..65535")) << applied.output;
+  EXPECT_TRUE(contains(applied.output, "spec.template.services[0].ports[0]: must be 1..65535"))
+      << applied.output;
   EXPECT_TRUE(contains(applied.output, "nothing was applied"));
   EXPECT_EQ(up_.cli("get fleet good").exitCode, 1) << "the valid document was not written either";
 
   // A conflict only the server can see (another fleet's address) also stops the whole apply.
   ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
-  const std::string clash = writeFile(
-      dir, "clash.yaml",
-      fleetYaml("fine", 1, "10.77.3.0/24") + "---\n" +
-          "apiVersion: decnet.io/v1alpha1\nkind: Fleet\nmetadata: {name: clash}\nspec:\n"
-          "  network: {interface: decnet-lab0, subnet: 10.77.0.0/24}\n  template: {archetype: deaddeck}\n"
-          "  deckies: [{name: x, ip: 10.77.0.40}]\n");
+  const std::string clash =
+      writeFile(dir, "clash.yaml",
+                fleetYaml("fine", 1, "10.77.3.0/24") + "---\n" +
+                    "apiVersion: decnet.io/v1alpha1\nkind: Fleet\nmetadata: {name: clash}\nspec:\n"
+                    "  network: {interface: decnet-lab0, subnet: 10.77.0.0/24}\n  template: "
+                    "{archetype: deaddeck}\n"
+                    "  deckies: [{name: x, ip: 10.77.0.40}]\n");
   auto clashed = up_.cli("apply -f " + clash);
   EXPECT_EQ(clashed.exitCode, 1) << clashed.output;
   EXPECT_TRUE(contains(clashed.output, "spec.deckies[0].ip")) << clashed.output;
@@ -188,17 +194,20 @@ TEST_F(CliTest, MutateWaitAndCatalog) {
   auto services = testing::run(testing::decnetBinary() + " catalog services");
   EXPECT_EQ(services.exitCode, 0);
   EXPECT_TRUE(contains(services.output, "mqtt")) << services.output;
-  EXPECT_TRUE(contains(testing::run(testing::decnetBinary() + " catalog os").output, "net.ipv4.ip_default_ttl=128"));
+  EXPECT_TRUE(contains(testing::run(testing::decnetBinary() + " catalog os").output,
+                       "net.ipv4.ip_default_ttl=128"));
 }
 
 TEST_F(CliTest, GetWatchPrintsChangesAsTheyHappen) {
   const std::string dir = up_.dataDir();
   // The watch runs for a bounded time in the background while we apply.
   const std::string out = dir + "/watch.out";
-  testing::run("(timeout 6 " + testing::decnetBinary() + " --server " + up_.server() + " get fleets -w > " + out +
-               " 2>&1 &)");
+  testing::run("(timeout 6 " + testing::decnetBinary() + " --server " + up_.server() +
+               " get fleets -w > " + out + " 2>&1 &)");
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
-  ASSERT_EQ(up_.cli("apply -f " + writeFile(dir, "w.yaml", fleetYaml("watched", 1, "10.77.6.0/24"))).exitCode, 0);
+  ASSERT_EQ(up_.cli("apply -f " + writeFile(dir, "w.yaml", fleetYaml("watched", 1, "10.77.6.0/24")))
+                .exitCode,
+            0);
   EXPECT_TRUE(eventually([&] { return contains(testing::run("cat " + out).output, "watched"); }))
       << testing::run("cat " + out).output;
 }
@@ -206,7 +215,8 @@ TEST_F(CliTest, GetWatchPrintsChangesAsTheyHappen) {
 TEST(CliUpTest, AppliesManifestsAtStartAndStopsCleanlyOnSigint) {
   DecnetUp up({"--no-agent", "-f", testing::sourceDir() + "/manifests/quickstart.yaml"});
   ASSERT_TRUE(up.ready()) << up.log();
-  EXPECT_TRUE(eventually([&] { return contains(up.cli("get deckies").output, "quickstart-fileserver"); }));
+  EXPECT_TRUE(
+      eventually([&] { return contains(up.cli("get deckies").output, "quickstart-intranet"); }));
   EXPECT_TRUE(contains(up.cli("get nodes").output, "local"));
   EXPECT_EQ(up.stop(), 0) << up.log();
   EXPECT_TRUE(contains(up.log(), "control plane stopped")) << up.log();

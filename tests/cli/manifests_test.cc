@@ -28,8 +28,10 @@ TEST(ManifestsTest, EveryShippedManifestIsValid) {
 
 TEST(ManifestsTest, ReportsEveryProblemWithSourceAndPath) {
   const std::string path = "/tmp/decnet-manifests-test.yaml";
-  testing::run("printf 'apiVersion: decnet.io/v1alpha1\\nkind: Fleet\\nmetadata: {name: Bad_Name}\\n"
-               "spec: {network: {subnet: 10.0.0.0/33}}\\n---\\nkind: Nope\\n' > " + path);
+  testing::run(
+      "printf 'apiVersion: decnet.io/v1alpha1\\nkind: Fleet\\nmetadata: {name: Bad_Name}\\n"
+      "spec: {network: {subnet: 10.0.0.0/33}}\\n---\\nkind: Nope\\n' > " +
+      path);
   auto loaded = loadManifests({path}, false);
   ASSERT_FALSE(loaded);
   const std::string text = describe(loaded.error());

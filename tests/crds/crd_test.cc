@@ -26,7 +26,8 @@ Json loadCrd(const std::string& file) {
 
 // Structural-schema rules (apiextensions.k8s.io/v1): every node typed, properties and
 // additionalProperties never together, arrays with items, required names declared.
-void checkStructural(const Json& node, const std::string& path, std::vector<std::string>& problems) {
+void checkStructural(const Json& node, const std::string& path,
+                     std::vector<std::string>& problems) {
   if (!node.is_object()) {
     problems.push_back(path + ": not a map");
     return;
@@ -38,7 +39,8 @@ void checkStructural(const Json& node, const std::string& path, std::vector<std:
   if (node.contains("properties") && node.contains("additionalProperties")) {
     problems.push_back(path + ": properties and additionalProperties together");
   }
-  if (type == "array" && !node.contains("items")) problems.push_back(path + ": array without items");
+  if (type == "array" && !node.contains("items"))
+    problems.push_back(path + ": array without items");
   if (node.contains("required")) {
     for (const auto& name : node["required"]) {
       if (!node.contains("properties") || !node["properties"].contains(name.get<std::string>())) {
@@ -48,13 +50,15 @@ void checkStructural(const Json& node, const std::string& path, std::vector<std:
   }
   if (node.contains("enum")) {
     for (const auto& value : node["enum"]) {
-      if ((type == "string" && !value.is_string()) || (type == "integer" && !value.is_number_integer())) {
+      if ((type == "string" && !value.is_string()) ||
+          (type == "integer" && !value.is_number_integer())) {
         problems.push_back(path + ": enum value " + value.dump() + " is not a " + type);
       }
     }
   }
   if (node.contains("properties")) {
-    for (const auto& [name, child] : node["properties"].items()) checkStructural(child, path + "." + name, problems);
+    for (const auto& [name, child] : node["properties"].items())
+      checkStructural(child, path + "." + name, problems);
   }
   if (node.contains("additionalProperties") && node["additionalProperties"].is_object()) {
     checkStructural(node["additionalProperties"], path + "[*]", problems);
@@ -63,7 +67,8 @@ void checkStructural(const Json& node, const std::string& path, std::vector<std:
 }
 
 // Every enum found under a property called `name`.
-void collectEnums(const Json& node, const std::string& name, std::vector<std::set<std::string>>& out) {
+void collectEnums(const Json& node, const std::string& name,
+                  std::vector<std::set<std::string>>& out) {
   if (!node.is_object()) return;
   if (node.contains("properties")) {
     for (const auto& [key, child] : node["properties"].items()) {
@@ -80,7 +85,9 @@ void collectEnums(const Json& node, const std::string& name, std::vector<std::se
   if (node.contains("items")) collectEnums(node["items"], name, out);
 }
 
-std::set<std::string> asSet(const std::vector<std::string>& values) { return {values.begin(), values.end()}; }
+std::set<std::string> asSet(const std::vector<std::string>& values) {
+  return {values.begin(), values.end()};
+}
 
 class CrdTest : public ::testing::TestWithParam<std::string> {};
 
@@ -107,7 +114,8 @@ TEST_P(CrdTest, IsAStructuralClusterScopedCrdOfOurKind) {
   EXPECT_TRUE(version["subresources"].contains("status"));
   for (const auto& column : version["additionalPrinterColumns"]) {
     EXPECT_EQ(column["jsonPath"].get<std::string>().front(), '.') << column.dump();
-    EXPECT_TRUE(std::set<std::string>({"integer", "number", "string", "boolean", "date"}).count(column["type"]))
+    EXPECT_TRUE(std::set<std::string>({"integer", "number", "string", "boolean", "date"})
+                    .count(column["type"]))
         << column.dump();
   }
   std::vector<std::string> problems;

@@ -22,13 +22,14 @@ class FleetReconcilerTest : public ::testing::Test {
     fleet.kind = "Fleet";
     fleet.metadata.name = "corp";
     fleet.metadata.labels = {{"site", "hq"}};
-    fleet.spec = {{"network",
-                   {{"interface", "decnet-lab0"},
-                    {"subnet", "10.77.0.0/24"},
-                    {"gateway", "10.77.0.1"},
-                    {"ipRange", "10.77.0.10-10.77.0.49"}}},
-                  {"replicas", replicas},
-                  {"template", {{"archetype", "linux-server"}, {"distros", {"ubuntu22", "debian"}}}}};
+    fleet.spec = {
+        {"network",
+         {{"interface", "decnet-lab0"},
+          {"subnet", "10.77.0.0/24"},
+          {"gateway", "10.77.0.1"},
+          {"ipRange", "10.77.0.10-10.77.0.49"}}},
+        {"replicas", replicas},
+        {"template", {{"archetype", "linux-server"}, {"distros", {"ubuntu22", "debian"}}}}};
     for (auto& [k, v] : extra.items()) fleet.spec[k] = v;
     return fleet;
   }
@@ -76,7 +77,8 @@ TEST_F(FleetReconcilerTest, ScalesUpWithStableNamesAddressesAndIdentities) {
   std::set<std::string> hostnames;
   for (int i = 1; i <= 3; ++i) {
     auto d = decky(replicaName("corp", i));
-    EXPECT_EQ(d.spec["ip"], "10.77.0." + std::to_string(9 + i)) << "lowest free addresses in ipRange";
+    EXPECT_EQ(d.spec["ip"], "10.77.0." + std::to_string(9 + i))
+        << "lowest free addresses in ipRange";
     EXPECT_EQ(d.metadata.labels.at(api::kFleetLabel), "corp");
     EXPECT_EQ(d.metadata.labels.at("site"), "hq");
     ASSERT_NE(d.controllerOwner(), nullptr);
@@ -156,9 +158,9 @@ TEST_F(FleetReconcilerTest, SkipsAddressesOtherFleetsUseOnTheSameInterface) {
 
 TEST_F(FleetReconcilerTest, NamedDeckiesKeepTheirAddressAndReplicasAvoidIt) {
   createFleet(2, {{"deckies", Json::array({{{"name", "fileserver"},
-                                             {"ip", "10.77.0.10"},
-                                             {"archetype", "file-server"},
-                                             {"hostname", "FILESRV01"}}})}});
+                                            {"ip", "10.77.0.10"},
+                                            {"archetype", "file-server"},
+                                            {"hostname", "FILESRV01"}}})}});
   reconcile();
   auto files = decky("corp-fileserver");
   EXPECT_EQ(files.spec["ip"], "10.77.0.10");
@@ -219,7 +221,8 @@ TEST_F(FleetReconcilerTest, TemplateChangesRestampDeckiesButKeepTheirIdentity) {
   reconcile();
   const auto before = decky("corp-01");
   auto fleet = *client_.get({"Fleet", "corp"});
-  fleet.spec["template"]["services"] = Json::array({{{"name", "ssh"}, {"persona", {{"version", "OpenSSH_9.2"}}}}});
+  fleet.spec["template"]["services"] =
+      Json::array({{{"name", "ssh"}, {"persona", {{"version", "OpenSSH_9.2"}}}}});
   ASSERT_TRUE(client_.update(fleet, {}));
   reconcile();
   const auto after = decky("corp-01");

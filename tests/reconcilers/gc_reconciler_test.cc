@@ -21,7 +21,8 @@ TEST(GarbageCollectorReconcilerTest, DeletesDeckiesWhoseFleetIsGoneOrReplaced) {
   api::Object decky;
   decky.kind = "Decky";
   decky.metadata.name = "corp-01";
-  decky.metadata.ownerReferences.push_back({api::kApiVersion, "Fleet", "corp", created->metadata.uid, true});
+  decky.metadata.ownerReferences.push_back(
+      {api::kApiVersion, "Fleet", "corp", created->metadata.uid, true});
   ASSERT_TRUE(client.create(decky, {}));
   api::Object orphanOfOld = decky;
   orphanOfOld.metadata.name = "corp-02";

@@ -16,11 +16,14 @@ TEST(IdentityTest, MacUsesAnOuiOfTheFamilyAndIsDeterministic) {
 }
 
 TEST(IdentityTest, HostnamesFollowTheDistroStyle) {
-  EXPECT_TRUE(std::regex_match(hostnameFor("debian", "linux", "", 1, {}), std::regex("^SRV-[A-Z]+-[1-9][0-9]$")));
+  EXPECT_TRUE(std::regex_match(hostnameFor("debian", "linux", "", 1, {}),
+                               std::regex("^SRV-[A-Z]+-[1-9][0-9]$")));
   EXPECT_TRUE(std::regex_match(hostnameFor("rocky9", "linux", "", 1, {}),
                                std::regex("^[a-z]+[1-9][0-9]\\.localdomain$")));
-  EXPECT_TRUE(std::regex_match(hostnameFor("alpine", "embedded", "", 1, {}), std::regex("^[a-z]+-[1-9][0-9]$")));
-  EXPECT_TRUE(std::regex_match(hostnameFor("kali", "linux", "", 1, {}), std::regex("^[a-z]+-[a-z]+$")));
+  EXPECT_TRUE(std::regex_match(hostnameFor("alpine", "embedded", "", 1, {}),
+                               std::regex("^[a-z]+-[1-9][0-9]$")));
+  EXPECT_TRUE(
+      std::regex_match(hostnameFor("kali", "linux", "", 1, {}), std::regex("^[a-z]+-[a-z]+$")));
   EXPECT_TRUE(std::regex_match(hostnameFor("debian", "windows", "windows-workstation", 1, {}),
                                std::regex("^WS-[A-Z]+-[0-9]{4}$")));
   EXPECT_TRUE(std::regex_match(hostnameFor("debian", "windows", "domain-controller", 1, {}),
@@ -45,7 +48,8 @@ TEST(IdentityTest, DistrosGoRoundRobinOverThePreferredList) {
 }
 
 TEST(IdentityTest, RotatedServicesDifferAndComeFromThePool) {
-  const std::vector<api::ServiceSpec> pool = {{"mysql", {}, {}}, {"postgres", {}, {}}, {"redis", {}, {}}};
+  const std::vector<api::ServiceSpec> pool = {
+      {"mysql", {}, {}}, {"postgres", {}, {}}, {"redis", {}, {}}};
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
     auto next = rotateServices(pool, pool, seed);
     ASSERT_FALSE(next.empty());

@@ -16,7 +16,8 @@ using testing::FakeClock;
 class MutationReconcilerTest : public ::testing::Test {
  protected:
   MutationReconcilerTest()
-      : events_(client_, "test", clock_), fleets_(client_, events_, clock_),
+      : events_(client_, "test", clock_),
+        fleets_(client_, events_, clock_),
         mutation_(client_, events_, clock_) {}
 
   void createFleet(Json mutation) {
@@ -24,8 +25,10 @@ class MutationReconcilerTest : public ::testing::Test {
     fleet.kind = "Fleet";
     fleet.metadata.name = "corp";
     fleet.metadata.creationTimestamp = api::formatTime(clock_.now());
-    fleet.spec = {{"network", {{"interface", "decnet-lab0"}, {"subnet", "10.77.0.0/24"},
-                               {"ipRange", "10.77.0.10-10.77.0.20"}}},
+    fleet.spec = {{"network",
+                   {{"interface", "decnet-lab0"},
+                    {"subnet", "10.77.0.0/24"},
+                    {"ipRange", "10.77.0.10-10.77.0.20"}}},
                   {"replicas", 2},
                   {"template", {{"archetype", "database-server"}}}};
     if (!mutation.is_null()) fleet.spec["mutation"] = mutation;
@@ -80,8 +83,10 @@ TEST_F(MutationReconcilerTest, DueDeckyGetsItsNextIdentityInItsSpec) {
   for (const auto& e : events->items) {
     if (e.spec["reason"] == "Mutated") {
       mutatedEvent = true;
-      EXPECT_NE(e.spec["message"].get<std::string>().find(before.spec["hostname"].get<std::string>()),
-                std::string::npos) << "the event names the old value";
+      EXPECT_NE(
+          e.spec["message"].get<std::string>().find(before.spec["hostname"].get<std::string>()),
+          std::string::npos)
+          << "the event names the old value";
     }
   }
   EXPECT_TRUE(mutatedEvent);

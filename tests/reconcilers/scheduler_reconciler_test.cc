@@ -15,7 +15,8 @@ class SchedulerReconcilerTest : public ::testing::Test {
  protected:
   SchedulerReconcilerTest() : events_(client_, "test"), scheduler_(client_, events_) {}
 
-  void addNode(const std::string& name, bool ready, std::map<std::string, std::string> labels = {}) {
+  void addNode(const std::string& name, bool ready,
+               std::map<std::string, std::string> labels = {}) {
     api::Object node;
     node.kind = "Node";
     node.metadata.name = name;

@@ -66,7 +66,8 @@ class FakeClient final : public api::Client {
     object.metadata.uid = it->second.metadata.uid;
     object.metadata.creationTimestamp = it->second.metadata.creationTimestamp;
     object.metadata.deletionTimestamp = it->second.metadata.deletionTimestamp;
-    object.metadata.generation = it->second.metadata.generation + (object.spec != it->second.spec ? 1 : 0);
+    object.metadata.generation =
+        it->second.metadata.generation + (object.spec != it->second.spec ? 1 : 0);
     if (it->second.deleting() && object.metadata.finalizers.empty()) {
       objects_.erase(it);
       log("delete", object);

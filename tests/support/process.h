@@ -29,7 +29,8 @@ inline CommandResult run(const std::string& command) {
   if (pipe == nullptr) return result;
   std::array<char, 4096> buffer{};
   std::size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.output.append(buffer.data(), n);
   const int status = ::pclose(pipe);
   result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
@@ -63,13 +64,20 @@ inline std::string sourceDir() {
 // data dir removed on destruction, even when the test failed.
 class DecnetUp {
  public:
-  explicit DecnetUp(std::vector<std::string> extraArgs = {}) {
-    char pattern[] = "/tmp/decnet-test-XXXXXX";
-    dataDir_ = ::mkdtemp(pattern);
+  // `dataDir` empty: a fresh temp dir this object removes; else reuse it (a restart).
+  explicit DecnetUp(std::vector<std::string> extraArgs = {}, const std::string& dataDir = "") {
+    if (dataDir.empty()) {
+      char pattern[] = "/tmp/decnet-test-XXXXXX";
+      dataDir_ = ::mkdtemp(pattern);
+      ownsDataDir_ = true;
+    } else {
+      dataDir_ = dataDir;
+    }
     port_ = freePort();
     server_ = "http://127.0.0.1:" + std::to_string(port_);
-    std::vector<std::string> args = {decnetBinary(), "up", "--data-dir", dataDir_, "--listen",
-                                     "127.0.0.1:" + std::to_string(port_)};
+    std::vector<std::string> args = {decnetBinary(), "up",
+                                     "--data-dir",   dataDir_,
+                                     "--listen",     "127.0.0.1:" + std::to_string(port_)};
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -94,8 +102,11 @@ class DecnetUp {
   }
   ~DecnetUp() {
     stop();
-    run("rm -rf " + dataDir_);
+    if (ownsDataDir_) run("rm -rf " + dataDir_);
   }
+  // Hands the data dir's removal to whoever reuses it next.
+  void releaseDataDir() { ownsDataDir_ = false; }
+  void adoptDataDir() { ownsDataDir_ = true; }
   // Graceful stop; returns the exit status (or -1 when it had to be killed).
   int stop() {
     if (pid_ <= 0) return exitStatus_;
@@ -129,6 +140,7 @@ class DecnetUp {
   int port_ = 0;
   pid_t pid_ = 0;
   bool ready_ = false;
+  bool ownsDataDir_ = false;
   int exitStatus_ = -1;
 };
 

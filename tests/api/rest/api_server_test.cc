@@ -120,8 +120,9 @@ TEST_F(ApiServerTest, StaleWritesGet409AndDuplicatesToo) {
   ASSERT_FALSE(duplicate);
   EXPECT_EQ(duplicate.error().code, Errc::kAlreadyExists);
 
-  auto [code, body] = curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(fleet("a")).dump() +
-                           "' " + server_->url() + "/apis/decnet.io/v1alpha1/fleets");
+  auto [code, body] =
+      curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(fleet("a")).dump() + "' " +
+           server_->url() + "/apis/decnet.io/v1alpha1/fleets");
   EXPECT_EQ(code, 409);
   EXPECT_EQ(body["kind"], "Status");
   EXPECT_EQ(body["reason"], "AlreadyExists");
@@ -131,13 +132,14 @@ TEST_F(ApiServerTest, InvalidObjectsGet422WithFieldCauses) {
   Object bad = fleet("bad");
   bad.spec["template"]["services"] = Json::array({{{"name", "shh"}}});
   bad.spec["replicas"] = -1;
-  auto [code, body] = curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(bad).dump() + "' " +
-                           server_->url() + "/apis/decnet.io/v1alpha1/fleets");
+  auto [code, body] = curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(bad).dump() +
+                           "' " + server_->url() + "/apis/decnet.io/v1alpha1/fleets");
   EXPECT_EQ(code, 422);
   EXPECT_EQ(body["reason"], "Invalid");
   EXPECT_EQ(body["code"], 422);
   std::set<std::string> fields;
-  for (const auto& cause : body["details"]["causes"]) fields.insert(cause["field"].get<std::string>());
+  for (const auto& cause : body["details"]["causes"])
+    fields.insert(cause["field"].get<std::string>());
   EXPECT_TRUE(fields.count("spec.replicas")) << body.dump();
   EXPECT_TRUE(fields.count("spec.template.services[0]")) << body.dump();
   auto viaClient = client_->create(bad);
@@ -148,13 +150,15 @@ TEST_F(ApiServerTest, InvalidObjectsGet422WithFieldCauses) {
   auto [missing, notFound] = curl(server_->url() + "/apis/decnet.io/v1alpha1/fleets/nope");
   EXPECT_EQ(missing, 404);
   EXPECT_EQ(notFound["reason"], "NotFound");
-  auto [garbage, garbageBody] = curl("-X POST -d 'not json' " + server_->url() + "/apis/decnet.io/v1alpha1/fleets");
+  auto [garbage, garbageBody] =
+      curl("-X POST -d 'not json' " + server_->url() + "/apis/decnet.io/v1alpha1/fleets");
   EXPECT_EQ(garbage, 400);
 }
 
 TEST_F(ApiServerTest, DryRunWritesNothing) {
-  auto [code, body] = curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(fleet("dry")).dump() +
-                           "' '" + server_->url() + "/apis/decnet.io/v1alpha1/fleets?dryRun=All'");
+  auto [code, body] =
+      curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(fleet("dry")).dump() +
+           "' '" + server_->url() + "/apis/decnet.io/v1alpha1/fleets?dryRun=All'");
   EXPECT_EQ(code, 201);
   EXPECT_EQ(body["metadata"]["name"], "dry");
   EXPECT_FALSE(client_->get({"Fleet", "dry"}));
@@ -176,22 +180,29 @@ TEST_F(ApiServerTest, WatchStreamsChangesAndResumesFromAResourceVersion) {
   // Resume after the create: we must see exactly the later two changes, in order.
   std::vector<std::string> seen;
   std::atomic<bool> stop{false};
-  auto watched = client_->watch("Fleet", resumeFrom, [&](const WatchEvent& e) {
-    if (e.type == WatchEvent::Type::kBookmark) return true;
-    seen.push_back(std::string(watchEventTypeName(e.type)) + ":" + std::to_string(e.object.spec.value("replicas", 0)));
-    return seen.size() < 2;
-  }, stop);
+  auto watched = client_->watch(
+      "Fleet", resumeFrom,
+      [&](const WatchEvent& e) {
+        if (e.type == WatchEvent::Type::kBookmark) return true;
+        seen.push_back(std::string(watchEventTypeName(e.type)) + ":" +
+                       std::to_string(e.object.spec.value("replicas", 0)));
+        return seen.size() < 2;
+      },
+      stop);
   ASSERT_TRUE(watched) << watched.error().message;
   EXPECT_EQ(seen, (std::vector<std::string>{"MODIFIED:7", "DELETED:7"}));
 
   // A live watch sees a write made after it started.
   std::string live;
   std::thread watcher([&] {
-    auto ok = client_->watch("Fleet", store_->revision(), [&](const WatchEvent& e) {
-      if (e.type == WatchEvent::Type::kBookmark) return true;
-      live = e.object.metadata.name;
-      return false;
-    }, stop);
+    auto ok = client_->watch(
+        "Fleet", store_->revision(),
+        [&](const WatchEvent& e) {
+          if (e.type == WatchEvent::Type::kBookmark) return true;
+          live = e.object.metadata.name;
+          return false;
+        },
+        stop);
     EXPECT_TRUE(ok);
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -207,11 +218,13 @@ TEST_F(ApiServerTest, WatchFromACompactedRevisionGets410) {
   changed.spec["replicas"] = 3;
   ASSERT_TRUE(client_->update(changed));
   ASSERT_TRUE(store_->compact(0));
-  auto [code, body] = curl("'" + server_->url() + "/apis/decnet.io/v1alpha1/fleets?watch=true&resourceVersion=1'");
+  auto [code, body] =
+      curl("'" + server_->url() + "/apis/decnet.io/v1alpha1/fleets?watch=true&resourceVersion=1'");
   EXPECT_EQ(code, 410);
   EXPECT_EQ(body["reason"], "Expired");
   std::atomic<bool> stop{false};
-  auto watched = client_->watch("Fleet", 1, [](const WatchEvent&) { return false; }, stop);
+  auto watched = client_->watch(
+      "Fleet", 1, [](const WatchEvent&) { return false; }, stop);
   ASSERT_FALSE(watched);
   EXPECT_EQ(watched.error().code, Errc::kGone);
 }
@@ -220,7 +233,8 @@ TEST_F(ApiServerTest, MutateSubresourceSetsTheRequest) {
   Object decky;
   decky.kind = "Decky";
   decky.metadata.name = "d1";
-  decky.spec = {{"network", {{"subnet", "10.77.0.0/24"}}}, {"ip", "10.77.0.5"}, {"archetype", "deaddeck"}};
+  decky.spec = {
+      {"network", {{"subnet", "10.77.0.0/24"}}}, {"ip", "10.77.0.5"}, {"archetype", "deaddeck"}};
   ASSERT_TRUE(client_->create(decky));
   auto requested = client_->requestMutation("d1");
   ASSERT_TRUE(requested) << requested.error().message;

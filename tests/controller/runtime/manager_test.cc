@@ -70,7 +70,8 @@ TEST(ManagerTest, ReconcilesExistingAndNewObjectsAndRetriesTransientErrors) {
   manager.start();
   ASSERT_TRUE(store->create(node("after"), {}));
   // Two failures then success: three passes each, with backoff between them.
-  EXPECT_TRUE(eventually([&] { return counting->calls("before") >= 3 && counting->calls("after") >= 3; }));
+  EXPECT_TRUE(
+      eventually([&] { return counting->calls("before") >= 3 && counting->calls("after") >= 3; }));
   manager.stop();
   EXPECT_EQ(manager.stats("counting").errors.load(), 4u);
 }

@@ -17,7 +17,7 @@ TEST(BackoffPolicyTest, DoublesFromFiveMillisecondsAndCapsAtFiveMinutes) {
   EXPECT_EQ(policy.delay(1), 10ms);
   EXPECT_EQ(policy.delay(2), 20ms);
   EXPECT_EQ(policy.delay(10), 5120ms);
-  EXPECT_EQ(policy.delay(16), 300000ms);  // 5 ms * 2^16 = 327 s > cap
+  EXPECT_EQ(policy.delay(16), 300000ms);    // 5 ms * 2^16 = 327 s > cap
   EXPECT_EQ(policy.delay(1000), 300000ms);  // no overflow far past the cap
 }
 

@@ -70,9 +70,10 @@ TEST(ObjectStoreTest, ServerFieldsAreAssignedAndIdenticalUpdateIsANoOp) {
 
 TEST(ObjectStoreTest, RejectsAnAddressAnotherFleetAlreadyUsesOnTheSameInterface) {
   auto store = memoryStore();
-  ASSERT_TRUE(store->create(fleet("a", "10.77.0.0/24", Json::array({{{"name", "db"}, {"ip", "10.77.0.20"}}})), {}));
-  auto clash =
-      store->create(fleet("b", "10.77.0.0/24", Json::array({{{"name", "web"}, {"ip", "10.77.0.20"}}})), {});
+  ASSERT_TRUE(store->create(
+      fleet("a", "10.77.0.0/24", Json::array({{{"name", "db"}, {"ip", "10.77.0.20"}}})), {}));
+  auto clash = store->create(
+      fleet("b", "10.77.0.0/24", Json::array({{{"name", "web"}, {"ip", "10.77.0.20"}}})), {});
   ASSERT_FALSE(clash);
   EXPECT_EQ(clash.error().code, Errc::kInvalid);
   ASSERT_FALSE(clash.error().fields.empty());
@@ -114,17 +115,21 @@ TEST(ObjectStoreTest, WatchDeliversChangesInOrderAndCompactionExpiresOldRevision
   ASSERT_TRUE(store->remove({"Fleet", "corp"}, {}));
   std::vector<std::string> seen;
   std::atomic<bool> stop{false};
-  auto watched = store->watch("Fleet", from - 1, [&](const api::WatchEvent& e) {
-    if (e.type == api::WatchEvent::Type::kBookmark) return true;
-    seen.push_back(api::watchEventTypeName(e.type));
-    return seen.size() < 3;
-  }, stop);
+  auto watched = store->watch(
+      "Fleet", from - 1,
+      [&](const api::WatchEvent& e) {
+        if (e.type == api::WatchEvent::Type::kBookmark) return true;
+        seen.push_back(api::watchEventTypeName(e.type));
+        return seen.size() < 3;
+      },
+      stop);
   ASSERT_TRUE(watched);
   EXPECT_EQ(seen, (std::vector<std::string>{"ADDED", "MODIFIED", "DELETED"}));
 
   ASSERT_TRUE(store->compact(0));  // keep nothing
   std::atomic<bool> stopNow{true};
-  auto expired = store->watch("Fleet", from, [](const api::WatchEvent&) { return false; }, stopNow);
+  auto expired = store->watch(
+      "Fleet", from, [](const api::WatchEvent&) { return false; }, stopNow);
   ASSERT_FALSE(expired);
   EXPECT_EQ(expired.error().code, Errc::kGone);
 }
@@ -134,11 +139,14 @@ TEST(ObjectStoreTest, BlockedWatchWakesOnAWrite) {
   std::atomic<bool> stop{false};
   std::string seen;
   std::thread watcher([&] {
-    auto ok = store->watch("Fleet", store->revision(), [&](const api::WatchEvent& e) {
-      if (e.type == api::WatchEvent::Type::kBookmark) return true;
-      seen = e.object.metadata.name;
-      return false;
-    }, stop);
+    auto ok = store->watch(
+        "Fleet", store->revision(),
+        [&](const api::WatchEvent& e) {
+          if (e.type == api::WatchEvent::Type::kBookmark) return true;
+          seen = e.object.metadata.name;
+          return false;
+        },
+        stop);
     EXPECT_TRUE(ok);
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -152,7 +160,8 @@ TEST(ObjectStoreTest, RequestMutationSetsTheAnnotation) {
   api::Object decky;
   decky.kind = "Decky";
   decky.metadata.name = "d1";
-  decky.spec = {{"network", {{"subnet", "10.77.0.0/24"}}}, {"ip", "10.77.0.5"}, {"archetype", "deaddeck"}};
+  decky.spec = {
+      {"network", {{"subnet", "10.77.0.0/24"}}}, {"ip", "10.77.0.5"}, {"archetype", "deaddeck"}};
   ASSERT_TRUE(store->create(decky, {}));
   auto requested = store->requestMutation("d1");
   ASSERT_TRUE(requested) << requested.error().message;

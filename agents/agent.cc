@@ -1,0 +1,129 @@
+#include "agents/agent.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "api/net/ipv4.h"
+#include "api/types/conditions.h"
+
+namespace decnet::agents {
+
+Agent::Agent(api::Client& client, AgentOptions options, NetworkDriverPtr network,
+             RuntimeDriverPtr runtime)
+    : client_(client),
+      options_(std::move(options)),
+      network_(std::move(network)),
+      runtime_(std::move(runtime)) {}
+
+Agent::~Agent() { stop(); }
+
+Result<void> Agent::heartbeat() {
+  const std::string now = api::formatTime(api::systemClock().now());
+  auto node = client_.get({"Node", options_.node});
+  if (!node) {
+    if (node.error().code != Errc::kNotFound) return tl::unexpected(node.error());
+    api::Object fresh;
+    fresh.kind = "Node";
+    fresh.metadata.name = options_.node;
+    fresh.metadata.labels = options_.labels;
+    fresh.metadata.labels["kubernetes.io/hostname"] = options_.node;
+    fresh.spec = {{"capacity", {{"deckies", options_.capacity}}}};
+    auto created = client_.create(fresh);
+    if (!created) return tl::unexpected(created.error());
+    node = *created;
+    spdlog::info("registered node {}", options_.node);
+  }
+  std::vector<std::string> interfaces;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/net", ec)) {
+    const std::string name = entry.path().filename();
+    if (name == "lo" || name.rfind("decnet-hp-", 0) == 0) continue;
+    interfaces.push_back(name);
+  }
+  std::sort(interfaces.begin(), interfaces.end());
+  auto deckies = client_.list("Decky", {"", "spec.node=" + options_.node});
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    node->status["heartbeatTime"] = now;
+    node->status["capacity"] = node->spec.value("capacity", api::Json::object());
+    node->status["interfaces"] = interfaces;
+    node->status["deckies"] = deckies ? deckies->items.size() : 0;
+    node->status["agentVersion"] = std::string("v") + DECNET_VERSION;
+    api::setCondition(
+        node->status,
+        {"Ready", "True", "AgentReady", "agent is heartbeating", "", node->metadata.generation},
+        now);
+    auto written = client_.updateStatus(*node);
+    if (written) return {};
+    if (written.error().code != Errc::kConflict) return tl::unexpected(written.error());
+    auto fresh = client_.get({"Node", options_.node});
+    if (!fresh) return tl::unexpected(fresh.error());
+    node = *fresh;
+  }
+  return fail(Errc::kConflict, "node status kept changing");
+}
+
+Result<void> Agent::start() {
+  logs_ = std::make_unique<LogForwarder>(options_.dataDir, options_.node);
+  if (auto ok = heartbeat(); !ok) return ok;
+  events_ = std::make_unique<controller::EventRecorder>(client_, "decnet-agent/" + options_.node);
+  controller::ManagerOptions managerOptions;
+  managerOptions.workers = options_.workers;
+  manager_ = std::make_unique<controller::Manager>(client_, managerOptions);
+  DeckyReconcilerOptions reconcilerOptions;
+  reconcilerOptions.node = options_.node;
+  reconcilerOptions.hairpin = options_.hairpin;
+  auto reconciler = std::make_unique<DeckyReconciler>(client_, *network_, *runtime_, *logs_,
+                                                      *events_, reconcilerOptions);
+  reconciler_ = reconciler.get();
+  manager_->add(std::move(reconciler));
+  manager_->start();
+  loop_ = std::thread([this] { loop(); });
+  spdlog::info("agent for node {} started (data in {})", options_.node, options_.dataDir);
+  return {};
+}
+
+void Agent::removeStaleHairpins() {
+  if (!options_.hairpin) return;
+  // Hairpins whose parent no longer carries any of this node's deckies (left by an earlier
+  // agent, or by a teardown that failed half-way).
+  std::set<std::string> wanted;
+  for (const auto& [parent, subnet] : reconciler_->parentsInUse())
+    wanted.insert(hairpinName(parent));
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/net", ec)) {
+    const std::string link = entry.path().filename();
+    if (link.rfind("decnet-hp-", 0) != 0 || wanted.count(link) > 0) continue;
+    if (auto ok = network_->removeHairpin(link); !ok) {
+      spdlog::warn("removing stale hairpin {}: {}", link, ok.error().message);
+    }
+  }
+}
+
+void Agent::loop() {
+  auto lastBeat = std::chrono::steady_clock::now();
+  int tick = 0;
+  while (!stopping_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    logs_->poll();
+    runtime_->supervise();
+    // Once the deckies have been seen (informers synced and reconciled), and then rarely.
+    if (++tick % 300 == 50) removeStaleHairpins();
+    if (std::chrono::steady_clock::now() - lastBeat >= options_.heartbeat) {
+      if (auto ok = heartbeat(); !ok) spdlog::warn("heartbeat failed: {}", ok.error().message);
+      lastBeat = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+void Agent::stop() {
+  if (stopping_.exchange(true)) return;
+  if (manager_) manager_->stop();
+  if (loop_.joinable()) loop_.join();
+  if (logs_) logs_->poll();
+  spdlog::info("agent for node {} stopped; its deckies keep running", options_.node);
+}
+
+}  // namespace decnet::agents

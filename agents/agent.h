@@ -1,0 +1,63 @@
+#pragma once
+// The node agent: registers its Node and renews the heartbeat, runs the DeckyReconciler on the
+// deckies scheduled here, supervises their decoys, forwards their logs to the node spool, and
+// keeps one host-side hairpin link per parent interface in use.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "agents/decky_reconciler.h"
+#include "agents/log_forwarder.h"
+#include "agents/network/network_driver.h"
+#include "agents/runtime/runtime_driver.h"
+#include "api/client/client.h"
+#include "controller/runtime/event_recorder.h"
+#include "controller/runtime/manager.h"
+
+namespace decnet::agents {
+
+struct AgentOptions {
+  std::string node = "local";
+  std::string dataDir = "/var/lib/decnet";
+  std::string binary;  // the decnet binary (decoys run `decnet decoy`)
+  std::string user = "nobody";
+  bool sandbox = true;
+  int capacity = 1000;
+  std::map<std::string, std::string> labels;
+  std::chrono::seconds heartbeat{10};
+  int workers = 4;
+  bool hairpin = true;
+};
+
+class Agent {
+ public:
+  Agent(api::Client& client, AgentOptions options, NetworkDriverPtr network,
+        RuntimeDriverPtr runtime);
+  ~Agent();
+
+  // Registers the node, then starts reconciling, supervising and forwarding. Blocks only for
+  // the first registration; kUnavailable when the API cannot be reached.
+  Result<void> start();
+  // Stops the agent; decoys and namespaces keep running (a restart adopts them).
+  void stop();
+  const LogForwarder& logs() const { return *logs_; }
+
+ private:
+  Result<void> heartbeat();
+  void loop();
+  void removeStaleHairpins();
+
+  api::Client& client_;
+  const AgentOptions options_;
+  NetworkDriverPtr network_;
+  RuntimeDriverPtr runtime_;
+  std::unique_ptr<LogForwarder> logs_;
+  std::unique_ptr<controller::EventRecorder> events_;
+  std::unique_ptr<controller::Manager> manager_;
+  DeckyReconciler* reconciler_ = nullptr;  // owned by manager_
+  std::atomic<bool> stopping_{false};
+  std::thread loop_;
+};
+
+}  // namespace decnet::agents

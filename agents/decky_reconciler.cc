@@ -1,0 +1,278 @@
+#include "agents/decky_reconciler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "api/catalog/catalog.h"
+#include "api/net/ipv4.h"
+#include "api/types/conditions.h"
+#include "api/types/fleet_spec.h"
+
+namespace decnet::agents {
+namespace {
+
+using api::Json;
+
+void removeFinalizer(api::Object& object) {
+  auto& f = object.metadata.finalizers;
+  f.erase(std::remove(f.begin(), f.end(), std::string(api::kTeardownFinalizer)), f.end());
+}
+
+}  // namespace
+
+std::string namespaceFor(const std::string& decky) { return "decnet-" + decky; }
+
+std::string hairpinName(const std::string& parent) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (unsigned char c : parent) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  char out[16];
+  std::snprintf(out, sizeof(out), "decnet-hp-%05llx",
+                static_cast<unsigned long long>(hash & 0xfffff));
+  return out;
+}
+
+Result<void> DeckyReconciler::ensureHairpin(const std::string& parent,
+                                            const std::string& subnetText) {
+  if (!options_.hairpin) return {};
+  {
+    std::lock_guard lock(mutex_);
+    if (hairpins_.count(parent) > 0) return {};
+  }
+  auto subnet = api::net::Subnet::parse(subnetText);
+  if (!subnet || subnet->prefix > 30) return {};
+  // The subnet's highest usable address: the host's own foothold on the decoy LAN.
+  const api::net::Ipv4 address{subnet->broadcast().value - 1};
+  auto made = network_.ensureHairpin(hairpinName(parent), parent,
+                                     address.str() + "/" + std::to_string(subnet->prefix));
+  if (!made) return made;
+  std::lock_guard lock(mutex_);
+  if (hairpins_.insert(parent).second) {
+    spdlog::info("hairpin {} on {} at {}: the host reaches its deckies", hairpinName(parent),
+                 parent, address.str());
+  }
+  return {};
+}
+
+DeckyReconciler::DeckyReconciler(api::Client& client, NetworkDriver& network,
+                                 RuntimeDriver& runtime, LogForwarder& logs,
+                                 controller::EventRecorder& events, DeckyReconcilerOptions options,
+                                 const api::Clock& clock)
+    : client_(client),
+      network_(network),
+      runtime_(runtime),
+      logs_(logs),
+      events_(events),
+      options_(std::move(options)),
+      clock_(clock) {}
+
+std::map<std::string, std::string> DeckyReconciler::parentsInUse() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, std::string> out;
+  for (const auto& [decky, where] : placement_) out.emplace(where.first, where.second);
+  return out;
+}
+
+Result<void> DeckyReconciler::teardown(const std::string& decky) {
+  if (auto stopped = runtime_.remove(decky); !stopped) return stopped;
+  if (auto removed = network_.remove(namespaceFor(decky)); !removed) return removed;
+  logs_.forget(decky);
+  std::string parent;
+  bool lastOnParent = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = placement_.find(decky);
+    if (it == placement_.end()) return {};
+    parent = it->second.first;
+    placement_.erase(it);
+    lastOnParent = std::none_of(placement_.begin(), placement_.end(),
+                                [&](const auto& entry) { return entry.second.first == parent; });
+    if (lastOnParent) hairpins_.erase(parent);
+  }
+  // The hairpin goes with the last decky on its parent, before that decky's object does.
+  if (lastOnParent && options_.hairpin) return network_.removeHairpin(hairpinName(parent));
+  return {};
+}
+
+std::string DeckyReconciler::resolveParent(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  auto detected = network_.defaultRouteInterface();
+  if (!detected) return "";
+  std::lock_guard lock(mutex_);
+  if (!warnedDefaultRoute_) {
+    spdlog::warn(
+        "a fleet names no network.interface: using the default-route interface {}; its "
+        "deckies join that LAN",
+        *detected);
+    warnedDefaultRoute_ = true;
+  }
+  return *detected;
+}
+
+Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request& request) {
+  const std::string& name = request.key.name;
+  auto decky = client_.get(request.key);
+  if (!decky) {
+    if (decky.error().code != Errc::kNotFound) return tl::unexpected(decky.error());
+    // Gone without our finalizer (never ours, or removed by force): clean what is left.
+    if (auto cleaned = teardown(name); !cleaned) return tl::unexpected(cleaned.error());
+    return controller::Outcome{};
+  }
+  const bool mine = decky->spec.value("node", "") == options_.node;
+  const bool held = decky->hasFinalizer(api::kTeardownFinalizer);
+  if (!mine && !held) return controller::Outcome{};
+
+  if (decky->deleting() || !mine) {
+    if (!held) return controller::Outcome{};
+    if (auto cleaned = teardown(name); !cleaned) return tl::unexpected(cleaned.error());
+    removeFinalizer(*decky);
+    auto written = client_.update(*decky);
+    if (!written && written.error().code != Errc::kNotFound) return tl::unexpected(written.error());
+    spdlog::info("decky {} torn down", name);
+    return controller::Outcome{};
+  }
+
+  if (!held) {
+    // From here on the host holds state for this decky: deletion must wait for teardown.
+    decky->metadata.finalizers.push_back(api::kTeardownFinalizer);
+    auto written = client_.update(*decky);
+    if (!written) return tl::unexpected(written.error());
+    *decky = *written;
+  }
+
+  const api::DeckySpec spec = api::parseDeckySpec(decky->spec);
+  const std::int64_t generation = decky->metadata.generation;
+  const std::string now = api::formatTime(clock_.now());
+  Json status = decky->status.is_object() ? decky->status : Json::object();
+
+  // Network and identity (MAC and sysctls are part of the namespace set-up).
+  DeckyNetwork network;
+  network.namespaceName = namespaceFor(name);
+  network.parent = resolveParent(spec.network.interface);
+  network.driver = spec.network.driver.empty() ? "macvlan" : spec.network.driver;
+  network.mac = spec.mac;
+  network.ip = spec.ip;
+  network.gateway = spec.network.gateway;
+  if (auto subnet = api::net::Subnet::parse(spec.network.subnet)) network.prefix = subnet->prefix;
+  if (const auto* family =
+          api::catalog::findOsFamily(spec.osFamily.empty() ? "linux" : spec.osFamily)) {
+    network.sysctls = family->sysctls;
+  }
+  Result<void> networked =
+      network.parent.empty()
+          ? Result<void>(fail(Errc::kUnavailable,
+                              "no network.interface given and no default route to take one from"))
+          : network_.ensure(network);
+  bool terminal = false;
+  if (networked) {
+    {
+      std::lock_guard lock(mutex_);
+      placement_[name] = {network.parent, spec.network.subnet};
+    }
+    if (auto hairpin = ensureHairpin(network.parent, spec.network.subnet); !hairpin) {
+      spdlog::warn("hairpin on {}: {}", network.parent, hairpin.error().message);
+    }
+    api::setCondition(
+        status,
+        {"NetworkReady", "True", "NamespaceReady",
+         network.namespaceName + ": eth0 " + spec.ip + " on " + network.parent, "", generation},
+        now);
+  } else {
+    terminal = networked.error().code == Errc::kTerminal;
+    const std::string reason = terminal ? "DriverUnsupported" : "NetworkFailed";
+    if (!api::conditionTrue(status, "NetworkReady") &&
+        api::findCondition(status, "NetworkReady").value_or(api::Condition{}).message !=
+            networked.error().message) {
+      events_.record(*decky, "Warning", reason, networked.error().message);
+    }
+    api::setCondition(
+        status, {"NetworkReady", "False", reason, networked.error().message, "", generation}, now);
+  }
+
+  // The decoy: started once the network exists; restarted when its spec or hostname changes.
+  DecoyState decoy;
+  std::string decoyError;
+  if (networked) {
+    auto ensured = runtime_.ensure({name, network.namespaceName, spec.hostname, decky->spec});
+    if (ensured) {
+      decoy = *ensured;
+    } else {
+      decoyError = ensured.error().message;
+    }
+  }
+  const bool identity = networked && decoy.running;
+  api::setCondition(
+      status,
+      {"IdentityApplied", identity ? "True" : "False", identity ? "IdentityApplied" : "Pending",
+       identity ? "os " + (spec.osFamily.empty() ? std::string("linux") : spec.osFamily) +
+                      ", mac " + spec.mac + ", hostname " + spec.hostname
+                : "waiting for the network and the decoy",
+       "", generation},
+      now);
+
+  // Services: ready when the decoy reported every service listening.
+  const DecoyReadiness readiness = logs_.readiness(name);
+  Json services = Json::array();
+  bool allReady = decoy.running && readiness.started && !spec.services.empty();
+  std::string notReady;
+  for (const auto& service : spec.services) {
+    auto it = readiness.services.find(service.name);
+    const bool ready = decoy.running && it != readiness.services.end() && it->second.ready;
+    Json entry = {{"name", service.name}, {"ready", ready}};
+    if (it != readiness.services.end()) {
+      entry["ports"] = it->second.ports;
+      if (!it->second.message.empty()) entry["message"] = it->second.message;
+    }
+    if (!ready) {
+      allReady = false;
+      notReady += (notReady.empty() ? "" : ", ") + service.name;
+    }
+    services.push_back(entry);
+  }
+  status["services"] = services;
+  api::setCondition(
+      status,
+      {"ServicesReady", allReady ? "True" : "False", allReady ? "Listening" : "Starting",
+       allReady ? std::to_string(spec.services.size()) + " services listening"
+                : (decoyError.empty() ? "not listening yet: " + notReady : decoyError),
+       "", generation},
+      now);
+  const bool ready = networked && identity && allReady;
+  api::setCondition(
+      status,
+      {"Ready", ready ? "True" : "False", ready ? "DeckyReady" : "NotReady",
+       ready ? "answering as " + spec.hostname + " at " + spec.ip : "see the other conditions", "",
+       generation},
+      now);
+  status["phase"] = ready ? "Running" : terminal ? "Failed" : "Provisioning";
+  status["observedGeneration"] = generation;
+  status["decoyPid"] = decoy.pid;
+  status["restarts"] = decoy.restarts;
+  const std::string lastError = !networked            ? networked.error().message
+                                : !decoyError.empty() ? decoyError
+                                                      : decoy.lastError;
+  if (lastError.empty()) {
+    status.erase("lastError");
+  } else {
+    status["lastError"] = lastError;
+  }
+  if (status != decky->status) {
+    const bool becameReady = ready && !api::conditionTrue(decky->status, "Ready");
+    decky->status = status;
+    // Conditional on what we read: other controllers write fields of this status too, and a
+    // blind write would drop them. A conflict retries with a fresh read.
+    auto written = client_.updateStatus(*decky);
+    if (!written && written.error().code != Errc::kNotFound) return tl::unexpected(written.error());
+    if (becameReady)
+      events_.record(*decky, "Normal", "DeckyReady",
+                     "answering as " + spec.hostname + " at " + spec.ip);
+  }
+  if (terminal) return controller::Outcome{std::chrono::seconds(60)};
+  return controller::Outcome{ready ? options_.resync : options_.pollWhileStarting};
+}
+
+}  // namespace decnet::agents

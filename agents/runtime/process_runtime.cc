@@ -1,0 +1,330 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "agents/runtime/runtime_driver.h"
+#include "api/types/clock.h"
+
+namespace decnet::agents {
+namespace fs = std::filesystem;
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+std::string hashOf(const DecoySpec& spec) {
+  const std::string text = spec.namespaceName + "\n" + spec.hostname + "\n" + spec.spec.dump();
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  char out[17];
+  std::snprintf(out, sizeof(out), "%016llx", static_cast<unsigned long long>(hash));
+  return out;
+}
+
+// The NUL-separated argv of a live process; empty when it is gone.
+std::vector<std::string> commandLine(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::vector<std::string> args;
+  std::string arg;
+  while (std::getline(in, arg, '\0')) args.push_back(arg);
+  return args;
+}
+
+// True when `pid` is a decoy serving `decky` (guards against pid reuse after a reboot or crash).
+bool isDecoyFor(int pid, const std::string& decky) {
+  const auto args = commandLine(pid);
+  bool decoy = false, named = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "decoy") decoy = true;
+    if (args[i] == "--decky" && i + 1 < args.size() && args[i + 1] == decky) named = true;
+  }
+  return decoy && named;
+}
+
+// A line in the decky's log marking a new decoy incarnation (readiness starts over).
+void writeStartMarker(int fd, const std::string& decky, int pid) {
+  const std::string line = "<134>1 " + api::formatTime(api::systemClock().now()) + " " + decky +
+                           " decnet - decoy_start [relay@55555 pid=\"" + std::to_string(pid) +
+                           "\"] decoy starting\n";
+  ssize_t written = ::write(fd, line.data(), line.size());
+  (void)written;
+}
+
+class ProcessRuntime final : public RuntimeDriver {
+ public:
+  explicit ProcessRuntime(ProcessRuntimeOptions options) : options_(std::move(options)) {
+    std::error_code ec;
+    fs::create_directories(runDir(), ec);
+    fs::create_directories(options_.dataDir + "/logs", ec);
+    adopt();
+  }
+
+  Result<DecoyState> ensure(const DecoySpec& spec) override {
+    std::lock_guard lock(mutex_);
+    const std::string hash = hashOf(spec);
+    auto it = entries_.find(spec.decky);
+    if (it != entries_.end()) {
+      Entry& entry = it->second;
+      entry.spec = spec;
+      entry.wanted = true;
+      if (entry.state.running && entry.state.specHash == hash) return entry.state;
+      if (entry.state.running) {
+        spdlog::info("decoy {}: spec changed; restarting", spec.decky);
+        stopLocked(entry);
+      } else if (SteadyClock::now() < entry.nextStart) {
+        return entry.state;  // crashed recently: supervise() restarts it after the backoff
+      }
+      return startLocked(entry);
+    }
+    Entry entry;
+    entry.spec = spec;
+    auto [inserted, ok] = entries_.emplace(spec.decky, std::move(entry));
+    (void)ok;
+    return startLocked(inserted->second);
+  }
+
+  Result<void> remove(const std::string& decky) override {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(decky);
+    if (it != entries_.end()) {
+      stopLocked(it->second);
+      entries_.erase(it);
+    } else if (int pid = readPid(decky); pid > 0 && isDecoyFor(pid, decky)) {
+      Entry stray;
+      stray.state.pid = pid;
+      stray.state.running = true;
+      stray.adopted = true;
+      stopLocked(stray);
+    }
+    std::error_code ec;
+    fs::remove(pidPath(decky), ec);
+    fs::remove(specPath(decky), ec);
+    return {};
+  }
+
+  DecoyState state(const std::string& decky) override {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(decky);
+    return it == entries_.end() ? DecoyState{} : it->second.state;
+  }
+
+  std::vector<std::string> list() override {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& [name, entry] : entries_) out.push_back(name);
+    return out;
+  }
+
+  void supervise() override {
+    std::lock_guard lock(mutex_);
+    const auto now = SteadyClock::now();
+    for (auto& [name, entry] : entries_) {
+      if (entry.state.running && exited(entry)) {
+        entry.state.running = false;
+        entry.state.restarts++;
+        entry.backoff = std::min(std::chrono::seconds(60),
+                                 std::max(std::chrono::seconds(1), entry.backoff * 2));
+        entry.nextStart = now + entry.backoff;
+        spdlog::warn("decoy {} ({}); restarting in {}s", name, entry.state.lastError,
+                     entry.backoff.count());
+      }
+      if (entry.state.running && now - entry.startedAt > std::chrono::seconds(30)) {
+        entry.backoff = std::chrono::seconds(0);  // stable again: the next crash restarts fast
+      }
+      if (!entry.state.running && entry.wanted && now >= entry.nextStart &&
+          !entry.spec.decky.empty()) {
+        auto started = startLocked(entry);
+        if (!started) spdlog::warn("decoy {}: restart failed: {}", name, started.error().message);
+      }
+    }
+  }
+
+ private:
+  struct Entry {
+    DecoySpec spec;
+    DecoyState state;
+    bool adopted = false;  // not our child: liveness by kill(0), no waitpid
+    bool wanted = true;
+    std::chrono::seconds backoff{0};
+    SteadyClock::time_point nextStart{};
+    SteadyClock::time_point startedAt{};
+  };
+
+  std::string runDir() const { return options_.dataDir + "/run"; }
+  std::string pidPath(const std::string& decky) const { return runDir() + "/" + decky + ".pid"; }
+  std::string specPath(const std::string& decky) const { return runDir() + "/" + decky + ".json"; }
+
+  int readPid(const std::string& decky) const {
+    std::ifstream in(pidPath(decky));
+    int pid = 0;
+    in >> pid;
+    return pid;
+  }
+
+  // Decoys survive an agent restart; pick them up instead of starting duplicates.
+  void adopt() {
+    std::error_code ec;
+    for (const auto& file : fs::directory_iterator(runDir(), ec)) {
+      if (file.path().extension() != ".pid") continue;
+      const std::string decky = file.path().stem();
+      std::ifstream in(file.path());
+      int pid = 0;
+      std::string hash;
+      in >> pid >> hash;
+      if (pid <= 0 || ::kill(pid, 0) != 0 || !isDecoyFor(pid, decky)) {
+        fs::remove(file.path(), ec);
+        continue;
+      }
+      Entry entry;
+      entry.adopted = true;
+      entry.state.running = true;
+      entry.state.pid = pid;
+      entry.state.specHash = hash;
+      entry.startedAt = SteadyClock::now();
+      std::ifstream specFile(specPath(decky));
+      api::Json saved = api::Json::parse(specFile, nullptr, false);
+      if (saved.is_object()) {
+        entry.spec.decky = decky;
+        entry.spec.namespaceName = saved.value("namespace", "");
+        entry.spec.hostname = saved.value("hostname", "");
+        entry.spec.spec = saved.value("spec", api::Json::object());
+      }
+      spdlog::info("adopted running decoy {} (pid {})", decky, pid);
+      entries_.emplace(decky, std::move(entry));
+    }
+  }
+
+  bool exited(Entry& entry) {
+    const int pid = entry.state.pid;
+    if (!entry.adopted) {
+      int status = 0;
+      const int reaped = ::waitpid(pid, &status, WNOHANG);
+      if (reaped == 0) return false;
+      if (reaped == pid) {
+        entry.state.lastError = WIFEXITED(status)
+                                    ? "exited with code " + std::to_string(WEXITSTATUS(status))
+                                    : "killed by signal " + std::to_string(WTERMSIG(status));
+        return true;
+      }
+      // ECHILD: not ours after all; fall back to the liveness check.
+    }
+    if (::kill(pid, 0) == 0 && isDecoyFor(pid, entry.spec.decky.empty() ? "" : entry.spec.decky))
+      return false;
+    entry.state.lastError = "process " + std::to_string(pid) + " is gone";
+    return true;
+  }
+
+  Result<DecoyState> startLocked(Entry& entry) {
+    const DecoySpec& spec = entry.spec;
+    const std::string hash = hashOf(spec);
+    {
+      std::ofstream out(specPath(spec.decky), std::ios::trunc);
+      out << api::Json{{"namespace", spec.namespaceName},
+                       {"hostname", spec.hostname},
+                       {"spec", spec.spec}}
+                 .dump();
+      if (!out) return fail(Errc::kUnavailable, "cannot write " + specPath(spec.decky));
+    }
+    const std::string logPath = decoyLogPath(options_.dataDir, spec.decky);
+    const int logFd = ::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (logFd < 0) return fail(Errc::kUnavailable, "cannot open " + logPath);
+    const std::string errPath = options_.dataDir + "/logs/" + spec.decky + ".stderr";
+    const int errFd = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+
+    std::vector<std::string> args = {options_.binary, "decoy",
+                                     "--decky",       spec.decky,
+                                     "--spec-file",   specPath(spec.decky),
+                                     "--netns",       spec.namespaceName,
+                                     "--hostname",    spec.hostname,
+                                     "--user",        options_.user};
+    if (!options_.sandbox) args.push_back("--no-sandbox");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      ::close(logFd);
+      if (errFd >= 0) ::close(errFd);
+      return fail(Errc::kUnavailable, "fork failed");
+    }
+    if (pid == 0) {
+      // Own session: a Ctrl-C on the agent's terminal must not reach the decoys.
+      ::setsid();
+      ::dup2(logFd, STDOUT_FILENO);
+      ::dup2(errFd >= 0 ? errFd : logFd, STDERR_FILENO);
+      const int devnull = ::open("/dev/null", O_RDONLY);
+      if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the agent blocks SIGINT/SIGTERM for sigwait
+      ::execv(argv[0], argv.data());
+      std::_Exit(127);
+    }
+    writeStartMarker(logFd, spec.decky, pid);
+    ::close(logFd);
+    if (errFd >= 0) ::close(errFd);
+    {
+      std::ofstream out(pidPath(spec.decky), std::ios::trunc);
+      out << pid << " " << hash << "\n";
+    }
+    entry.adopted = false;
+    entry.state.running = true;
+    entry.state.pid = pid;
+    entry.state.specHash = hash;
+    entry.startedAt = SteadyClock::now();
+    spdlog::info("decoy {} started (pid {})", spec.decky, pid);
+    return entry.state;
+  }
+
+  void stopLocked(Entry& entry) {
+    if (!entry.state.running || entry.state.pid <= 0) return;
+    const int pid = entry.state.pid;
+    ::kill(pid, SIGTERM);
+    for (int i = 0; i < 40; ++i) {  // 2 s grace
+      if (!entry.adopted) {
+        if (::waitpid(pid, nullptr, WNOHANG) == pid) break;
+      } else if (::kill(pid, 0) != 0) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (i == 39) {
+        ::kill(pid, SIGKILL);
+        if (!entry.adopted) ::waitpid(pid, nullptr, 0);
+      }
+    }
+    entry.state.running = false;
+    entry.state.pid = 0;
+  }
+
+  const ProcessRuntimeOptions options_;
+  std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace
+
+std::string decoyLogPath(const std::string& dataDir, const std::string& decky) {
+  return dataDir + "/logs/" + decky + ".log";
+}
+
+RuntimeDriverPtr makeProcessRuntime(ProcessRuntimeOptions options) {
+  return std::make_unique<ProcessRuntime>(std::move(options));
+}
+
+}  // namespace decnet::agents

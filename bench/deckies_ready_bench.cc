@@ -1,0 +1,149 @@
+// Host side (root): time from apply to all deckies Ready on one node, memory per running decky
+// (decoy RSS and the kernel's share), and teardown time. Builds its own lab (a veth pair and an
+// attacker namespace with unique names) and removes everything it made.
+// Usage: deckies_ready_bench [SIZES...]   (default 10 100 250)
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "agents/network/lab.h"
+#include "bench/bench_support.h"
+
+using namespace decnet;
+
+namespace {
+
+long statusKb(int pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return 0;
+}
+
+long meminfoKb(const std::string& field) {
+  std::ifstream in("/proc/meminfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return 0;
+}
+
+int countReady(store::ObjectStore& store, const std::string& fleet) {
+  auto list = store.list("Decky", {std::string(api::kFleetLabel) + "=" + fleet, ""});
+  int ready = 0;
+  for (const auto& d : list->items) ready += d.status.value("phase", "") == "Running" ? 1 : 0;
+  return ready;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (::geteuid() != 0) {
+    std::fprintf(stderr, "deckies_ready_bench needs root (namespaces, macvlan)\n");
+    return 2;
+  }
+  std::vector<int> sizes;
+  for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
+  if (sizes.empty()) sizes = {10, 100, 250};
+  spdlog::set_level(spdlog::level::warn);
+
+  const std::string tag = std::to_string(::getpid() % 100000);
+  agents::LabOptions lab;
+  lab.subnet = "10.77.224.0/22";
+  lab.parent = "dnb" + tag;
+  lab.attackerNamespace = "decnet-attb" + tag;
+  if (auto ok = agents::labUp(lab); !ok) {
+    std::fprintf(stderr, "lab: %s\n", ok.error().message.c_str());
+    return 1;
+  }
+  bench::TempDir dir;
+  cli::ControlPlaneOptions options = bench::planeOptions(dir);
+  options.embedAgent = true;
+  const char* binary = std::getenv("DECNET_BINARY");
+  options.binary = binary != nullptr ? binary : DECNET_BINARY_PATH;
+  cli::ControlPlane plane(options);
+  if (auto started = plane.start(); !started) {
+    std::fprintf(stderr, "start: %s\n", started.error().message.c_str());
+    agents::labDown(lab);
+    return 1;
+  }
+  auto& store = plane.store();
+  int status = 0;
+  std::printf("deckies_ready: one node, linux-server deckies (ssh + http decoys), parent %s\n",
+              lab.parent.c_str());
+  for (int size : sizes) {
+    const std::string name = "bench" + std::to_string(size);
+    api::Object fleet;
+    fleet.kind = "Fleet";
+    fleet.metadata.name = name;
+    fleet.spec = {{"network",
+                   {{"interface", lab.parent}, {"subnet", lab.subnet}, {"gateway", "10.77.224.1"}}},
+                  {"replicas", size},
+                  {"template", {{"archetype", "linux-server"}}}};
+    const long availableBefore = meminfoKb("MemAvailable");
+    const long slabBefore = meminfoKb("Slab");
+    const auto start = std::chrono::steady_clock::now();
+    if (auto created = store.create(fleet, {}); !created) {
+      std::fprintf(stderr, "apply: %s\n", describe(created.error()).c_str());
+      status = 1;
+      break;
+    }
+    const double ready =
+        bench::waitFor([&] { return countReady(store, name) == size; }, std::chrono::seconds(300));
+    if (ready < 0) {
+      std::printf("  %4d deckies: TIMEOUT (%d ready after 300 s)\n", size, countReady(store, name));
+      status = 1;
+    } else {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      long rss = 0, pss = 0;
+      int counted = 0;
+      for (const auto& d :
+           store.list("Decky", {std::string(api::kFleetLabel) + "=" + name, ""})->items) {
+        const int pid = d.status.value("decoyPid", 0);
+        if (pid <= 0) continue;
+        rss += statusKb(pid, "VmRSS");
+        std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps_rollup");
+        std::string line;
+        while (std::getline(smaps, line)) {
+          if (line.rfind("Pss:", 0) == 0) pss += std::atol(line.c_str() + 4);
+        }
+        ++counted;
+      }
+      const long availableAfter = meminfoKb("MemAvailable");
+      const long slabAfter = meminfoKb("Slab");
+      std::printf("  %4d deckies: all Ready in %.2f s (%.0f deckies/s)\n", size, ready,
+                  size / ready);
+      if (counted > 0) {
+        std::printf(
+            "        decoy RSS %.2f MiB each (PSS %.2f MiB); kernel slab +%.2f MiB each; "
+            "MemAvailable -%.2f MiB each\n",
+            rss / 1024.0 / counted, pss / 1024.0 / counted,
+            (slabAfter - slabBefore) / 1024.0 / size,
+            (availableBefore - availableAfter) / 1024.0 / size);
+      }
+    }
+    const auto teardownStart = std::chrono::steady_clock::now();
+    (void)store.remove({"Fleet", name}, {});
+    const double teardown = bench::waitFor(
+        [&] {
+          return store.list("Decky", {std::string(api::kFleetLabel) + "=" + name, ""})
+              ->items.empty();
+        },
+        std::chrono::seconds(300));
+    std::printf("        teardown of %d deckies: %.2f s\n", size,
+                teardown < 0 ? -1.0
+                             : std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                             teardownStart)
+                                   .count());
+    (void)start;
+  }
+  plane.stop();
+  agents::labDown(lab);
+  return status;
+}

@@ -1,0 +1,323 @@
+// The host side end to end, as root: a lab of our own (veth pair + attacker namespace), then
+// `decnet up` with its embedded agent, real deckies, and real clients from the attacker side.
+// Every step compares what exists on the host with what should.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "api/types/object.h"
+#include "tests/support/process.h"
+
+namespace decnet {
+namespace {
+
+using testing::CommandResult;
+using testing::DecnetUp;
+using testing::run;
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+bool eventually(const std::function<bool()>& condition, int seconds = 30) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return condition();
+}
+
+std::set<std::string> lines(const std::string& text) {
+  std::set<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.insert(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// Names unique to this test process, so a parallel or leftover run never collides.
+struct Lab {
+  const std::string tag = "h" + std::to_string(::getpid() % 100000);
+  const std::string parent = "dn" + tag;  // veth host end, <= 15 chars
+  const std::string attacker = "decnet-att-" + tag;
+  const std::string subnet = "10.77.211.0/24";
+  const std::string fleet = "it" + tag;  // deckies it<tag>-01 ...
+  std::string labArgs() const {
+    return " --parent " + parent + " --attacker-namespace " + attacker;
+  }
+  CommandResult attack(const std::string& command) const {
+    return run("ip netns exec " + attacker + " " + command);
+  }
+};
+
+class HostTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto labUp = run(testing::decnetBinary() + " lab up --subnet " + lab_.subnet + lab_.labArgs());
+    ASSERT_EQ(labUp.exitCode, 0) << labUp.output;
+    up_ = std::make_unique<DecnetUp>();
+    ASSERT_TRUE(up_->ready()) << up_->log();
+  }
+
+  void TearDown() override {
+    // Clean up even after a failure: down through the API, then by force what is left.
+    if (up_) {
+      up_->cli("down --timeout 60s");
+      up_->stop();
+      for (const auto& pid :
+           lines(run("cat " + up_->dataDir() + "/run/*.pid 2>/dev/null | cut -d' ' -f1").output)) {
+        run("kill -9 " + pid + " 2>/dev/null");
+      }
+    }
+    for (const auto& ns : namespaces()) run("ip netns del " + ns);
+    for (const auto& link : hairpins()) run("ip link del " + link);
+    run(testing::decnetBinary() + " lab down" + lab_.labArgs());
+    up_.reset();
+  }
+
+  std::string fleetYaml(int replicas, const std::string& extra = "",
+                        const std::string& os = "linux") const {
+    return "apiVersion: decnet.io/v1alpha1\nkind: Fleet\nmetadata: {name: " + lab_.fleet +
+           "}\nspec:\n"
+           "  network: {interface: " +
+           lab_.parent + ", subnet: " + lab_.subnet +
+           ", gateway: 10.77.211.1, ipRange: 10.77.211.10-10.77.211.60}\n"
+           "  replicas: " +
+           std::to_string(replicas) +
+           "\n"
+           "  template:\n    archetype: linux-server\n    osFamily: " +
+           os +
+           "\n    services:\n"
+           "      - {name: ssh, persona: {version: \"OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\", users: "
+           "\"root:toor\"}}\n"
+           "      - {name: http, persona: {server_header: \"nginx/1.18.0\"}}\n" +
+           extra;
+  }
+
+  CommandResult apply(const std::string& yaml) {
+    const std::string path = up_->dataDir() + "/fleet.yaml";
+    std::ofstream(path) << yaml;
+    return up_->cli("apply -f " + path);
+  }
+
+  api::Json decky(const std::string& name) {
+    return api::Json::parse(up_->cli("get decky " + name + " -o json").output, nullptr, false);
+  }
+
+  bool allReady(int count) {
+    auto list = api::Json::parse(
+        up_->cli("get deckies -o json -l decnet.io/fleet=" + lab_.fleet).output, nullptr, false);
+    if (!list.is_object()) return false;
+    api::Json items = list.contains("items") ? list["items"] : api::Json::array({list});
+    if (static_cast<int>(items.size()) != count) return false;
+    for (const auto& d : items) {
+      if (d["status"].value("phase", "") != "Running") return false;
+      if (d["status"].value("observedGeneration", 0) != d["metadata"].value("generation", 0))
+        return false;
+    }
+    return true;
+  }
+
+  std::set<std::string> namespaces() const {
+    std::set<std::string> out;
+    for (const auto& line : lines(run("ip netns list").output)) {
+      const std::string name = line.substr(0, line.find(' '));
+      if (name.rfind("decnet-" + lab_.fleet + "-", 0) == 0) out.insert(name);
+    }
+    return out;
+  }
+  std::set<std::string> hairpins() const {
+    std::set<std::string> out;
+    for (const auto& line : lines(run("ip -o link show type macvlan").output)) {
+      auto colon = line.find(": ");
+      auto at = line.find('@', colon);
+      const std::string name = line.substr(colon + 2, at - colon - 2);
+      if (name.rfind("decnet-hp-", 0) == 0 && contains(line, "@" + lab_.parent)) out.insert(name);
+    }
+    return out;
+  }
+  std::set<std::string> decoyProcesses() const {
+    std::set<std::string> out;
+    for (const auto& line : lines(run("pgrep -a -f 'decoy --decky " + lab_.fleet + "-'").output)) {
+      std::smatch m;
+      if (std::regex_search(line, m, std::regex("--decky (" + lab_.fleet + "-[a-z0-9-]+)")))
+        out.insert(m[1]);
+    }
+    return out;
+  }
+  // Nothing missing, nothing extra: namespaces, links and decoy processes match `deckies`.
+  void expectHostHolds(const std::set<std::string>& deckies) {
+    std::set<std::string> wantNs;
+    for (const auto& d : deckies) wantNs.insert("decnet-" + d);
+    EXPECT_TRUE(eventually([&] { return namespaces() == wantNs && decoyProcesses() == deckies; }))
+        << "namespaces: " << run("ip netns list").output
+        << "decoys: " << run("pgrep -a -f 'decoy --decky'").output;
+    for (const auto& d : deckies) {
+      auto links = run("ip -n decnet-" + d + " -o link show").output;
+      EXPECT_EQ(lines(links).size(), 2u) << "lo and eth0 only in " << d << ": " << links;
+    }
+    EXPECT_EQ(hairpins().size(), deckies.empty() ? 0u : 1u);
+  }
+
+  std::set<std::string> names(int replicas, std::set<std::string> extra = {}) const {
+    for (int i = 1; i <= replicas; ++i) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof(buffer), "%02d", i);
+      extra.insert(lab_.fleet + "-" + buffer);
+    }
+    return extra;
+  }
+
+  Lab lab_;
+  std::unique_ptr<DecnetUp> up_;
+};
+
+TEST_F(HostTest, DeckiesBecomeRealHostsThatAnAttackerCanReach) {
+  const std::string extra =
+      "  deckies:\n"
+      "    - {name: win, osFamily: windows, services: [{name: http, persona: {server_header: "
+      "\"Microsoft-IIS/10.0\"}}]}\n"
+      "    - {name: emb, osFamily: embedded, services: [{name: http}]}\n";
+  auto applied = apply(fleetYaml(1, extra));
+  ASSERT_EQ(applied.exitCode, 0) << applied.output;
+  const std::string linux1 = lab_.fleet + "-01", win = lab_.fleet + "-win",
+                    emb = lab_.fleet + "-emb";
+  ASSERT_TRUE(eventually([&] { return allReady(3); }, 60))
+      << up_->cli("get deckies -o wide").output << up_->log();
+
+  // Each OS family answers with its own TTL.
+  const std::map<std::string, std::string> ttl = {{linux1, "64"}, {win, "128"}, {emb, "255"}};
+  for (const auto& [name, want] : ttl) {
+    const std::string ip = decky(name)["spec"]["ip"];
+    auto ping = lab_.attack("ping -c1 -W2 " + ip);
+    EXPECT_TRUE(contains(ping.output, "ttl=" + want)) << name << ": " << ping.output;
+    // MAC and address as the spec says, inside the decky's own namespace.
+    auto addr = run("ip -n decnet-" + name + " addr show eth0").output;
+    EXPECT_TRUE(contains(addr, decky(name)["spec"]["mac"].get<std::string>())) << addr;
+    EXPECT_TRUE(contains(addr, ip + "/24")) << addr;
+  }
+
+  // The http persona's Server header, through a real client.
+  const std::string winIp = decky(win)["spec"]["ip"];
+  auto curl = lab_.attack("curl -sI --max-time 5 http://" + winIp + "/");
+  EXPECT_TRUE(contains(curl.output, "Server: Microsoft-IIS/10.0")) << curl.output;
+
+  // OpenSSH refuses a wrong password and the spool records principal and secret.
+  const std::string ip1 = decky(linux1)["spec"]["ip"];
+  const std::string askpass = up_->dataDir() + "/askpass.sh";
+  std::ofstream(askpass) << "#!/bin/sh\necho hunter2-wrong\n";
+  run("chmod +x " + askpass);
+  auto ssh = lab_.attack(
+      "env SSH_ASKPASS=" + askpass +
+      " SSH_ASKPASS_REQUIRE=force DISPLAY=none setsid -w ssh "
+      "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 "
+      "-o PreferredAuthentications=password,keyboard-interactive -o NumberOfPasswordPrompts=1 "
+      "admin@" +
+      ip1 + " true");
+  EXPECT_NE(ssh.exitCode, 0) << ssh.output;
+  EXPECT_TRUE(contains(ssh.output, "Permission denied")) << ssh.output;
+  EXPECT_TRUE(eventually([&] {
+    auto spool = run("cat " + up_->dataDir() + "/spool/local.log").output;
+    return contains(spool, "auth_attempt") && contains(spool, "principal=\"admin\"") &&
+           contains(spool, "secret=\"hunter2-wrong\"") && contains(spool, "sequenceId=");
+  })) << run("tail -5 " + up_->dataDir() + "/spool/local.log").output;
+
+  // Each decky has its own hostname in its own UTS namespace.
+  std::set<std::string> hostnames;
+  for (const auto& name : {linux1, win, emb}) {
+    const int pid = decky(name)["status"].value("decoyPid", 0);
+    ASSERT_GT(pid, 0);
+    auto hostname = run("nsenter --uts --target " + std::to_string(pid) + " hostname").output;
+    EXPECT_EQ(hostname, decky(name)["spec"]["hostname"].get<std::string>() + "\n");
+    hostnames.insert(hostname);
+  }
+  EXPECT_EQ(hostnames.size(), 3u);
+  expectHostHolds({linux1, win, emb});
+}
+
+TEST_F(HostTest, LifecycleKeepsTheHostExactlyAsDeclared) {
+  ASSERT_EQ(apply(fleetYaml(3)).exitCode, 0);
+  ASSERT_TRUE(eventually([&] { return allReady(3); }, 60))
+      << up_->cli("get deckies -o wide").output;
+  expectHostHolds(names(3));
+
+  // Scale up and down.
+  ASSERT_EQ(apply(fleetYaml(5)).exitCode, 0);
+  ASSERT_TRUE(eventually([&] { return allReady(5); }, 60));
+  expectHostHolds(names(5));
+  ASSERT_EQ(apply(fleetYaml(2)).exitCode, 0);
+  ASSERT_TRUE(eventually([&] { return allReady(2); }, 60));
+  expectHostHolds(names(2));
+
+  // An OS family change re-creates what it must: the deckies answer with the new TTL.
+  const std::string d1 = lab_.fleet + "-01";
+  ASSERT_EQ(apply(fleetYaml(2, "", "windows")).exitCode, 0);
+  ASSERT_TRUE(eventually(
+      [&] {
+        return allReady(2) &&
+               contains(
+                   lab_.attack("ping -c1 -W1 " + decky(d1)["spec"]["ip"].get<std::string>()).output,
+                   "ttl=128");
+      },
+      60))
+      << up_->cli("get deckies -o wide").output;
+
+  // A forced mutation: new hostname, the decky answers as its new self, others keep serving.
+  const std::string before = decky(d1)["spec"]["hostname"];
+  const int untouched = decky(lab_.fleet + "-02")["status"].value("decoyPid", 0);
+  ASSERT_EQ(up_->cli("mutate decky " + d1).exitCode, 0);
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto now = decky(d1);
+        const int pid = now["status"].value("decoyPid", 0);
+        return now["spec"]["hostname"] != before && allReady(2) && pid > 0 &&
+               run("nsenter --uts --target " + std::to_string(pid) + " hostname").output ==
+                   now["spec"]["hostname"].get<std::string>() + "\n";
+      },
+      60));
+  EXPECT_EQ(decky(lab_.fleet + "-02")["status"].value("decoyPid", 0), untouched)
+      << "the other decky kept serving";
+
+  // Drift: a link removed by hand comes back within a resync period.
+  run("ip -n decnet-" + d1 + " link del eth0");
+  ASSERT_TRUE(eventually(
+      [&] {
+        return contains(run("ip -n decnet-" + d1 + " addr show eth0").output,
+                        decky(d1)["spec"]["ip"].get<std::string>());
+      },
+      30));
+  expectHostHolds(names(2));
+
+  // kill -9 of the whole control plane and agent mid-apply; the next start converges.
+  ASSERT_EQ(apply(fleetYaml(4)).exitCode, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  run("pkill -9 -f 'decnet up --data-dir " + up_->dataDir() + "'");
+  up_->stop();
+  up_->releaseDataDir();
+  auto restarted = std::make_unique<DecnetUp>(std::vector<std::string>{}, up_->dataDir());
+  restarted->adoptDataDir();
+  ASSERT_TRUE(restarted->ready()) << restarted->log();
+  up_.swap(restarted);
+  restarted.reset();
+  ASSERT_TRUE(eventually([&] { return allReady(4); }, 60))
+      << up_->cli("get deckies -o wide").output;
+  expectHostHolds(names(4));
+
+  // Delete: the finalizer tears everything down before the objects go.
+  auto deleted = up_->cli("delete fleet " + lab_.fleet + " --wait --timeout 60s");
+  EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
+  EXPECT_TRUE(eventually(
+      [&] { return up_->cli("get deckies").output.find(lab_.fleet) == std::string::npos; }));
+  expectHostHolds({});
+}
+
+}  // namespace
+}  // namespace decnet
