@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   std::vector<int> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
   if (sizes.empty()) sizes = {10, 100, 250};
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens
   spdlog::set_level(spdlog::level::warn);
 
   const std::string tag = std::to_string(::getpid() % 100000);
@@ -103,8 +104,8 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
       long rss = 0, pss = 0;
       int counted = 0;
-      for (const auto& d :
-           store.list("Decky", {std::string(api::kFleetLabel) + "=" + name, ""})->items) {
+      const auto deckies = store.list("Decky", {std::string(api::kFleetLabel) + "=" + name, ""});
+      for (const auto& d : deckies->items) {
         const int pid = d.status.value("decoyPid", 0);
         if (pid <= 0) continue;
         rss += statusKb(pid, "VmRSS");

@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
   reconcilers::MutationReconciler mutation(store, events);
   reconcilers::GarbageCollectorReconciler gc(store, events);
   std::vector<api::ObjectKey> deckies;
-  for (const auto& d : store.list("Decky", {std::string(api::kFleetLabel) + "=noop", ""})->items) {
+  const auto listed = store.list("Decky", {std::string(api::kFleetLabel) + "=noop", ""});
+  for (const auto& d : listed->items) {
     deckies.push_back(d.key());
   }
   const auto revision = store.revision();

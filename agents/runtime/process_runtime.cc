@@ -264,6 +264,8 @@ class ProcessRuntime final : public RuntimeDriver {
       return fail(Errc::kUnavailable, "fork failed");
     }
     if (pid == 0) {
+      // The marker must precede everything the decoy writes, so the child writes it.
+      writeStartMarker(logFd, spec.decky, static_cast<int>(::getpid()));
       // Own session: a Ctrl-C on the agent's terminal must not reach the decoys.
       ::setsid();
       ::dup2(logFd, STDOUT_FILENO);
@@ -276,7 +278,6 @@ class ProcessRuntime final : public RuntimeDriver {
       ::execv(argv[0], argv.data());
       std::_Exit(127);
     }
-    writeStartMarker(logFd, spec.decky, pid);
     ::close(logFd);
     if (errFd >= 0) ::close(errFd);
     {
