@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -21,7 +22,12 @@ namespace {
 // Prints how the applied fleets come up ("quickstart: 2/4 deckies ready") until all are Ready,
 // then how to reach them.
 void reportProgress(api::Client& client, const std::vector<Manifest>& manifests,
-                    const std::atomic<bool>& stop) {
+                    const std::string& spool, const std::atomic<bool>& stop) {
+  // Hints name the binary as the user can type it from here.
+  std::error_code ec;
+  std::string self =
+      std::filesystem::relative(selfBinary(), std::filesystem::current_path(), ec).string();
+  if (ec || self.empty() || self.rfind("..", 0) == 0) self = selfBinary();
   std::map<std::string, std::string> last;
   const auto started = std::chrono::steady_clock::now();
   while (!stop) {
@@ -30,6 +36,10 @@ void reportProgress(api::Client& client, const std::vector<Manifest>& manifests,
       if (m.object.kind != "Fleet") continue;
       auto fleet = client.get(m.object.key());
       if (!fleet) continue;
+      if (!fleet->status.contains("observedGeneration")) {
+        allReady = false;  // the fleet controller has not looked at it yet
+        continue;
+      }
       const auto ready = api::findCondition(fleet->status, "Ready");
       const std::string line = std::to_string(fleet->status.value("readyReplicas", 0)) + "/" +
                                std::to_string(fleet->status.value("replicas", 0)) +
@@ -64,14 +74,12 @@ void reportProgress(api::Client& client, const std::vector<Manifest>& manifests,
                   << d.spec.value("hostname", "") << "  " << d.spec.value("osFamily", "") << "  "
                   << services << std::endl;
       }
+      const std::string target = firstSsh.empty() ? "10.77.0.10" : firstSsh;
       std::cout << "Try them from the attacker side of the lab:\n"
-                << "  decnet lab exec -- nmap -n -sV "
-                << (firstSsh.empty() ? "10.77.0.10" : firstSsh) << "\n"
-                << "  decnet lab exec -- ssh admin@" << (firstSsh.empty() ? "10.77.0.10" : firstSsh)
-                << "\n"
-                << "  decnet lab exec -- curl -sI http://"
-                << (firstSsh.empty() ? "10.77.0.10" : firstSsh) << "/\n"
-                << "Events land in the spool: <data-dir>/spool/<node>.log" << std::endl;
+                << "  " << self << " lab exec -- nmap -n -sV " << target << "\n"
+                << "  " << self << " lab exec -- ssh admin@" << target << "\n"
+                << "  " << self << " lab exec -- curl -sI http://" << target << "/\n"
+                << "Every interaction lands in " << spool << " (tail -f it)" << std::endl;
       return;
     }
     for (int i = 0; i < 5 && !stop; ++i)
@@ -142,7 +150,10 @@ void addUpCommand(CLI::App& app, Globals& globals) {
     std::atomic<bool> stopProgress{false};
     std::thread progress;
     if (!manifests.empty() && options->plane.embedAgent) {
-      progress = std::thread([&] { reportProgress(plane.store(), manifests, stopProgress); });
+      const std::string spool =
+          options->plane.dataDir + "/spool/" + options->plane.nodeName + ".log";
+      progress = std::thread(
+          [&, spool] { reportProgress(plane.store(), manifests, spool, stopProgress); });
     }
     int received = 0;
     sigwait(&signals, &received);

@@ -211,6 +211,15 @@ TEST_F(DeckyReconcilerTest, MissingKernelDriverIsAFailedPhaseWithTheReason) {
   EXPECT_TRUE(runtime_.running.empty());
 }
 
+TEST_F(DeckyReconcilerTest, AFleetWithoutAnInterfaceUsesTheDefaultRouteInterface) {
+  addDecky("d1", "n1");
+  auto d = get("d1");
+  d.spec["network"].erase("interface");
+  ASSERT_TRUE(client_.update(d, {}));
+  ASSERT_TRUE(reconcile("d1"));
+  EXPECT_EQ(network_.namespaces.at("decnet-d1").parent, "eth9");
+}
+
 TEST_F(DeckyReconcilerTest, ADeckyDeletedBehindOurBackIsCleanedUp) {
   addDecky("d1", "n1");
   ASSERT_TRUE(reconcile("d1"));
