@@ -9,6 +9,7 @@
 #include "api/net/ipv4.h"
 #include "api/types/conditions.h"
 #include "api/types/fleet_spec.h"
+#include "api/types/hash.h"
 
 namespace decnet::agents {
 namespace {
@@ -25,14 +26,9 @@ void removeFinalizer(api::Object& object) {
 std::string namespaceFor(const std::string& decky) { return "decnet-" + decky; }
 
 std::string hairpinName(const std::string& parent) {
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : parent) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
   char out[16];
   std::snprintf(out, sizeof(out), "decnet-hp-%05llx",
-                static_cast<unsigned long long>(hash & 0xfffff));
+                static_cast<unsigned long long>(stableHash(parent) & 0xfffff));
   return out;
 }
 

@@ -56,10 +56,7 @@ Stamp stampFor(const api::Object& fleet, const api::FleetSpec& spec, const Desir
       if (entry.value("name", "") == d.named->name) basis["named"] = entry;
     }
   }
-  char hex[17];
-  std::snprintf(hex, sizeof(hex), "%016llx",
-                static_cast<unsigned long long>(stableHash(basis.dump())));
-  stamp.hash = hex;
+  stamp.hash = stableHashHex(basis.dump());
   return stamp;
 }
 

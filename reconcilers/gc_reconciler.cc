@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "reconcilers/watch_maps.h"
+
 namespace decnet::reconcilers {
 
 GarbageCollectorReconciler::GarbageCollectorReconciler(api::Client& client,
@@ -9,16 +11,7 @@ GarbageCollectorReconciler::GarbageCollectorReconciler(api::Client& client,
     : client_(client), events_(events) {}
 
 std::vector<controller::WatchSpec> GarbageCollectorReconciler::watches() const {
-  api::Client* client = &client_;
-  return {{"Fleet", [client](const api::Object& fleet) {
-             std::vector<api::ObjectKey> keys;
-             auto deckies = client->list(
-                 "Decky", {std::string(api::kFleetLabel) + "=" + fleet.metadata.name, ""});
-             if (deckies) {
-               for (const auto& d : deckies->items) keys.push_back(d.key());
-             }
-             return keys;
-           }}};
+  return {fleetWakesItsDeckies(client_)};
 }
 
 Result<controller::Outcome> GarbageCollectorReconciler::reconcile(

@@ -61,15 +61,6 @@ std::string styledName(const catalog::DistroInfo* distro, std::uint64_t& state) 
 
 }  // namespace
 
-std::uint64_t stableHash(const std::string& text) {
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
 std::string macFor(const std::string& osFamily, std::uint64_t seed) {
   const auto* family = catalog::findOsFamily(osFamily);
   std::uint64_t state = seed;

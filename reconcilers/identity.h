@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "api/types/fleet_spec.h"
+#include "api/types/hash.h"
 
 namespace decnet::reconcilers {
 
-// A stable 64-bit hash (FNV-1a) for seeding; std::hash is not stable across builds.
-std::uint64_t stableHash(const std::string& text);
+using decnet::stableHash;
 
 // "52:54:00:xx:xx:xx" with an OUI that fits `osFamily`, the rest derived from `seed`.
 std::string macFor(const std::string& osFamily, std::uint64_t seed);

@@ -10,6 +10,7 @@
 #include "api/types/fleet_spec.h"
 #include "reconcilers/identity.h"
 #include "reconcilers/ip_usage.h"
+#include "reconcilers/watch_maps.h"
 
 namespace decnet::reconcilers {
 namespace {
@@ -30,16 +31,7 @@ MutationReconciler::MutationReconciler(api::Client& client, controller::EventRec
     : client_(client), events_(events), clock_(clock) {}
 
 std::vector<controller::WatchSpec> MutationReconciler::watches() const {
-  api::Client* client = &client_;
-  return {{"Fleet", [client](const api::Object& fleet) {
-             std::vector<api::ObjectKey> keys;
-             auto deckies = client->list(
-                 "Decky", {std::string(api::kFleetLabel) + "=" + fleet.metadata.name, ""});
-             if (deckies) {
-               for (const auto& d : deckies->items) keys.push_back(d.key());
-             }
-             return keys;
-           }}};
+  return {fleetWakesItsDeckies(client_)};
 }
 
 Result<controller::Outcome> MutationReconciler::reconcile(const controller::Request& request) {

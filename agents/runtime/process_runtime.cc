@@ -16,6 +16,7 @@
 
 #include "agents/runtime/runtime_driver.h"
 #include "api/types/clock.h"
+#include "api/types/hash.h"
 
 namespace decnet::agents {
 namespace fs = std::filesystem;
@@ -25,15 +26,7 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 std::string hashOf(const DecoySpec& spec) {
-  const std::string text = spec.namespaceName + "\n" + spec.hostname + "\n" + spec.spec.dump();
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  char out[17];
-  std::snprintf(out, sizeof(out), "%016llx", static_cast<unsigned long long>(hash));
-  return out;
+  return stableHashHex(spec.namespaceName + "\n" + spec.hostname + "\n" + spec.spec.dump());
 }
 
 // The NUL-separated argv of a live process; empty when it is gone.

@@ -10,6 +10,7 @@
 #include "cli/context.h"
 #include "cli/control_plane.h"
 #include "cli/logging.h"
+#include "cli/signals.h"
 
 namespace decnet::cli {
 
@@ -47,11 +48,7 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
       options->agent.labels[label.substr(0, eq)] = label.substr(eq + 1);
     }
     options->agent.binary = selfBinary();
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    const sigset_t signals = blockTerminationSignals();
     auto client = connect(target);
     agents::Agent agent(*client, options->agent, agents::makeNetlinkDriver(),
                         agents::makeProcessRuntime({options->agent.binary, options->agent.dataDir,
@@ -60,8 +57,7 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
       std::cerr << "error: " << describe(started.error()) << "\n";
       throw CLI::RuntimeError(kExitError);
     }
-    int received = 0;
-    sigwait(&signals, &received);
+    waitForTermination(signals);
     agent.stop();
   });
 }

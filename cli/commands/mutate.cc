@@ -7,6 +7,7 @@
 
 #include "cli/context.h"
 #include "cli/logging.h"
+#include "cli/signals.h"
 #include "controller/runtime/event_recorder.h"
 #include "controller/runtime/manager.h"
 #include "reconcilers/mutation_reconciler.h"
@@ -29,17 +30,12 @@ void addMutateCommand(CLI::App& app, Globals& globals) {
     auto client = connect(globals);
     if (options->watch) {
       setupLogging("mutator", globals.logLevel);
-      sigset_t signals;
-      sigemptyset(&signals);
-      sigaddset(&signals, SIGINT);
-      sigaddset(&signals, SIGTERM);
-      pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+      const sigset_t signals = blockTerminationSignals();
       controller::EventRecorder events(*client, "decnet-mutator");
       controller::Manager manager(*client);
       manager.add(std::make_unique<reconcilers::MutationReconciler>(*client, events));
       manager.start();
-      int received = 0;
-      sigwait(&signals, &received);
+      waitForTermination(signals);
       manager.stop();
       return;
     }

@@ -14,6 +14,7 @@
 #include "cli/context.h"
 #include "cli/control_plane.h"
 #include "cli/logging.h"
+#include "cli/signals.h"
 
 namespace decnet::cli {
 
@@ -127,11 +128,7 @@ void addUpCommand(CLI::App& app, Globals& globals) {
       manifests = std::move(*loaded);
     }
     // Signals go to sigwait below, not to whichever thread happens to run.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    const sigset_t signals = blockTerminationSignals();
 
     ControlPlane plane(options->plane);
     if (auto started = plane.start(); !started) {
@@ -155,8 +152,7 @@ void addUpCommand(CLI::App& app, Globals& globals) {
       progress = std::thread(
           [&, spool] { reportProgress(plane.store(), manifests, spool, stopProgress); });
     }
-    int received = 0;
-    sigwait(&signals, &received);
+    const int received = waitForTermination(signals);
     stopProgress = true;
     if (progress.joinable()) progress.join();
     std::cout << "stopping (" << (received == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;

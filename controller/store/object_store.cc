@@ -79,6 +79,31 @@ void ObjectStore::advance(std::int64_t revision) {
   if (revision > revision_.load()) revision_.store(revision);
 }
 
+// Requires mutex_. The cached object a write of `object` replaces: kNotFound when absent,
+// kConflict when the write carries a resourceVersion other than the stored one.
+Result<const api::Object*> ObjectStore::storedForWrite(const api::Object& object) const {
+  auto kind = cache_.find(object.kind);
+  if (kind == cache_.end() || kind->second.count(object.metadata.name) == 0) {
+    return tl::unexpected(notFound(object.key()));
+  }
+  const api::Object& stored = kind->second.at(object.metadata.name);
+  if (object.metadata.resourceVersion != 0 &&
+      object.metadata.resourceVersion != stored.metadata.resourceVersion) {
+    return fail(Errc::kConflict, "Operation cannot be fulfilled on " + object.kind + " \"" +
+                                     object.metadata.name +
+                                     "\": the object has been modified; please apply your "
+                                     "changes to the latest version and try again");
+  }
+  return &stored;
+}
+
+Error ObjectStore::notFound(const api::ObjectKey& key) {
+  auto info = api::findKind(key.kind);
+  return Error{Errc::kNotFound,
+               (info ? info->plural : key.kind) + ".decnet.io \"" + key.name + "\" not found",
+               {}};
+}
+
 Result<api::Object> ObjectStore::get(const api::ObjectKey& key) {
   std::lock_guard lock(mutex_);
   auto kind = cache_.find(key.kind);
@@ -86,9 +111,7 @@ Result<api::Object> ObjectStore::get(const api::ObjectKey& key) {
     auto it = kind->second.find(key.name);
     if (it != kind->second.end()) return it->second;
   }
-  auto info = api::findKind(key.kind);
-  return fail(Errc::kNotFound,
-              (info ? info->plural : key.kind) + ".decnet.io \"" + key.name + "\" not found");
+  return tl::unexpected(notFound(key));
 }
 
 Result<api::ObjectList> ObjectStore::list(const std::string& kind,
@@ -136,19 +159,10 @@ Result<api::Object> ObjectStore::update(const api::Object& input,
                                         const api::WriteOptions& options) {
   api::Object object = input;
   std::unique_lock lock(mutex_);
+  auto found = storedForWrite(object);
+  if (!found) return tl::unexpected(found.error());
+  const api::Object& stored = **found;
   auto kind = cache_.find(object.kind);
-  if (kind == cache_.end() || kind->second.count(object.metadata.name) == 0) {
-    lock.unlock();
-    return get(object.key());  // produces the NotFound error
-  }
-  const api::Object& stored = kind->second.at(object.metadata.name);
-  if (object.metadata.resourceVersion != 0 &&
-      object.metadata.resourceVersion != stored.metadata.resourceVersion) {
-    return fail(Errc::kConflict, "Operation cannot be fulfilled on " + object.kind + " \"" +
-                                     object.metadata.name +
-                                     "\": the object has been modified; please apply your "
-                                     "changes to the latest version and try again");
-  }
   // A client can neither undo nor invent a deletion.
   object.metadata.deletionTimestamp = stored.metadata.deletionTimestamp;
   object.metadata.uid = stored.metadata.uid;
@@ -177,17 +191,9 @@ Result<api::Object> ObjectStore::update(const api::Object& input,
 Result<api::Object> ObjectStore::updateStatus(const api::Object& object,
                                               const api::WriteOptions& options) {
   std::unique_lock lock(mutex_);
-  auto kind = cache_.find(object.kind);
-  if (kind == cache_.end() || kind->second.count(object.metadata.name) == 0) {
-    lock.unlock();
-    return get(object.key());
-  }
-  const api::Object& stored = kind->second.at(object.metadata.name);
-  if (object.metadata.resourceVersion != 0 &&
-      object.metadata.resourceVersion != stored.metadata.resourceVersion) {
-    return fail(Errc::kConflict, "Operation cannot be fulfilled on " + object.kind + " \"" +
-                                     object.metadata.name + "\": the object has been modified");
-  }
+  auto found = storedForWrite(object);
+  if (!found) return tl::unexpected(found.error());
+  const api::Object& stored = **found;
   if (!object.status.is_object()) {
     return failInvalid("status must be a map", {{"status", "must be a map"}});
   }
@@ -210,8 +216,7 @@ Result<api::Object> ObjectStore::remove(const api::ObjectKey& key,
   std::unique_lock lock(mutex_);
   auto kind = cache_.find(key.kind);
   if (kind == cache_.end() || kind->second.count(key.name) == 0) {
-    lock.unlock();
-    return get(key);
+    return tl::unexpected(notFound(key));
   }
   api::Object stored = kind->second.at(key.name);
   if (!stored.metadata.finalizers.empty()) {

@@ -43,8 +43,10 @@ class ObjectStore final : public api::Client {
  private:
   using Cache = std::map<std::string, std::map<std::string, api::Object>>;  // kind -> name
 
-  Result<void> admit(const api::Object& object) const;  // requires mutex_
-  void remember(const api::Object& object);             // requires mutex_
+  Result<void> admit(const api::Object& object) const;                         // requires mutex_
+  Result<const api::Object*> storedForWrite(const api::Object& object) const;  // requires mutex_
+  static Error notFound(const api::ObjectKey& key);
+  void remember(const api::Object& object);  // requires mutex_
   void notify(std::int64_t revision);
   void advance(std::int64_t revision);  // writers hold mutex_, so no lost update
 

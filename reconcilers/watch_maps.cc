@@ -1,0 +1,18 @@
+#include "reconcilers/watch_maps.h"
+
+namespace decnet::reconcilers {
+
+controller::WatchSpec fleetWakesItsDeckies(api::Client& client) {
+  api::Client* source = &client;
+  return {"Fleet", [source](const api::Object& fleet) {
+            std::vector<api::ObjectKey> keys;
+            auto deckies = source->list(
+                "Decky", {std::string(api::kFleetLabel) + "=" + fleet.metadata.name, ""});
+            if (deckies) {
+              for (const auto& d : deckies->items) keys.push_back(d.key());
+            }
+            return keys;
+          }};
+}
+
+}  // namespace decnet::reconcilers
