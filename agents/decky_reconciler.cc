@@ -1,6 +1,7 @@
 #include "agents/decky_reconciler.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -158,6 +159,14 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
           api::catalog::findOsFamily(spec.osFamily.empty() ? "linux" : spec.osFamily)) {
     network.sysctls = family->sysctls;
   }
+  // A namespace deleted behind our back lives on inside its decoy, holding the MAC on the
+  // parent: stop that decoy first so the namespace (and the MAC) can be made anew.
+  if (struct stat nsFile{}; ::stat(("/run/netns/" + network.namespaceName).c_str(), &nsFile) != 0 &&
+                            runtime_.state(name).running) {
+    spdlog::warn("decky {}: namespace {} vanished; restarting the decoy in a new one", name,
+                 network.namespaceName);
+    if (auto stopped = runtime_.remove(name); !stopped) return tl::unexpected(stopped.error());
+  }
   Result<void> networked =
       network.parent.empty()
           ? Result<void>(fail(Errc::kUnavailable,
@@ -193,7 +202,12 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
   DecoyState decoy;
   std::string decoyError;
   if (networked) {
-    auto ensured = runtime_.ensure({name, network.namespaceName, spec.hostname, decky->spec});
+    // A namespace deleted by hand and re-created is a new namespace: the decoy must move.
+    struct stat nsStat {};
+    const std::uint64_t namespaceId =
+        ::stat(("/run/netns/" + network.namespaceName).c_str(), &nsStat) == 0 ? nsStat.st_ino : 0;
+    auto ensured =
+        runtime_.ensure({name, network.namespaceName, spec.hostname, decky->spec, namespaceId});
     if (ensured) {
       decoy = *ensured;
     } else {

@@ -26,7 +26,8 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 std::string hashOf(const DecoySpec& spec) {
-  return stableHashHex(spec.namespaceName + "\n" + spec.hostname + "\n" + spec.spec.dump());
+  return stableHashHex(spec.namespaceName + "\n" + std::to_string(spec.namespaceId) + "\n" +
+                       spec.hostname + "\n" + spec.spec.dump());
 }
 
 // The NUL-separated argv of a live process; empty when it is gone.

@@ -1,6 +1,7 @@
 #pragma once
 // Runs the decoy of each decky. The `process` driver runs `decnet decoy` inside the decky's
 // network namespace (plus its own UTS and mount namespaces), as an unprivileged user.
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@ struct DecoySpec {
   std::string namespaceName;  // "decnet-quickstart-01"
   std::string hostname;       // set in the decoy's own UTS namespace
   api::Json spec;             // the Decky spec the decoy serves
+  std::uint64_t namespaceId = 0;  // inode of the namespace: a re-created one restarts the decoy
 };
 
 struct DecoyState {

@@ -241,6 +241,12 @@ TEST_F(HostTest, DeckiesBecomeRealHostsThatAnAttackerCanReach) {
   }
   EXPECT_EQ(hostnames.size(), 3u);
   expectHostHolds({linux1, win, emb});
+
+  // decnet down: every fleet deleted and torn down; nothing of it remains on the host.
+  auto down = up_->cli("down --timeout 60s");
+  EXPECT_EQ(down.exitCode, 0) << down.output;
+  EXPECT_TRUE(contains(down.output, "all deckies torn down")) << down.output;
+  expectHostHolds({});
 }
 
 TEST_F(HostTest, LifecycleKeepsTheHostExactlyAsDeclared) {
@@ -294,6 +300,31 @@ TEST_F(HostTest, LifecycleKeepsTheHostExactlyAsDeclared) {
                         decky(d1)["spec"]["ip"].get<std::string>());
       },
       30));
+  // A namespace deleted by hand comes back, with its decoy in it.
+  run("ip netns del decnet-" + d1);
+  ASSERT_TRUE(eventually(
+      [&] {
+        return contains(lab_.attack("curl -sI --max-time 2 http://" +
+                                    decky(d1)["spec"]["ip"].get<std::string>() + "/")
+                            .output,
+                        "Server: nginx/1.18.0");
+      },
+      40))
+      << up_->cli("describe decky " + d1).output;
+
+  // A decoy killed by hand is restarted, and the restart shows in status.
+  const int victim = decky(d1)["status"].value("decoyPid", 0);
+  ASSERT_GT(victim, 0);
+  run("kill -9 " + std::to_string(victim));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto now = decky(d1);
+        return now["status"].value("restarts", 0) >= 1 &&
+               now["status"].value("decoyPid", 0) != victim &&
+               now["status"].value("phase", "") == "Running";
+      },
+      40))
+      << up_->cli("describe decky " + d1).output;
   expectHostHolds(names(2));
 
   // kill -9 of the whole control plane and agent mid-apply; the next start converges.
