@@ -32,6 +32,7 @@ void addDescribeCommand(CLI::App& app, Globals& globals);
 void addDeleteCommand(CLI::App& app, Globals& globals);
 void addWaitCommand(CLI::App& app, Globals& globals);
 void addUpCommand(CLI::App& app, Globals& globals);
+void addControllerCommand(CLI::App& app, Globals& globals);
 void addCatalogCommand(CLI::App& app, Globals& globals);
 void addMutateCommand(CLI::App& app, Globals& globals);
 void addVersionCommand(CLI::App& app, Globals& globals);

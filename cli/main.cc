@@ -17,7 +17,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.add_flag_callback(
       "-v,--verbose", [&globals] { globals.logLevel = "debug"; }, "Debug logging");
-  app.footer("Start with:  decnet up -f manifests/quickstart.yaml   then   decnet get deckies");
+  app.footer(
+      "Start with:  decnet lab up;  decnet up -f manifests/quickstart.yaml;  then (elsewhere)\n"
+      "             decnet get deckies -o wide;  decnet lab exec -- nmap -n -sV 10.77.0.10");
   addApplyCommand(app, globals);
   addDiffCommand(app, globals);
   addGetCommand(app, globals);
@@ -25,6 +27,7 @@ int main(int argc, char** argv) {
   addDeleteCommand(app, globals);
   addWaitCommand(app, globals);
   addUpCommand(app, globals);
+  addControllerCommand(app, globals);
   addCatalogCommand(app, globals);
   addMutateCommand(app, globals);
   addVersionCommand(app, globals);

@@ -72,8 +72,9 @@ class HostTest : public ::testing::Test {
     if (up_) {
       up_->cli("down --timeout 60s");
       up_->stop();
-      for (const auto& pid :
-           lines(run("cat " + up_->dataDir() + "/run/*.pid 2>/dev/null | cut -d' ' -f1").output)) {
+      for (const auto& pid : lines(run("cat " + up_->dataDir() + "/run/*.pid " + up_->dataDir() +
+                                       "/agent/run/*.pid 2>/dev/null | cut -d' ' -f1")
+                                       .output)) {
         run("kill -9 " + pid + " 2>/dev/null");
       }
     }
@@ -348,6 +349,55 @@ TEST_F(HostTest, LifecycleKeepsTheHostExactlyAsDeclared) {
   EXPECT_TRUE(eventually(
       [&] { return up_->cli("get deckies").output.find(lab_.fleet) == std::string::npos; }));
   expectHostHolds({});
+}
+
+// The split deployment: `decnet controller` alone, and `decnet agent` talking to it over the
+// REST API (list + watch), placed by nodeSelector.
+TEST_F(HostTest, RemoteAgentRunsTheDeckiesScheduledOnItsNode) {
+  up_->stop();  // this test runs its own control plane without an agent
+  const int port = testing::freePort();
+  const std::string server = "http://127.0.0.1:" + std::to_string(port);
+  const std::string dir = up_->dataDir();
+  testing::ChildProcess controller({testing::decnetBinary(), "controller", "--data-dir",
+                                    dir + "/ctl", "--listen", "127.0.0.1:" + std::to_string(port)},
+                                   dir + "/controller.log");
+  ASSERT_TRUE(eventually([&] { return run("curl -sf " + server + "/readyz").exitCode == 0; }, 10));
+  testing::ChildProcess agent(
+      {testing::decnetBinary(), "agent", "--node", "edge-" + lab_.tag, "--controller", server,
+       "--data-dir", dir + "/agent", "-l", "site=edge"},
+      dir + "/agent.log");
+  const auto cli = [&](const std::string& args) {
+    return run(testing::decnetBinary() + " --server " + server + " " + args);
+  };
+  ASSERT_TRUE(eventually([&] { return contains(cli("get nodes").output, "edge-" + lab_.tag); }, 10))
+      << agent.log();
+
+  const std::string path = dir + "/edge.yaml";
+  std::ofstream(path) << fleetYaml(2, "  nodeSelector: {site: edge}\n");
+  ASSERT_EQ(cli("apply -f " + path).exitCode, 0);
+  const auto ready = [&] {
+    auto list = api::Json::parse(cli("get deckies -o json -l decnet.io/fleet=" + lab_.fleet).output,
+                                 nullptr, false);
+    if (!list.is_object() || !list.contains("items") || list["items"].size() != 2) return false;
+    for (const auto& d : list["items"]) {
+      if (d["spec"].value("node", "") != "edge-" + lab_.tag ||
+          d["status"].value("phase", "") != "Running")
+        return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(eventually(ready, 60)) << cli("get deckies -o wide").output << agent.log();
+  auto curl = lab_.attack("curl -sI --max-time 5 http://10.77.211.10/");
+  EXPECT_TRUE(contains(curl.output, "Server: nginx/1.18.0")) << curl.output;
+  EXPECT_TRUE(eventually([&] {
+    return contains(run("cat " + dir + "/agent/spool/edge-" + lab_.tag + ".log").output, "request");
+  }));
+
+  auto deleted = cli("delete fleet " + lab_.fleet + " --wait --timeout 60s");
+  EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
+  expectHostHolds({});
+  agent.stop();
+  controller.stop();
 }
 
 }  // namespace

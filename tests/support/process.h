@@ -60,6 +60,47 @@ inline std::string sourceDir() {
   return env != nullptr ? env : ".";
 }
 
+// A child process (argv[0] is the program), stopped with SIGINT then SIGKILL on destruction;
+// its stdout and stderr go to `logPath`.
+class ChildProcess {
+ public:
+  ChildProcess(std::vector<std::string> args, const std::string& logPath) : logPath_(logPath) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      FILE* out = std::freopen(logPath.c_str(), "w", stdout);
+      (void)out;
+      ::dup2(STDOUT_FILENO, STDERR_FILENO);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      std::_Exit(127);
+    }
+  }
+  ~ChildProcess() { stop(); }
+  int stop() {
+    if (pid_ <= 0) return 0;
+    ::kill(pid_, SIGINT);
+    for (int i = 0; i < 100; ++i) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = 0;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = 0;
+    return -1;
+  }
+  std::string log() const { return run("cat " + logPath_).output; }
+
+ private:
+  std::string logPath_;
+  pid_t pid_ = 0;
+};
+
 // `decnet up` in a child process with its own data dir; stopped (SIGINT, then SIGKILL) and its
 // data dir removed on destruction, even when the test failed.
 class DecnetUp {
