@@ -48,7 +48,7 @@ struct Lab {
   const std::string tag = "h" + std::to_string(::getpid() % 100000);
   const std::string parent = "dn" + tag;  // veth host end, <= 15 chars
   const std::string attacker = "decnet-att-" + tag;
-  const std::string subnet = "10.77.211.0/24";
+  const std::string subnet = "10.77.240.0/24";
   const std::string fleet = "it" + tag;  // deckies it<tag>-01 ...
   std::string labArgs() const {
     return " --parent " + parent + " --attacker-namespace " + attacker;
@@ -90,7 +90,7 @@ class HostTest : public ::testing::Test {
            "}\nspec:\n"
            "  network: {interface: " +
            lab_.parent + ", subnet: " + lab_.subnet +
-           ", gateway: 10.77.211.1, ipRange: 10.77.211.10-10.77.211.60}\n"
+           ", gateway: 10.77.240.1, ipRange: 10.77.240.10-10.77.240.60}\n"
            "  replicas: " +
            std::to_string(replicas) +
            "\n"
@@ -387,7 +387,7 @@ TEST_F(HostTest, RemoteAgentRunsTheDeckiesScheduledOnItsNode) {
     return true;
   };
   ASSERT_TRUE(eventually(ready, 60)) << cli("get deckies -o wide").output << agent.log();
-  auto curl = lab_.attack("curl -sI --max-time 5 http://10.77.211.10/");
+  auto curl = lab_.attack("curl -sI --max-time 5 http://10.77.240.10/");
   EXPECT_TRUE(contains(curl.output, "Server: nginx/1.18.0")) << curl.output;
   EXPECT_TRUE(eventually([&] {
     return contains(run("cat " + dir + "/agent/spool/edge-" + lab_.tag + ".log").output, "request");
