@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -114,24 +115,13 @@ class DecnetUp {
     } else {
       dataDir_ = dataDir;
     }
-    port_ = freePort();
-    server_ = "http://127.0.0.1:" + std::to_string(port_);
+    const int port = freePort();
+    server_ = "http://127.0.0.1:" + std::to_string(port);
     std::vector<std::string> args = {decnetBinary(), "up",
                                      "--data-dir",   dataDir_,
-                                     "--listen",     "127.0.0.1:" + std::to_string(port_)};
+                                     "--listen",     "127.0.0.1:" + std::to_string(port)};
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const std::string log = dataDir_ + "/up.log";
-      FILE* out = std::freopen(log.c_str(), "w", stdout);
-      (void)out;
-      ::dup2(STDOUT_FILENO, STDERR_FILENO);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      std::_Exit(127);
-    }
+    process_ = std::make_unique<ChildProcess>(args, dataDir_ + "/up.log");
     // Ready when the API answers.
     for (int i = 0; i < 100; ++i) {
       if (run("curl -sf " + server_ + "/readyz").exitCode == 0) {
@@ -148,23 +138,13 @@ class DecnetUp {
   // Hands the data dir's removal to whoever reuses it next.
   void releaseDataDir() { ownsDataDir_ = false; }
   void adoptDataDir() { ownsDataDir_ = true; }
-  // Graceful stop; returns the exit status (or -1 when it had to be killed).
+  // Graceful stop; returns the exit status (or -1 when it had to be killed). Idempotent.
   int stop() {
-    if (pid_ <= 0) return exitStatus_;
-    ::kill(pid_, SIGINT);
-    for (int i = 0; i < 100; ++i) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        exitStatus_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        pid_ = 0;
-        return exitStatus_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (process_) {
+      exitStatus_ = process_->stop();
+      process_.reset();
     }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = 0;
-    return -1;
+    return exitStatus_;
   }
   // Runs `decnet ARGS` against this server.
   CommandResult cli(const std::string& args) const {
@@ -178,8 +158,7 @@ class DecnetUp {
  private:
   std::string dataDir_;
   std::string server_;
-  int port_ = 0;
-  pid_t pid_ = 0;
+  std::unique_ptr<ChildProcess> process_;
   bool ready_ = false;
   bool ownsDataDir_ = false;
   int exitStatus_ = -1;
