@@ -85,6 +85,19 @@ Result<void> Agent::start() {
   return {};
 }
 
+void Agent::removeOrphans() {
+  // Decoys adopted after a restart whose Decky was deleted meanwhile get no watch event:
+  // reconcile each one the runtime knows; a missing Decky is torn down.
+  for (const auto& decky : runtime_->list()) {
+    auto object = client_.get({"Decky", decky});
+    if (object && object->spec.value("node", "") == options_.node) continue;
+    if (!object && object.error().code != Errc::kNotFound) continue;
+    if (auto done = reconciler_->reconcile({{"Decky", decky}}); !done) {
+      spdlog::warn("cleaning up orphaned decoy {}: {}", decky, done.error().message);
+    }
+  }
+}
+
 void Agent::removeStaleHairpins() {
   if (!options_.hairpin) return;
   // Hairpins whose parent no longer carries any of this node's deckies (left by an earlier
@@ -110,7 +123,10 @@ void Agent::loop() {
     logs_->poll();
     runtime_->supervise();
     // Once the deckies have been seen (informers synced and reconciled), and then rarely.
-    if (++tick % 300 == 50) removeStaleHairpins();
+    if (++tick % 300 == 50) {
+      removeOrphans();
+      removeStaleHairpins();
+    }
     if (std::chrono::steady_clock::now() - lastBeat >= options_.heartbeat) {
       if (auto ok = heartbeat(); !ok) spdlog::warn("heartbeat failed: {}", ok.error().message);
       lastBeat = std::chrono::steady_clock::now();

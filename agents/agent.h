@@ -47,6 +47,7 @@ class Agent {
   Result<void> heartbeat();
   void loop();
   void removeStaleHairpins();
+  void removeOrphans();
 
   api::Client& client_;
   const AgentOptions options_;

@@ -143,7 +143,8 @@ void LogForwarder::saveState() const {
     std::ofstream out(path + ".tmp", std::ios::trunc);
     out << api::Json{{"nextSequence", nextSequence_}, {"offsets", offsets_}}.dump();
   }
-  fs::rename(path + ".tmp", path);  // atomic: never a half-written state
+  std::error_code ec;
+  fs::rename(path + ".tmp", path, ec);  // atomic: never a half-written state
 }
 
 void LogForwarder::observe(const std::string& decky, const std::string& line) {
@@ -171,15 +172,23 @@ void LogForwarder::observe(const std::string& decky, const std::string& line) {
 
 void LogForwarder::poll() {
   std::lock_guard pollLock(pollMutex_);
+  pollLocked();
+}
+
+void LogForwarder::pollLocked() {
   std::error_code ec;
   std::string batch;
-  bool advanced = false;
+  // Offsets and the sequence advance only once the batch is safely in the spool: a failed
+  // write leaves everything to be read again, never lost.
+  std::map<std::string, std::uint64_t> nextOffsets = offsets_;
+  std::uint64_t sequence = nextSequence_;
+  std::uint64_t forwarded = 0, raw = 0;
   for (const auto& file : fs::directory_iterator(dataDir_ + "/logs", ec)) {
     if (file.path().extension() != ".log") continue;
     const std::string decky = file.path().stem();
     const auto size = fs::file_size(file.path(), ec);
     if (ec) continue;
-    auto& offset = offsets_[decky];
+    auto& offset = nextOffsets[decky];
     if (size < offset) offset = 0;  // the log was replaced
     if (size == offset) continue;
     std::ifstream in(file.path(), std::ios::binary);
@@ -197,19 +206,18 @@ void LogForwarder::poll() {
       start = end + 1;
       if (line.empty()) continue;
       observe(decky, line);
-      std::string stamped = stampSequence(line, nextSequence_);
+      std::string stamped = stampSequence(line, sequence);
       if (stamped.empty()) {
-        ++raw_;
+        ++raw;
         stamped = line;  // not RFC 5424: kept raw, never dropped
       }
-      ++nextSequence_;
-      ++forwarded_;
+      ++sequence;
+      ++forwarded;
       batch += stamped + "\n";
     }
     offset += lastNewline + 1;
-    advanced = true;
   }
-  if (!advanced) return;
+  if (batch.empty()) return;
   const int fd = ::open(spoolPath().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) return;
   std::size_t done = 0;
@@ -218,8 +226,13 @@ void LogForwarder::poll() {
     if (n <= 0) break;
     done += static_cast<std::size_t>(n);
   }
-  ::fsync(fd);
+  const bool complete = done == batch.size() && ::fsync(fd) == 0;
   ::close(fd);
+  if (!complete) return;  // a torn tail may repeat; nothing is lost
+  offsets_ = std::move(nextOffsets);
+  nextSequence_ = sequence;
+  forwarded_ += forwarded;
+  raw_ += raw;
   saveState();
 }
 
@@ -234,8 +247,14 @@ void LogForwarder::forget(const std::string& decky) {
     std::lock_guard lock(readinessMutex_);
     readiness_.erase(decky);
   }
+  // Ship what the decoy wrote last, then drop its log so a later poll cannot resend it.
   std::lock_guard pollLock(pollMutex_);
+  pollLocked();
+  std::error_code ec;
+  fs::remove(dataDir_ + "/logs/" + decky + ".log", ec);
+  fs::remove(dataDir_ + "/logs/" + decky + ".stderr", ec);
   offsets_.erase(decky);
+  saveState();
 }
 
 }  // namespace decnet::agents

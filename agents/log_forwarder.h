@@ -3,6 +3,7 @@
 // file, stamping each RFC 5424 line with [meta sequenceId="N"] (RFC 5424 §7.3.1) so that the
 // pipeline can later deliver them without loss or duplicates. It also reads each decoy's
 // `listening` / `bind_failed` lines to know which services are ready.
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -36,13 +37,14 @@ class LogForwarder {
   // Thread-safe.
   void poll();
   DecoyReadiness readiness(const std::string& decky) const;
-  // Forgets a decky (its log is removed after teardown).
+  // Forwards the decky's last lines, then removes its log and forgets it (after teardown).
   void forget(const std::string& decky);
   std::string spoolPath() const;
   std::uint64_t linesForwarded() const { return forwarded_; }
   std::uint64_t rawLines() const { return raw_; }
 
  private:
+  void pollLocked();  // requires pollMutex_
   void loadState();
   void rebuildReadiness();
   void saveState() const;
@@ -52,8 +54,8 @@ class LogForwarder {
   const std::string node_;
   std::map<std::string, std::uint64_t> offsets_;  // decky -> bytes consumed
   std::uint64_t nextSequence_ = 1;
-  std::uint64_t forwarded_ = 0;
-  std::uint64_t raw_ = 0;
+  std::atomic<std::uint64_t> forwarded_{0};
+  std::atomic<std::uint64_t> raw_{0};
   std::mutex pollMutex_;  // poll() against forget()
   mutable std::mutex readinessMutex_;
   std::map<std::string, DecoyReadiness> readiness_;

@@ -139,10 +139,14 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
 
   // Scale down first, highest index first, so their addresses and names free up.
   std::vector<std::string> extras;
+  std::set<std::string> released;  // deleted for good in this pass: their addresses are free
   for (const auto& [name, decky] : owned) {
     if (desiredNames.count(name) == 0) extras.push_back(name);
   }
-  std::sort(extras.rbegin(), extras.rend());
+  // Highest index first: by length, then by text, so "-100" sorts after "-99".
+  std::sort(extras.begin(), extras.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a > b;
+  });
   int created = 0, deleted = 0, updated = 0;
   for (const auto& name : extras) {
     if (owned[name].deleting()) continue;  // waiting for its finalizer
@@ -153,9 +157,10 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     events_.record(*fleet, "Normal", "SuccessfulDelete", "Deleted decky " + name);
     ++deleted;
     if (removed && removed->deleting()) {
-      owned[name] = *removed;  // still there until the agent has torn it down
+      owned[name] = *removed;  // still there, holding its address, until torn down
     } else {
       owned.erase(name);
+      released.insert(name);
     }
   }
 
@@ -168,7 +173,6 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
                                                   : api::net::IpRange::parse(spec.network.ipRange);
   const auto gateway = spec.network.gateway.empty() ? std::optional<api::net::Ipv4>{}
                                                     : api::net::Ipv4::parse(spec.network.gateway);
-  std::set<std::string> released(extras.begin(), extras.end());
   std::optional<std::set<std::uint32_t>> used;  // loaded on first allocation
   const auto loadUsed = [&]() -> Result<void> {
     if (used) return {};
@@ -269,6 +273,11 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     decky.spec = api::toJson(next);
     auto written = client_.create(decky);
     if (!written) {
+      if (written.error().code == Errc::kInvalid) {
+        // Another fleet's reconcile took the address meanwhile: admission caught it; retry
+        // with a fresh view rather than give up.
+        return fail(Errc::kConflict, "creating " + d.name + ": " + describe(written.error()));
+      }
       if (written.error().code == Errc::kAlreadyExists) {
         // Someone else's object holds the name (a labelled one would have been adopted).
         degradedReason = "NameConflict";

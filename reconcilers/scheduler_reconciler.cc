@@ -30,7 +30,19 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
     if (decky.error().code == Errc::kNotFound) return controller::Outcome{};
     return tl::unexpected(decky.error());
   }
-  if (decky->deleting() || !decky->spec.value("node", "").empty()) return controller::Outcome{};
+  if (decky->deleting()) return controller::Outcome{};
+  if (const std::string node = decky->spec.value("node", ""); !node.empty()) {
+    // Placed already (by us, or written by hand). If our status write was lost to a conflict,
+    // the condition is repaired here; a conflict now is retried.
+    if (api::conditionTrue(decky->status, "Scheduled")) return controller::Outcome{};
+    api::setCondition(decky->status,
+                      {"Scheduled", "True", "Scheduled", "assigned to node " + node, "",
+                       decky->metadata.generation},
+                      api::formatTime(clock_.now()));
+    auto written = client_.updateStatus(*decky);
+    if (!written && written.error().code != Errc::kNotFound) return tl::unexpected(written.error());
+    return controller::Outcome{};
+  }
 
   auto nodes = client_.list("Node");
   if (!nodes) return tl::unexpected(nodes.error());

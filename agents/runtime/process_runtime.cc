@@ -50,12 +50,35 @@ bool isDecoyFor(int pid, const std::string& decky) {
   return decoy && named;
 }
 
-// A line in the decky's log marking a new decoy incarnation (readiness starts over).
-void writeStartMarker(int fd, const std::string& decky, int pid) {
-  const std::string line = "<134>1 " + api::formatTime(api::systemClock().now()) + " " + decky +
-                           " decnet - decoy_start [relay@55555 pid=\"" + std::to_string(pid) +
-                           "\"] decoy starting\n";
-  ssize_t written = ::write(fd, line.data(), line.size());
+// A line in the decky's log marking a new decoy incarnation (readiness starts over). Built
+// before fork: between fork and exec the child may only make async-signal-safe calls, so it
+// writes the two halves around its pid, formatted by hand.
+struct StartMarker {
+  std::string head;  // "<134>1 TIME DECKY decnet - decoy_start [relay@55555 pid=\""
+  std::string tail = "\"] decoy starting\n";
+};
+
+StartMarker startMarker(const std::string& decky) {
+  return {"<134>1 " + api::formatTime(api::systemClock().now()) + " " + decky +
+          " decnet - decoy_start [relay@55555 pid=\""};
+}
+
+void writeStartMarker(int fd, const StartMarker& marker, int pid) {
+  char digits[16];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + pid % 10);
+    pid /= 10;
+  } while (pid > 0 && n < 15);
+  char buffer[512];
+  std::size_t length = 0;
+  const auto append = [&](const char* data, std::size_t size) {
+    for (std::size_t k = 0; k < size && length < sizeof(buffer); ++k) buffer[length++] = data[k];
+  };
+  append(marker.head.data(), marker.head.size());
+  while (n > 0) append(&digits[--n], 1);
+  append(marker.tail.data(), marker.tail.size());
+  ssize_t written = ::write(fd, buffer, length);
   (void)written;
 }
 
@@ -251,6 +274,7 @@ class ProcessRuntime final : public RuntimeDriver {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
 
+    const StartMarker marker = startMarker(spec.decky);
     const pid_t pid = ::fork();
     if (pid < 0) {
       ::close(logFd);
@@ -259,7 +283,7 @@ class ProcessRuntime final : public RuntimeDriver {
     }
     if (pid == 0) {
       // The marker must precede everything the decoy writes, so the child writes it.
-      writeStartMarker(logFd, spec.decky, static_cast<int>(::getpid()));
+      writeStartMarker(logFd, marker, static_cast<int>(::getpid()));
       // Own session: a Ctrl-C on the agent's terminal must not reach the decoys.
       ::setsid();
       ::dup2(logFd, STDOUT_FILENO);
@@ -269,6 +293,8 @@ class ProcessRuntime final : public RuntimeDriver {
       sigset_t none;
       sigemptyset(&none);
       ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the agent blocks SIGINT/SIGTERM for sigwait
+      // Nothing of the agent (API listener, database, netlink sockets) leaks into the decoy.
+      ::close_range(3, ~0U, 0);
       ::execv(argv[0], argv.data());
       std::_Exit(127);
     }

@@ -60,7 +60,7 @@ class Client {
   // Deletes, or marks for deletion while finalizers remain (returns the marked object).
   [[nodiscard]] virtual Result<Object> remove(const ObjectKey& key,
                                               const WriteOptions& options = {}) = 0;
-  // Streams changes of `kind` after `revision` (0: from now) to `handler` until it returns
+  // Streams changes of `kind` after `revision` (-1: from now) to `handler` until it returns
   // false, `stop` becomes true, or the connection ends. Blocks. kGone when `revision` has
   // been compacted: list again and watch from the list's revision.
   [[nodiscard]] virtual Result<void> watch(const std::string& kind, std::int64_t revision,

@@ -21,6 +21,31 @@ using http::methods;
 using http::status_code;
 
 constexpr std::size_t kMaxBodyBytes = 4 * 1024 * 1024;
+// Deeper documents are rejected before parsing: the parser and every later copy recurse.
+constexpr int kMaxNesting = 64;
+
+bool nestingWithin(const std::string& text, int limit) {
+  int depth = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        quoted = false;
+      continue;
+    }
+    if (c == '"')
+      quoted = true;
+    else if (c == '{' || c == '[') {
+      if (++depth > limit) return false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
 const std::string kApiPrefix = "/apis/decnet.io/v1alpha1";
 
 struct Route {
@@ -111,6 +136,10 @@ Result<Object> ApiServer::Impl::readObject(http_request& request, const KindInfo
     return fail(Errc::kTerminal, std::string("cannot read request body: ") + e.what());
   }
   if (text.size() > kMaxBodyBytes) return fail(Errc::kTerminal, "request body too large");
+  if (!nestingWithin(text, kMaxNesting)) {
+    return fail(Errc::kTerminal,
+                "request body nests deeper than " + std::to_string(kMaxNesting) + " levels");
+  }
   Json document = Json::parse(text, nullptr, false);
   if (document.is_discarded()) return fail(Errc::kTerminal, "request body is not valid JSON");
   std::vector<ParseIssue> issues;
@@ -135,7 +164,7 @@ void ApiServer::Impl::handleWatch(http_request& request, const KindInfo& kind,
                                   std::int64_t revision) {
   // Fail fast with a real 410 when the start revision is already compacted: a watch with
   // `stop` already set checks its start revision once and returns.
-  if (revision > 0) {
+  if (revision >= 0) {
     std::atomic<bool> stopNow{true};
     auto check = backend.watch(
         kind.kind, revision, [](const WatchEvent&) { return false; }, stopNow);
@@ -158,6 +187,10 @@ void ApiServer::Impl::handleWatch(http_request& request, const KindInfo& kind,
     }
   });
   std::lock_guard lock(watchesMutex);
+  if (stopping.load()) {
+    buffer.close(std::ios_base::out).wait();
+    return;
+  }
   watches.remove_if([](WatchThread& w) {
     if (!w.done->load()) return false;
     w.thread.join();
@@ -255,7 +288,7 @@ void ApiServer::Impl::handleResource(http_request& request, const Route& route) 
   if (route.name.empty()) {
     if (method == methods::GET) {
       if (param("watch") == "true" || param("watch") == "1") {
-        std::int64_t revision = 0;
+        std::int64_t revision = -1;  // no resourceVersion: from now
         try {
           if (!param("resourceVersion").empty()) revision = std::stoll(param("resourceVersion"));
         } catch (...) {
@@ -386,17 +419,23 @@ Result<void> ApiServer::start() {
 
 void ApiServer::stop() {
   if (!impl_ || !impl_->listener) return;
-  impl_->stopping = true;
+  {
+    // Under the lock, so no watch thread starts after this point (handleWatch checks it).
+    std::lock_guard lock(impl_->watchesMutex);
+    impl_->stopping = true;
+  }
+  // Open watches see `stopping` within half a second and close their streams, which lets the
+  // listener finish those responses.
+  try {
+    impl_->listener->close().wait();
+  } catch (...) {
+  }
   {
     std::lock_guard lock(impl_->watchesMutex);
     for (auto& watch : impl_->watches) {
       if (watch.thread.joinable()) watch.thread.join();
     }
     impl_->watches.clear();
-  }
-  try {
-    impl_->listener->close().wait();
-  } catch (...) {
   }
   impl_->listener.reset();
 }

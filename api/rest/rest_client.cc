@@ -38,6 +38,9 @@ class RestClient final : public Client {
       builder.append_query("fieldSelector", options.fieldSelector);
     auto body = send(http::methods::GET, builder.to_string(), nullptr);
     if (!body) return tl::unexpected(body.error());
+    if (!body->is_object() || !body->contains("metadata") || !(*body)["metadata"].is_object()) {
+      return fail(Errc::kInternal, "the server returned a malformed list");
+    }
     ObjectList out;
     try {
       out.revision = std::stoll(body->at("metadata").value("resourceVersion", "0"));
@@ -90,7 +93,7 @@ class RestClient final : public Client {
     if (!path) return tl::unexpected(path.error());
     web::uri_builder builder(*path);
     builder.append_query("watch", "true");
-    if (revision > 0) builder.append_query("resourceVersion", std::to_string(revision));
+    if (revision >= 0) builder.append_query("resourceVersion", std::to_string(revision));
     try {
       http::http_request request(http::methods::GET);
       request.set_request_uri(builder.to_string());
@@ -124,6 +127,8 @@ class RestClient final : public Client {
         if (type == "BOOKMARK") {
           out.type = WatchEvent::Type::kBookmark;
         } else {
+          if (type != "ADDED" && type != "MODIFIED" && type != "DELETED")
+            continue;  // unknown: skip
           out.type = type == "ADDED"      ? WatchEvent::Type::kAdded
                      : type == "MODIFIED" ? WatchEvent::Type::kModified
                                           : WatchEvent::Type::kDeleted;

@@ -163,7 +163,16 @@ Result<api::Object> ObjectStore::update(const api::Object& input,
   if (!found) return tl::unexpected(found.error());
   const api::Object& stored = **found;
   auto kind = cache_.find(object.kind);
-  // A client can neither undo nor invent a deletion.
+  // A client can neither undo nor invent a deletion, nor add finalizers to a dying object.
+  if (stored.deleting()) {
+    for (const auto& finalizer : object.metadata.finalizers) {
+      if (!stored.hasFinalizer(finalizer)) {
+        return failInvalid(
+            object.kind + " \"" + object.metadata.name + "\" is being deleted",
+            {{"metadata.finalizers", "no new finalizers while deletionTimestamp is set"}});
+      }
+    }
+  }
   object.metadata.deletionTimestamp = stored.metadata.deletionTimestamp;
   object.metadata.uid = stored.metadata.uid;
   object.metadata.creationTimestamp = stored.metadata.creationTimestamp;
@@ -242,7 +251,7 @@ Result<api::Object> ObjectStore::remove(const api::ObjectKey& key,
 
 Result<void> ObjectStore::watch(const std::string& kind, std::int64_t revision,
                                 const api::WatchHandler& handler, const std::atomic<bool>& stop) {
-  std::int64_t cursor = revision > 0 ? revision : this->revision();
+  std::int64_t cursor = revision >= 0 ? revision : this->revision();
   constexpr std::size_t kBatch = 512;
   // Idle watchers get a bookmark now and then, so their handler can resync or stop.
   constexpr auto kBookmarkEvery = std::chrono::seconds(5);

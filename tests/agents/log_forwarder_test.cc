@@ -73,6 +73,19 @@ TEST_F(LogForwarderTest, ResumesAfterARestartWithoutRepeatsOrGaps) {
   EXPECT_NE(out.find("sequenceId=\"2\"] b"), std::string::npos) << out;
 }
 
+TEST_F(LogForwarderTest, ForgetShipsTheLastLinesThenDropsTheLog) {
+  LogForwarder forwarder(dir_, "n1");
+  append("d1", "<134>1 T d1 ssh - connect - first\n");
+  forwarder.poll();
+  append("d1", "<134>1 T d1 ssh - disconnect - last\n");
+  forwarder.forget("d1");
+  EXPECT_FALSE(fs::exists(dir_ + "/logs/d1.log"));
+  EXPECT_NE(spool().find("] last"), std::string::npos) << "the last line was shipped";
+  forwarder.poll();
+  const std::string out = spool();
+  EXPECT_EQ(out.find("] first"), out.rfind("] first")) << "nothing is sent twice: " << out;
+}
+
 TEST_F(LogForwarderTest, TracksServiceReadinessPerDecoyIncarnation) {
   LogForwarder forwarder(dir_, "n1");
   append("d1",

@@ -75,6 +75,19 @@ TEST_F(SchedulerReconcilerTest, SpreadsDeckiesEvenlyOverReadyNodes) {
   EXPECT_EQ(api::findCondition(client_.get({"Decky", "d0"})->status, "Scheduled")->status, "True");
 }
 
+TEST_F(SchedulerReconcilerTest, RepairsAScheduledConditionLostToAConflict) {
+  addNode("a", true);
+  addDecky("d1");
+  auto d = *client_.get({"Decky", "d1"});
+  d.spec["node"] = "a";  // placed, but the status write after it never landed
+  ASSERT_TRUE(client_.update(d, {}));
+  ASSERT_TRUE(scheduler_.reconcile({{"Decky", "d1"}}));
+  auto scheduled = api::findCondition(client_.get({"Decky", "d1"})->status, "Scheduled");
+  ASSERT_TRUE(scheduled);
+  EXPECT_EQ(scheduled->status, "True");
+  EXPECT_EQ(nodeOf("d1"), "a");
+}
+
 TEST_F(SchedulerReconcilerTest, HonoursTheNodeSelector) {
   addNode("hq-1", true, {{"site", "hq"}});
   addNode("branch-1", true, {{"site", "branch"}});

@@ -93,6 +93,11 @@ TEST(ObjectStoreTest, DeleteWaitsForFinalizers) {
   auto still = store->get({"Node", "n1"});
   ASSERT_TRUE(still);
   EXPECT_TRUE(still->deleting());
+  api::Object more = *still;
+  more.metadata.finalizers.push_back("example.com/late");
+  auto refused = store->update(more, {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::kInvalid) << "no new finalizers on a dying object";
   still->metadata.finalizers.clear();
   ASSERT_TRUE(store->update(*still, {}));
   auto gone = store->get({"Node", "n1"});
