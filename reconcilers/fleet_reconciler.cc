@@ -188,8 +188,11 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
   for (const auto& [name, decky] : owned) takenHostnames.insert(hostnameOf(decky));
 
   std::string degradedReason, degradedMessage;
+  std::optional<Stamp> replicaStamp;
   for (const auto& d : desired) {
-    const Stamp stamp = stampFor(*fleet, spec, d);
+    // Every replica shares one stamp: compute it once per pass.
+    if (d.named == nullptr && !replicaStamp) replicaStamp = stampFor(*fleet, spec, d);
+    const Stamp stamp = d.named == nullptr ? *replicaStamp : stampFor(*fleet, spec, d);
     auto existing = owned.find(d.name);
     if (existing != owned.end()) {
       api::Object& decky = existing->second;
