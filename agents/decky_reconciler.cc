@@ -37,8 +37,14 @@ Result<void> DeckyReconciler::ensureHairpin(const std::string& parent,
                                             const std::string& subnetText) {
   if (!options_.hairpin) return {};
   {
+    // Trust the record only while the link really exists: a concurrent teardown of the last
+    // other decky on this parent may have just removed it.
     std::lock_guard lock(mutex_);
-    if (hairpins_.count(parent) > 0) return {};
+    struct stat link {};
+    if (hairpins_.count(parent) > 0 &&
+        ::stat(("/sys/class/net/" + hairpinName(parent)).c_str(), &link) == 0) {
+      return {};
+    }
   }
   auto subnet = api::net::Subnet::parse(subnetText);
   if (!subnet || subnet->prefix > 30) return {};
