@@ -39,7 +39,7 @@ class Rfc5424Header final : public spdlog::custom_flag_formatter {
     const std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
     std::tm utc{};
     gmtime_r(&seconds, &utc);
-    char stamp[40];
+    char stamp[64];
     std::snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", utc.tm_year + 1900,
                   utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
                   static_cast<long>(micros % 1000000));

@@ -60,11 +60,6 @@ Stamp stampFor(const api::Object& fleet, const api::FleetSpec& spec, const Desir
   return stamp;
 }
 
-Json servicesJson(const std::vector<api::ServiceSpec>& services) {
-  Json out = Json::array();
-  for (const auto& s : services) out.push_back(api::toJson(s));
-  return out;
-}
 
 bool ownedBy(const api::Object& decky, const api::Object& fleet) {
   const auto* owner = decky.controllerOwner();

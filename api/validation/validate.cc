@@ -809,18 +809,20 @@ void checkMutation(const Json& mutation, const std::string& path, Errors& errors
   checkUnknownFields(mutation, path, {"interval", "rotate", "jitter"}, errors);
   const char* kDurationHint = "must be a duration like 30m, 6h or 1h30m";
 
-  std::optional<std::chrono::seconds> interval;
+  // seconds::max() while unknown or invalid: then no jitter can be "too long".
+  std::chrono::seconds interval = std::chrono::seconds::max();
   std::string intervalText;
   const std::string intervalPath = child(path, "interval");
   if (const Json* value = member(mutation, "interval")) {
     if (const std::string* text = stringAt(*value, intervalPath, errors)) {
       intervalText = *text;
-      interval = parseDuration(*text);
-      if (!interval) {
+      const auto parsed = parseDuration(*text);
+      if (!parsed) {
         errors.add(intervalPath, kDurationHint);
-      } else if (*interval < kMinMutationInterval) {
+      } else if (parsed->count() < kMinMutationInterval.count()) {
         errors.add(intervalPath, "must be at least 1m");
-        interval.reset();
+      } else {
+        interval = *parsed;
       }
     }
   } else {
@@ -851,7 +853,7 @@ void checkMutation(const Json& mutation, const std::string& path, Errors& errors
       auto jitter = parseDuration(*text);
       if (!jitter) {
         errors.add(jitterPath, kDurationHint);
-      } else if (interval && *jitter >= *interval) {
+      } else if (*jitter >= interval) {
         errors.add(jitterPath, "must be shorter than the interval (" + intervalText + ")");
       }
     }

@@ -15,8 +15,9 @@ constexpr const char* kAcceptedSchemes =
     "ending in .db, or mysql://user:password@host:port/database";
 
 Result<RepositoryPtr> openSqliteFile(const std::string& path) {
-  if (path.empty())
-    return fail(Errc::kInvalid, std::string("empty database path; ") + kAcceptedSchemes);
+  if (path.empty()) {
+    return fail(Errc::kInvalid, "empty database path");
+  }
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
     std::error_code error;
