@@ -16,7 +16,7 @@ constexpr const char* kAcceptedSchemes =
 
 Result<RepositoryPtr> openSqliteFile(const std::string& path) {
   if (path.empty()) {
-    return fail(Errc::kInvalid, "empty database path");
+    return fail(Errc::kInvalid, std::string(kAcceptedSchemes).insert(0, "empty database path; "));
   }
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
