@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   cli::ControlPlane plane(options);
   if (auto started = plane.start(); !started) {
     std::fprintf(stderr, "start: %s\n", started.error().message.c_str());
-    agents::labDown(lab);
+    (void)agents::labDown(lab);  // best effort on the way out
     return 1;
   }
   auto& store = plane.store();
@@ -145,6 +145,6 @@ int main(int argc, char** argv) {
     (void)start;
   }
   plane.stop();
-  agents::labDown(lab);
+  (void)agents::labDown(lab);  // best effort on the way out
   return status;
 }
