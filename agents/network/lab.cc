@@ -110,6 +110,31 @@ std::string attackerAddress(const LabOptions& options) {
   return ip->str() + "/" + std::to_string(api::net::Subnet::parse(options.subnet)->prefix);
 }
 
+namespace {
+
+struct LabParent {
+  SockPtr host;
+  LinkPtr parent;  // null when the host end does not exist yet
+};
+
+// Checks the attacker namespace name, opens a route socket and looks up the lab's host end.
+// Only ever a veth is touched: anything else under that name belongs to someone else.
+Result<LabParent> openLabParent(const LabOptions& options) {
+  if (!validNamespaceName(options.attackerNamespace)) {
+    return fail(Errc::kInvalid, "invalid namespace name \"" + options.attackerNamespace + "\"");
+  }
+  auto host = openRouteSocket();
+  if (!host) return tl::unexpected(host.error());
+  auto parent = findLink(host->get(), options.parent);
+  if (!parent) return tl::unexpected(parent.error());
+  if (*parent && linkKind(parent->get()) != "veth") {
+    return fail(Errc::kConflict, "interface " + options.parent + " exists and is not a veth");
+  }
+  return LabParent{std::move(*host), std::move(*parent)};
+}
+
+}  // namespace
+
 Result<void> labUp(const LabOptions& options) {
   auto ip = attackerIp(options);
   if (!ip) {
@@ -120,18 +145,10 @@ Result<void> labUp(const LabOptions& options) {
   if (options.parent.empty() || options.parent.size() >= IFNAMSIZ) {
     return fail(Errc::kInvalid, "invalid lab interface name \"" + options.parent + "\"");
   }
-  if (!validNamespaceName(options.attackerNamespace)) {
-    return fail(Errc::kInvalid, "invalid namespace name \"" + options.attackerNamespace + "\"");
-  }
-  auto host = openRouteSocket();
-  if (!host) return tl::unexpected(host.error());
-  auto parent = findLink(host->get(), options.parent);
-  if (!parent) return tl::unexpected(parent.error());
-  // Only ever replace a veth: anything else under that name belongs to someone else.
-  if (*parent && linkKind(parent->get()) != "veth") {
-    return fail(Errc::kConflict, "interface " + options.parent + " exists and is not a veth");
-  }
-  nl_sock* hostSock = host->get();
+  auto opened = openLabParent(options);
+  if (!opened) return tl::unexpected(opened.error());
+  auto& [host, parent] = *opened;
+  nl_sock* hostSock = host.get();
   return onNewThread<void>([&]() -> Result<void> {
     if (auto entered = enterNamespace(options.attackerNamespace, true); !entered) return entered;
     return completeInside(hostSock, options, *ip, prefix);
@@ -139,21 +156,13 @@ Result<void> labUp(const LabOptions& options) {
 }
 
 Result<void> labDown(const LabOptions& options) {
-  if (!validNamespaceName(options.attackerNamespace)) {
-    return fail(Errc::kInvalid, "invalid namespace name \"" + options.attackerNamespace + "\"");
-  }
-  auto host = openRouteSocket();
-  if (!host) return tl::unexpected(host.error());
-  auto parent = findLink(host->get(), options.parent);
-  if (!parent) return tl::unexpected(parent.error());
-  if (*parent) {
-    if (linkKind(parent->get()) != "veth") {
-      return fail(Errc::kConflict,
-                  "interface " + options.parent + " is not a veth; not removing it");
-    }
+  auto opened = openLabParent(options);
+  if (!opened) return tl::unexpected(opened.error());
+  auto& [host, parent] = *opened;
+  if (parent) {
     // Deleting the host end takes the peer (and every macvlan child) with it right away,
     // whereas a namespace's links only go when the kernel gets round to destroying it.
-    const int err = rtnl_link_delete(host->get(), parent->get());
+    const int err = rtnl_link_delete(host.get(), parent.get());
     if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV) {
       return fail(Errc::kUnavailable, "cannot remove " + options.parent + ": " + nlMessage(err));
     }
