@@ -1,7 +1,7 @@
 // decnet decoy: run one decky's services (started by the agent, not by hand). Enters the
 // decky's network namespace, makes its own UTS and mount namespaces, sets the hostname, then
 // runs the decoy, which binds its ports and drops to an unprivileged user.
-#include "agents/decoy/decoy.h"
+#include "decoy/decoy.h"
 
 #include <fcntl.h>
 #include <sched.h>

@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
-#include "agents/decoy/services/fake_shell.h"
-#include "agents/decoy/services/service.h"
 #include "api/catalog/catalog.h"
+#include "decoy/services/fake_shell.h"
+#include "decoy/services/service.h"
 
 // The message API (deprecated in favour of callbacks) is the one that supports
 // keyboard-interactive, which OpenSSH clients try before password.

@@ -1,4 +1,4 @@
-#include "agents/decoy/event_writer.h"
+#include "decoy/event_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <regex>
 #include <thread>
 
-#include "agents/decoy/services/service.h"
+#include "decoy/services/service.h"
 
 namespace decnet::decoy {
 namespace {

@@ -1,7 +1,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "agents/decoy/services/service.h"
+#include "decoy/services/service.h"
 
 namespace decnet::decoy {
 

@@ -1,4 +1,4 @@
-#include "agents/decoy/decoy.h"
+#include "decoy/decoy.h"
 
 #include <signal.h>
 
@@ -11,11 +11,11 @@
 #include <memory>
 #include <vector>
 
-#include "agents/decoy/event_writer.h"
-#include "agents/decoy/sandbox.h"
-#include "agents/decoy/services/service.h"
 #include "api/catalog/catalog.h"
 #include "api/types/fleet_spec.h"
+#include "decoy/event_writer.h"
+#include "decoy/sandbox.h"
+#include "decoy/services/service.h"
 
 namespace decnet::decoy {
 namespace {

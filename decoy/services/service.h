@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "agents/decoy/event_writer.h"
 #include "api/types/fleet_spec.h"
 #include "api/types/result.h"
+#include "decoy/event_writer.h"
 
 namespace decnet::decoy {
 

@@ -1,4 +1,4 @@
-#include "agents/decoy/services/fake_shell.h"
+#include "decoy/services/fake_shell.h"
 
 #include <algorithm>
 #include <ctime>

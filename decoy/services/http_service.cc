@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
-#include "agents/decoy/services/http_pages.h"
-#include "agents/decoy/services/service.h"
 #include "api/catalog/catalog.h"
+#include "decoy/services/http_pages.h"
+#include "decoy/services/service.h"
 
 namespace decnet::decoy {
 namespace {

@@ -1,4 +1,4 @@
-#include "agents/decoy/event_writer.h"
+#include "decoy/event_writer.h"
 
 #include <cstdint>
 #include <ctime>

@@ -1,4 +1,4 @@
-#include "agents/decoy/services/service.h"
+#include "decoy/services/service.h"
 
 #include <algorithm>
 #include <charconv>

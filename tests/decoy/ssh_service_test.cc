@@ -7,7 +7,7 @@
 #include <fstream>
 #include <regex>
 
-#include "tests/agents/decoy/decoy_harness.h"
+#include "tests/decoy/decoy_harness.h"
 
 namespace decnet::decoy::testing {
 namespace {

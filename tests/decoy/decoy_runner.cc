@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "agents/decoy/decoy.h"
+#include "decoy/decoy.h"
 
 int main(int argc, char** argv) {
   decnet::decoy::DecoyOptions options;

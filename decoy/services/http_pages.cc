@@ -1,4 +1,4 @@
-#include "agents/decoy/services/http_pages.h"
+#include "decoy/services/http_pages.h"
 
 #include <string>
 

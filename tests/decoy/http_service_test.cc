@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "tests/agents/decoy/decoy_harness.h"
+#include "tests/decoy/decoy_harness.h"
 
 namespace decnet::decoy::testing {
 namespace {

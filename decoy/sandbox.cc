@@ -1,4 +1,4 @@
-#include "agents/decoy/sandbox.h"
+#include "decoy/sandbox.h"
 
 #include <fcntl.h>
 #include <grp.h>
