@@ -20,7 +20,7 @@ namespace decnet::agents {
 struct AgentOptions {
   std::string node = "local";
   std::string dataDir = "/var/lib/decnet";
-  std::string binary;  // the decnet binary (decoys run `decnet decoy`)
+  std::string binary;  // the decnet-decoy binary the decoys run
   std::string user = "nobody";
   bool sandbox = true;
   int capacity = 1000;

@@ -234,7 +234,7 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
   const DecoyReadiness readiness = logs_.readiness(name);
   Json services = Json::array();
   bool allReady = decoy.running && readiness.started && !spec.services.empty();
-  std::string notReady;
+  std::string notReady, notEmulated;
   for (const auto& service : spec.services) {
     auto it = readiness.services.find(service.name);
     const bool ready = decoy.running && it != readiness.services.end() && it->second.ready;
@@ -245,18 +245,33 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
     }
     if (!ready) {
       allReady = false;
-      notReady += (notReady.empty() ? "" : ", ") + service.name;
+      if (decoy.running && it != readiness.services.end() && it->second.notEmulated) {
+        notEmulated += (notEmulated.empty() ? "" : ", ") + service.name;
+      } else {
+        notReady += (notReady.empty() ? "" : ", ") + service.name;
+      }
     }
     services.push_back(entry);
   }
   status["services"] = services;
-  api::setCondition(
-      status,
-      {"ServicesReady", allReady ? "True" : "False", allReady ? "Listening" : "Starting",
-       allReady ? std::to_string(spec.services.size()) + " services listening"
-                : (decoyError.empty() ? "not listening yet: " + notReady : decoyError),
-       "", generation},
-      now);
+  // Every service that has an emulator listens; the rest wait for emulators. Not a fault of
+  // this decky, and nothing a restart fixes: say so instead of looking stuck in Provisioning.
+  const bool onlyNotEmulated = !allReady && notReady.empty() && !notEmulated.empty();
+  std::string servicesReason = allReady          ? "Listening"
+                               : onlyNotEmulated ? "NotEmulated"
+                                                 : "Starting";
+  std::string servicesMessage =
+      allReady ? std::to_string(spec.services.size()) + " services listening"
+      : onlyNotEmulated
+          ? "no emulator yet for " + notEmulated + "; the other services are listening"
+          : (decoyError.empty() ? "not listening yet: " + notReady : decoyError);
+  const auto before = api::findCondition(decky->status, "ServicesReady");
+  const bool newlyNotEmulated = onlyNotEmulated && !(before && before->reason == "NotEmulated" &&
+                                                     before->observedGeneration == generation);
+  api::setCondition(status,
+                    {"ServicesReady", allReady ? "True" : "False", servicesReason, servicesMessage,
+                     "", generation},
+                    now);
   const bool ready = networked && identity && allReady;
   api::setCondition(
       status,
@@ -264,7 +279,9 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
        ready ? "answering as " + spec.hostname + " at " + spec.ip : "see the other conditions", "",
        generation},
       now);
-  status["phase"] = ready ? "Running" : terminal ? "Failed" : "Provisioning";
+  status["phase"] = ready || (networked && identity && onlyNotEmulated) ? "Running"
+                    : terminal                                          ? "Failed"
+                                                                        : "Provisioning";
   status["observedGeneration"] = generation;
   status["decoyPid"] = decoy.pid;
   status["restarts"] = decoy.restarts;
@@ -286,6 +303,7 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
     if (becameReady)
       events_.record(*decky, "Normal", "DeckyReady",
                      "answering as " + spec.hostname + " at " + spec.ip);
+    if (newlyNotEmulated) events_.record(*decky, "Warning", "NotEmulated", servicesMessage);
   }
   if (terminal) return controller::Outcome{std::chrono::seconds(60)};
   return controller::Outcome{ready ? options_.resync : options_.pollWhileStarting};

@@ -163,6 +163,11 @@ void LogForwarder::observe(const std::string& decky, const std::string& line) {
       service.ports.push_back(std::stoi(sdParam(sd, "port")));
     } catch (...) {
     }
+  } else if (header.msgid == "not_emulated") {
+    auto& service = state.services[header.app];
+    service.ready = false;
+    service.notEmulated = true;
+    service.message = sdParam(sd, "error");
   } else if (header.msgid == "bind_failed") {
     auto& service = state.services[header.app];
     service.ready = false;

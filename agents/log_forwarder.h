@@ -15,7 +15,8 @@ namespace decnet::agents {
 struct ServiceReadiness {
   bool ready = false;
   std::vector<int> ports;
-  std::string message;  // why not ready
+  std::string message;       // why not ready
+  bool notEmulated = false;  // the decoy has no emulator for it (it serves the others)
 };
 
 struct DecoyReadiness {

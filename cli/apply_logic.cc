@@ -70,6 +70,12 @@ Result<void> applyManifests(api::Client& client, const std::vector<Manifest>& ma
     if (current) existing[i] = *current;
     api::Object next = mergeForApply(current ? &*current : nullptr, m.object);
     auto checked = current ? client.update(next, {true}) : client.create(next, {true});
+    // Admission's warnings (a service without an emulator yet), once per object, as kubectl
+    // shows them; the real write in pass 2 repeats them, and those are dropped.
+    for (const auto& warning : client.takeWarnings()) {
+      std::cerr << "Warning: " << m.source << " (" << displayName(m.object) << "): " << warning
+                << "\n";
+    }
     if (!checked) {
       if (checked.error().fields.empty()) {
         problems.push_back(
@@ -101,6 +107,7 @@ Result<void> applyManifests(api::Client& client, const std::vector<Manifest>& ma
       }
       auto written =
           current ? client.update(next, {options.dryRun}) : client.create(next, {options.dryRun});
+      client.takeWarnings();
       if (written) {
         out << displayName(m.object) << (current ? " configured" : " created") << suffix << "\n";
         break;

@@ -37,7 +37,6 @@ void addCatalogCommand(CLI::App& app, Globals& globals);
 void addMutateCommand(CLI::App& app, Globals& globals);
 void addVersionCommand(CLI::App& app, Globals& globals);
 void addAgentCommand(CLI::App& app, Globals& globals);
-void addDecoyCommand(CLI::App& app, Globals& globals);
 void addLabCommand(CLI::App& app, Globals& globals);
 void addDownCommand(CLI::App& app, Globals& globals);
 

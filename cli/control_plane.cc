@@ -20,6 +20,11 @@ std::string selfBinary() {
   return ec ? "decnet" : path.string();
 }
 
+std::string decoyBinary() {
+  // Built and installed beside decnet; the lean binary keeps the control plane out of decoys.
+  return (std::filesystem::path(selfBinary()).parent_path() / "decnet-decoy").string();
+}
+
 ControlPlane::ControlPlane(ControlPlaneOptions options) : options_(std::move(options)) {}
 
 ControlPlane::~ControlPlane() { stop(); }
@@ -66,7 +71,7 @@ Result<void> ControlPlane::start() {
     agents::AgentOptions agentOptions;
     agentOptions.node = options_.nodeName;
     agentOptions.dataDir = options_.dataDir;
-    agentOptions.binary = options_.binary.empty() ? selfBinary() : options_.binary;
+    agentOptions.binary = options_.binary.empty() ? decoyBinary() : options_.binary;
     agentOptions.user = options_.decoyUser;
     agentOptions.sandbox = options_.sandbox;
     agentOptions.capacity = options_.nodeCapacity;

@@ -28,11 +28,13 @@ struct ControlPlaneOptions {
   bool embedAgent = true;
   std::string decoyUser = "nobody";
   bool sandbox = true;
-  std::string binary;  // decnet binary for the decoys; empty: this process's own
+  std::string binary;  // decnet-decoy binary for the decoys; empty: the one beside decnet
 };
 
-// The running decnet binary (decoys are started as `<it> decoy ...`).
+// The running decnet binary.
 std::string selfBinary();
+// The decnet-decoy binary beside it (what the agent runs for each decky).
+std::string decoyBinary();
 
 class ControlPlane {
  public:

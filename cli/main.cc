@@ -32,7 +32,6 @@ int main(int argc, char** argv) {
   addMutateCommand(app, globals);
   addVersionCommand(app, globals);
   addAgentCommand(app, globals);
-  addDecoyCommand(app, globals);
   addLabCommand(app, globals);
   addDownCommand(app, globals);
   app.parse_complete_callback([&globals] { setupLogging("cli", globals.logLevel); });

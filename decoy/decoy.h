@@ -1,6 +1,6 @@
 #pragma once
 // The decoy: all emulated services of one decky in one process and one event loop. Every
-// interaction becomes an RFC 5424 line on the output stream (REFERENCE.md §2).
+// interaction becomes an RFC 5424 line on the output stream (docs/events.md).
 #include <cstdio>
 #include <string>
 
@@ -16,6 +16,8 @@ struct DecoyOptions {
   std::string runAsUser;     // non-empty: drop to this user after binding
   bool sandbox = true;       // no_new_privs, seccomp allow-list, RLIMIT_NOFILE after binding
   int maxConnections = 256;  // per decoy; excess connections are closed (and recorded)
+  int maxPerAddress = 64;    // per attacker address, likewise
+  std::string stateDir;      // kept across restarts (host keys); "" = none
   std::FILE* out = stdout;   // where event lines go (line-buffered)
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Attacker interactions as RFC 5424 lines (REFERENCE.md §2): the only output of a decoy.
+// Attacker interactions as RFC 5424 lines (docs/events.md): the only output of a decoy.
 #include <chrono>
 #include <cstdio>
 #include <mutex>

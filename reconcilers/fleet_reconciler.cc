@@ -60,7 +60,6 @@ Stamp stampFor(const api::Object& fleet, const api::FleetSpec& spec, const Desir
   return stamp;
 }
 
-
 bool ownedBy(const api::Object& decky, const api::Object& fleet) {
   const auto* owner = decky.controllerOwner();
   return owner != nullptr && owner->kind == "Fleet" && owner->uid == fleet.metadata.uid;
@@ -252,7 +251,7 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
                       : distroFor(d.named != nullptr && !d.named->archetype.empty()
                                       ? std::vector<std::string>{}
                                       : spec.templ.distros,
-                                  stamp.archetype, d.ordinal);
+                                  stamp.archetype, next.osFamily, d.ordinal);
     next.hostname =
         d.named != nullptr && !d.named->hostname.empty()
             ? d.named->hostname
@@ -294,7 +293,7 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
   }
 
   // Status.
-  int ready = 0, failed = 0, unschedulable = 0, current = 0, terminating = 0;
+  int ready = 0, failed = 0, unschedulable = 0, notEmulated = 0, current = 0, terminating = 0;
   for (const auto& [name, decky] : owned) {
     if (decky.deleting() || desiredNames.count(name) == 0) {
       ++terminating;
@@ -306,6 +305,10 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     if (auto s = api::findCondition(decky.status, "Scheduled"); s && s->status == "False") {
       ++unschedulable;
     }
+    if (auto s = api::findCondition(decky.status, "ServicesReady");
+        s && s->status == "False" && s->reason == "NotEmulated") {
+      ++notEmulated;
+    }
   }
   const int want = static_cast<int>(desired.size());
   if (degradedReason.empty() && failed > 0) {
@@ -315,6 +318,11 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
   if (degradedReason.empty() && unschedulable > 0) {
     degradedReason = "Unschedulable";
     degradedMessage = std::to_string(unschedulable) + " deckies cannot be scheduled";
+  }
+  if (degradedReason.empty() && notEmulated > 0) {
+    degradedReason = "NotEmulated";
+    degradedMessage = std::to_string(notEmulated) +
+                      " deckies run services that have no emulator yet (see describe decky)";
   }
   const std::int64_t generation = fleet->metadata.generation;
   Json status = fleet->status.is_object() ? fleet->status : Json::object();

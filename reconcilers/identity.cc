@@ -95,14 +95,24 @@ std::string hostnameFor(const std::string& distro, const std::string& osFamily,
 }
 
 std::string distroFor(const std::vector<std::string>& distros, const std::string& archetype,
-                      std::size_t index) {
+                      const std::string& osFamily, std::size_t index) {
   if (!distros.empty()) return distros[index % distros.size()];
+  // Windows deckies carry a Windows version; every other family a Linux distro.
+  const std::string family = osFamily == "windows" ? "windows" : "linux";
+  const auto fits = [&](const std::string& slug) {
+    const auto* info = catalog::findDistro(slug);
+    return info != nullptr && info->osFamily == family;
+  };
   if (const auto* a = catalog::findArchetype(archetype);
-      a != nullptr && !a->preferredDistros.empty()) {
+      a != nullptr && !a->preferredDistros.empty() &&
+      std::all_of(a->preferredDistros.begin(), a->preferredDistros.end(), fits)) {
     return a->preferredDistros[index % a->preferredDistros.size()];
   }
-  const auto& all = catalog::distros();
-  return all[index % all.size()].slug;
+  std::vector<std::string> candidates;
+  for (const auto& info : catalog::distros()) {
+    if (info.osFamily == family) candidates.push_back(info.slug);
+  }
+  return candidates[index % candidates.size()];
 }
 
 std::string osFamilyFor(const std::string& explicitFamily, const std::string& archetype) {

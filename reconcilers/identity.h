@@ -16,7 +16,7 @@ using decnet::stableHash;
 // "52:54:00:xx:xx:xx" with an OUI that fits `osFamily`, the rest derived from `seed`.
 std::string macFor(const std::string& osFamily, std::uint64_t seed);
 
-// A hostname in the distro's style (REFERENCE.md §4), or Windows-looking for the windows
+// A hostname in the distro's style , or Windows-looking for the windows
 // family; never one of `taken`.
 std::string hostnameFor(const std::string& distro, const std::string& osFamily,
                         const std::string& archetype, std::uint64_t seed,
@@ -25,7 +25,7 @@ std::string hostnameFor(const std::string& distro, const std::string& osFamily,
 // The distro for the `index`-th decky: `distros` round-robin, else the archetype's preferred
 // list, else every distro.
 std::string distroFor(const std::vector<std::string>& distros, const std::string& archetype,
-                      std::size_t index);
+                      const std::string& osFamily, std::size_t index);
 
 // The OS family: explicit, else the archetype's, else linux.
 std::string osFamilyFor(const std::string& explicitFamily, const std::string& archetype);

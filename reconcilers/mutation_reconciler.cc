@@ -113,7 +113,8 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
       std::vector<std::string> pool =
           fleetSpec ? fleetSpec->templ.distros : std::vector<std::string>{};
       for (std::size_t i = 1; i <= 16; ++i) {
-        auto candidate = distroFor(pool, spec.archetype, static_cast<std::size_t>(seed % 97) + i);
+        auto candidate =
+            distroFor(pool, spec.archetype, spec.osFamily, static_cast<std::size_t>(seed % 97) + i);
         if (candidate != before.distro) {
           spec.distro = candidate;
           break;

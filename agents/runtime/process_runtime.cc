@@ -42,7 +42,9 @@ std::vector<std::string> commandLine(int pid) {
 // True when `pid` is a decoy serving `decky` (guards against pid reuse after a reboot or crash).
 bool isDecoyFor(int pid, const std::string& decky) {
   const auto args = commandLine(pid);
-  bool decoy = false, named = false;
+  // decnet-decoy, or `decnet decoy` as started by agents before the lean binary existed.
+  bool decoy = !args.empty() && fs::path(args[0]).filename() == "decnet-decoy";
+  bool named = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "decoy") decoy = true;
     if (args[i] == "--decky" && i + 1 < args.size() && args[i + 1] == decky) named = true;
@@ -131,6 +133,7 @@ class ProcessRuntime final : public RuntimeDriver {
     std::error_code ec;
     fs::remove(pidPath(decky), ec);
     fs::remove(specPath(decky), ec);
+    fs::remove_all(statePath(decky), ec);  // a decky deleted for good takes its keys along
     return {};
   }
 
@@ -185,6 +188,9 @@ class ProcessRuntime final : public RuntimeDriver {
   std::string runDir() const { return options_.dataDir + "/run"; }
   std::string pidPath(const std::string& decky) const { return runDir() + "/" + decky + ".pid"; }
   std::string specPath(const std::string& decky) const { return runDir() + "/" + decky + ".json"; }
+  std::string statePath(const std::string& decky) const {
+    return options_.dataDir + "/state/" + decky;
+  }
 
   int readPid(const std::string& decky) const {
     std::ifstream in(pidPath(decky));
@@ -263,12 +269,16 @@ class ProcessRuntime final : public RuntimeDriver {
     const std::string errPath = options_.dataDir + "/logs/" + spec.decky + ".stderr";
     const int errFd = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 
-    std::vector<std::string> args = {options_.binary, "decoy",
-                                     "--decky",       spec.decky,
-                                     "--spec-file",   specPath(spec.decky),
-                                     "--netns",       spec.namespaceName,
-                                     "--hostname",    spec.hostname,
-                                     "--user",        options_.user};
+    // Host keys and certificates outlive the decoy: readable only by root, which the decoy
+    // still is when it loads them (before it drops to the unprivileged user).
+    const std::string stateDir = statePath(spec.decky);
+    std::error_code dirError;
+    fs::create_directories(stateDir, dirError);
+    fs::permissions(stateDir, fs::perms::owner_all, fs::perm_options::replace, dirError);
+    std::vector<std::string> args = {
+        options_.binary, "--decky",          spec.decky,   "--spec-file", specPath(spec.decky),
+        "--netns",       spec.namespaceName, "--hostname", spec.hostname, "--user",
+        options_.user,   "--state-dir",      stateDir};
     if (!options_.sandbox) args.push_back("--no-sandbox");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

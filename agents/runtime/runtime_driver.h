@@ -1,5 +1,5 @@
 #pragma once
-// Runs the decoy of each decky. The `process` driver runs `decnet decoy` inside the decky's
+// Runs the decoy of each decky. The `process` driver runs `decnet-decoy` inside the decky's
 // network namespace (plus its own UTS and mount namespaces), as an unprivileged user.
 #include <cstdint>
 #include <map>
@@ -13,10 +13,10 @@
 namespace decnet::agents {
 
 struct DecoySpec {
-  std::string decky;          // "quickstart-01"
-  std::string namespaceName;  // "decnet-quickstart-01"
-  std::string hostname;       // set in the decoy's own UTS namespace
-  api::Json spec;             // the Decky spec the decoy serves
+  std::string decky;              // "quickstart-01"
+  std::string namespaceName;      // "decnet-quickstart-01"
+  std::string hostname;           // set in the decoy's own UTS namespace
+  api::Json spec;                 // the Decky spec the decoy serves
   std::uint64_t namespaceId = 0;  // inode of the namespace: a re-created one restarts the decoy
 };
 
@@ -46,14 +46,14 @@ class RuntimeDriver {
 using RuntimeDriverPtr = std::unique_ptr<RuntimeDriver>;
 
 struct ProcessRuntimeOptions {
-  std::string binary;           // the decnet binary to exec (`decnet decoy ...`)
-  std::string dataDir;          // pid files under run/, per-decky logs under logs/
+  std::string binary;           // the decnet-decoy binary to exec
+  std::string dataDir;          // pid files under run/, logs under logs/, keys under state/
   std::string user = "nobody";  // the decoy drops to this user after binding its ports
   bool sandbox = true;
 };
 
 // The `process` driver. Adopts decoys left running by an earlier agent (pid files whose process
-// still runs `decnet decoy` for that decky), so a restart never duplicates them.
+// still runs decnet-decoy for that decky), so a restart never duplicates them.
 RuntimeDriverPtr makeProcessRuntime(ProcessRuntimeOptions options);
 
 // The per-decky event log a decoy writes ("<dataDir>/logs/<decky>.log").

@@ -6,166 +6,33 @@
 namespace decnet::api::catalog {
 namespace {
 
-// connect/disconnect are emitted by every connection-scoped (TCP) service on top of its own.
-std::vector<std::string> withConnection(std::vector<std::string> events) {
-  events.insert(events.begin(), {"connect", "disconnect"});
-  return events;
-}
-
 std::vector<ServiceInfo> buildServices() {
-  const std::vector<std::string> httpKeys = {"server_header", "response_code", "fake_app",
-                                             "extra_headers", "body"};
-  const std::map<std::string, std::string> httpDefaults = {
-      {"server_header", "Apache/2.4.54 (Debian)"}, {"response_code", "200"}, {"fake_app", "none"}};
-  std::vector<std::string> httpsKeys = httpKeys;
-  httpsKeys.push_back("tls_cn");
-
-  return {
-      {"ssh",
-       {22},
-       "tcp",
-       {"version", "users", "hostname", "kernel"},
-       withConnection({"auth_attempt", "session", "command", "file_upload"}),
-       {{"version", "OpenSSH_8.9p1 Ubuntu-3ubuntu0.6"}, {"users", "root:toor,admin:admin"}}},
-      {"telnet",
-       {23},
-       "tcp",
-       {"banner", "users", "hostname"},
-       withConnection({"auth_attempt", "command"}),
-       {}},
-      {"http", {80}, "tcp", httpKeys, withConnection({"request", "auth_attempt"}), httpDefaults},
-      {"https",
-       {443},
-       "tcp",
-       httpsKeys,
-       withConnection({"request", "auth_attempt", "tls_client_hello"}),
-       httpDefaults},
-      {"ftp",
-       {21},
-       "tcp",
-       {"banner", "users"},
-       withConnection({"auth_attempt", "command", "download_attempt", "upload"}),
-       {{"banner", "220 (vsFTPd 3.0.3)"}}},
-      {"tftp", {69}, "udp", {}, {"request"}, {}},
-      {"smtp",
-       {25, 587},
-       "tcp",
-       {"banner", "mta", "open_relay"},
-       withConnection({"ehlo", "auth_attempt", "mail_from", "rcpt_to", "message"}),
-       {{"banner", "220 HOST ESMTP Postfix (Debian/GNU)"},
-        {"mta", "postfix"},
-        {"open_relay", "false"}}},
-      {"pop3",
-       {110},
-       "tcp",
-       {"banner", "users"},
-       withConnection({"auth_attempt", "command", "retr"}),
-       {{"banner", "+OK Dovecot ready."}}},
-      {"imap",
-       {143},
-       "tcp",
-       {"banner", "users"},
-       withConnection({"auth_attempt", "command"}),
-       {{"banner", "* OK Dovecot ready."}}},
-      {"smb",
-       {445, 139},
-       "tcp",
-       {"workgroup", "server_name", "os_version"},
-       withConnection({"negotiate", "auth_attempt"}),
-       {{"workgroup", "WORKGROUP"}, {"os_version", "Windows Server 2016"}}},
-      {"rdp",
-       {3389},
-       "tcp",
-       {"os_version", "nla"},
-       withConnection({"connection_request"}),
-       {{"nla", "false"}}},
-      {"vnc",
-       {5900},
-       "tcp",
-       {"version"},
-       withConnection({"auth_attempt"}),
-       {{"version", "RFB 003.008"}}},
-      {"ldap", {389}, "tcp", {"base_dn", "domain"}, withConnection({"bind", "search"}), {}},
-      {"llmnr", {5355, 5353}, "udp", {}, {"query"}, {}},
-      {"mysql",
-       {3306},
-       "tcp",
-       {"version"},
-       withConnection({"auth_attempt", "query"}),
-       {{"version", "5.7.38-log"}}},
-      {"postgres",
-       {5432},
-       "tcp",
-       {"version"},
-       withConnection({"startup", "auth_attempt"}),
-       {{"version", "14.9"}}},
-      {"mssql",
-       {1433},
-       "tcp",
-       {"version"},
-       withConnection({"prelogin", "auth_attempt"}),
-       {{"version", "15.0.2000"}}},
-      {"mongodb",
-       {27017},
-       "tcp",
-       {"version"},
-       withConnection({"command", "auth_attempt"}),
-       {{"version", "6.0.5"}}},
-      // No password default: without one every AUTH is accepted.
-      {"redis",
-       {6379},
-       "tcp",
-       {"version", "os", "password"},
-       withConnection({"command", "auth_attempt"}),
-       {{"version", "7.2.7"}, {"os", "Linux 5.15.0 x86_64"}}},
-      {"elasticsearch",
-       {9200},
-       "tcp",
-       {"version", "cluster_name"},
-       withConnection({"request"}),
-       {{"version", "7.17.9"}}},
-      {"mqtt",
-       {1883},
-       "tcp",
-       {"persona", "accept_all"},
-       withConnection({"auth_attempt", "subscribe", "publish"}),
-       {{"persona", "water_plant"}, {"accept_all", "false"}}},
-      {"snmp",
-       {161},
-       "udp",
-       {"community", "sys_descr", "persona"},
-       {"get_request"},
-       {{"community", "public"}, {"persona", "default"}}},
-      {"sip",
-       {5060},
-       "tcp+udp",
-       {"server", "domain"},
-       withConnection({"request", "auth_attempt"}),
-       {{"server", "Asterisk PBX 18.x"}}},
-      {"k8s", {6443}, "tcp", {"version"}, withConnection({"request"}), {{"version", "v1.28.2"}}},
-      {"docker_api",
-       {2375},
-       "tcp",
-       {"version"},
-       withConnection({"request"}),
-       {{"version", "24.0.7"}}},
-      {"modbus", {502}, "tcp", {"persona"}, withConnection({"request"}), {}},
-      {"dns",
-       {53},
-       "tcp+udp",
-       {"domain", "version_bind"},
-       withConnection({"query", "zone_transfer"}),
-       {}},
-      // The program decides its ports and its events (RFC 5424 lines on stdout).
-      {"custom", {}, "tcp", {"exec", "ports"}, {}, {}},
-  };
+  std::vector<ServiceInfo> table;
+  for (const ServiceDescriptor* descriptor : serviceDescriptors()) {
+    ServiceInfo info;
+    info.slug = descriptor->slug;
+    info.ports = descriptor->ports;
+    info.protocol = descriptor->transports.size() > 1 ? "tcp+udp" : descriptor->transports.front();
+    const bool tcp = std::find(descriptor->transports.begin(), descriptor->transports.end(),
+                               "tcp") != descriptor->transports.end();
+    // connect/disconnect come from every connection-scoped (TCP) service on top of its own.
+    if (tcp && !descriptor->events.empty()) info.events = {"connect", "disconnect"};
+    for (const auto& key : descriptor->persona) {
+      info.personaKeys.push_back(key.name);
+      if (!key.defaultValue.empty()) info.personaDefaults[key.name] = key.defaultValue;
+    }
+    for (const auto& event : descriptor->events) info.events.push_back(event.type);
+    info.descriptor = descriptor;
+    table.push_back(std::move(info));
+  }
+  return table;
 }
 
 std::vector<ArchetypeInfo> buildArchetypes() {
   return {
-      {"windows-workstation", {"smb", "rdp"}, "windows", {"debian", "ubuntu22"}},
-      {"windows-server", {"smb", "rdp", "ldap"}, "windows", {"debian", "ubuntu22"}},
-      {"domain-controller", {"ldap", "smb", "rdp", "llmnr"}, "windows", {"debian", "ubuntu22"}},
+      {"windows-workstation", {"smb", "rdp"}, "windows", {"win10", "win11"}},
+      {"windows-server", {"smb", "rdp", "ldap"}, "windows", {"win2019", "win2016", "win2022"}},
+      {"domain-controller", {"ldap", "smb", "rdp", "llmnr"}, "windows", {"win2019", "win2022"}},
       {"linux-server", {"ssh", "http"}, "linux", {"debian", "ubuntu22", "rocky9", "fedora"}},
       {"web-server", {"http", "ftp"}, "linux", {"debian", "ubuntu22", "ubuntu20"}},
       {"database-server", {"mysql", "postgres", "redis"}, "linux", {"debian", "ubuntu22"}},
@@ -182,20 +49,63 @@ std::vector<ArchetypeInfo> buildArchetypes() {
 }
 
 std::vector<DistroInfo> buildDistros() {
+  using H = HostnameStyle;
+  // slug, name, style, family, ssh, http, uname -a, PRETTY_NAME, mysql, install date
   return {
-      {"debian", "Debian 12", HostnameStyle::kGeneric},
-      {"ubuntu22", "Ubuntu 22.04", HostnameStyle::kGeneric},
-      {"ubuntu20", "Ubuntu 20.04", HostnameStyle::kGeneric},
-      {"rocky9", "Rocky Linux 9", HostnameStyle::kRhel},
-      {"centos7", "CentOS 7", HostnameStyle::kRhel},
-      {"alpine", "Alpine 3.19", HostnameStyle::kMinimal},
-      {"fedora", "Fedora 39", HostnameStyle::kRhel},
-      {"kali", "Kali Rolling", HostnameStyle::kRolling},
-      {"arch", "Arch Linux", HostnameStyle::kRolling},
+      {"debian", "Debian 12", H::kGeneric, "linux", "OpenSSH_9.2p1 Debian-2+deb12u3",
+       "Apache/2.4.62 (Debian)",
+       "Linux HOSTNAME 6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22) "
+       "x86_64 GNU/Linux",
+       "Debian GNU/Linux 12 (bookworm)", "10.11.6-MariaDB-0+deb12u1", "2023-09-14"},
+      {"ubuntu22", "Ubuntu 22.04", H::kGeneric, "linux", "OpenSSH_8.9p1 Ubuntu-3ubuntu0.10",
+       "Apache/2.4.52 (Ubuntu)",
+       "Linux HOSTNAME 5.15.0-126-generic #136-Ubuntu SMP Wed Nov 6 10:38:22 UTC 2024 x86_64 "
+       "x86_64 x86_64 GNU/Linux",
+       "Ubuntu 22.04.5 LTS", "8.0.40-0ubuntu0.22.04.1", "2022-08-23"},
+      {"ubuntu20", "Ubuntu 20.04", H::kGeneric, "linux", "OpenSSH_8.2p1 Ubuntu-4ubuntu0.11",
+       "Apache/2.4.41 (Ubuntu)",
+       "Linux HOSTNAME 5.4.0-202-generic #222-Ubuntu SMP Fri Nov 8 14:45:04 UTC 2024 x86_64 "
+       "x86_64 x86_64 GNU/Linux",
+       "Ubuntu 20.04.6 LTS", "8.0.40-0ubuntu0.20.04.1", "2021-03-02"},
+      {"rocky9", "Rocky Linux 9", H::kRhel, "linux", "OpenSSH_8.7", "Apache/2.4.57 (Rocky Linux)",
+       "Linux HOSTNAME 5.14.0-427.42.1.el9_4.x86_64 #1 SMP PREEMPT_DYNAMIC Fri Nov 1 14:58:08 UTC "
+       "2024 x86_64 x86_64 x86_64 GNU/Linux",
+       "Rocky Linux 9.4 (Blue Onyx)", "8.0.36", "2024-02-19"},
+      {"centos7", "CentOS 7", H::kRhel, "linux", "OpenSSH_7.4", "Apache/2.4.6 (CentOS)",
+       "Linux HOSTNAME 3.10.0-1160.119.1.el7.x86_64 #1 SMP Tue Jun 4 14:43:51 UTC 2024 x86_64 "
+       "x86_64 x86_64 GNU/Linux",
+       "CentOS Linux 7 (Core)", "5.5.68-MariaDB", "2019-05-11"},
+      {"alpine", "Alpine 3.19", H::kMinimal, "linux", "OpenSSH_9.6", "Apache/2.4.62 (Unix)",
+       "Linux HOSTNAME 6.6.58-0-lts #1-Alpine SMP PREEMPT_DYNAMIC Tue, 22 Oct 2024 12:55:33 +0000 "
+       "x86_64 Linux",
+       "Alpine Linux v3.19", "10.11.8-MariaDB", "2024-01-08"},
+      {"fedora", "Fedora 39", H::kRhel, "linux", "OpenSSH_9.3", "Apache/2.4.58 (Fedora Linux)",
+       "Linux HOSTNAME 6.8.9-100.fc39.x86_64 #1 SMP PREEMPT_DYNAMIC Thu May  2 18:50:49 UTC 2024 "
+       "x86_64 GNU/Linux",
+       "Fedora Linux 39 (Server Edition)", "8.0.35", "2023-11-20"},
+      {"kali", "Kali Rolling", H::kRolling, "linux", "OpenSSH_9.6p1 Debian-4",
+       "Apache/2.4.58 (Debian)",
+       "Linux HOSTNAME 6.6.9-amd64 #1 SMP PREEMPT_DYNAMIC Kali 6.6.9-1kali1 (2024-01-08) x86_64 "
+       "GNU/Linux",
+       "Kali GNU/Linux Rolling", "10.11.6-MariaDB-2", "2024-02-27"},
+      {"arch", "Arch Linux", H::kRolling, "linux", "OpenSSH_9.6", "Apache/2.4.58 (Unix)",
+       "Linux HOSTNAME 6.7.4-arch1-1 #1 SMP PREEMPT_DYNAMIC Mon, 05 Feb 2024 22:07:49 +0000 "
+       "x86_64 GNU/Linux",
+       "Arch Linux", "11.2.3-MariaDB", "2024-02-10"},
+      {"win2019", "Windows Server 2019", H::kGeneric, "windows", "OpenSSH_for_Windows_7.7",
+       "Microsoft-IIS/10.0", "", "Windows Server 2019 Standard 17763", "8.0.36", "2021-06-08"},
+      {"win2016", "Windows Server 2016", H::kGeneric, "windows", "OpenSSH_for_Windows_7.7",
+       "Microsoft-IIS/10.0", "", "Windows Server 2016 Standard 14393", "5.7.44", "2019-10-21"},
+      {"win2022", "Windows Server 2022", H::kGeneric, "windows", "OpenSSH_for_Windows_8.1",
+       "Microsoft-IIS/10.0", "", "Windows Server 2022 Standard 20348", "8.0.36", "2023-03-14"},
+      {"win10", "Windows 10", H::kGeneric, "windows", "OpenSSH_for_Windows_8.1",
+       "Microsoft-IIS/10.0", "", "Windows 10 Pro 19045", "8.0.36", "2022-01-17"},
+      {"win11", "Windows 11", H::kGeneric, "windows", "OpenSSH_for_Windows_8.6",
+       "Microsoft-IIS/10.0", "", "Windows 11 Pro 22631", "8.0.36", "2023-10-03"},
   };
 }
 
-// Rows of REFERENCE.md §5, in its order; values per family in column order.
+// The OS families' sysctls, one row per sysctl; values per family in column order.
 std::vector<OsFamilyInfo> buildOsFamilies() {
   struct Row {
     const char* name;
@@ -271,6 +181,24 @@ const std::vector<DistroInfo>& distros() {
 }
 
 const DistroInfo* findDistro(std::string_view slug) { return findBySlug(distros(), slug); }
+
+const DistroInfo& distroFor(std::string_view distro, std::string_view osFamily) {
+  if (const auto* known = findDistro(distro)) return *known;
+  for (const auto& candidate : distros()) {
+    if (candidate.osFamily == osFamily) return candidate;
+  }
+  return distros().front();
+}
+
+std::string kernelRelease(const DistroInfo& distro) {
+  // "Linux HOSTNAME <release> #..."
+  const auto first = distro.kernel.find(' ');
+  if (first == std::string::npos) return "";
+  const auto second = distro.kernel.find(' ', first + 1);
+  const auto third = second == std::string::npos ? second : distro.kernel.find(' ', second + 1);
+  if (third == std::string::npos) return "";
+  return distro.kernel.substr(second + 1, third - second - 1);
+}
 
 const std::vector<OsFamilyInfo>& osFamilies() {
   static const std::vector<OsFamilyInfo> table = buildOsFamilies();

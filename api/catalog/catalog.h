@@ -1,5 +1,5 @@
 #pragma once
-// The built-in catalog (REFERENCE.md §1, §3, §4, §5): emulated services, archetypes, distros
+// The built-in catalog (docs/services.md, `decnet catalog`): emulated services, archetypes, distros
 // and OS families. Immutable data; every accessor is thread-safe and never fails.
 #include <cstddef>
 #include <map>
@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "api/catalog/service_descriptor.h"
 
 namespace decnet::api::catalog {
 
@@ -17,6 +19,7 @@ struct ServiceInfo {
   std::vector<std::string> personaKeys;  // every key the persona may set
   std::vector<std::string> events;       // MSGIDs the service emits
   std::map<std::string, std::string> personaDefaults;  // starting values of some keys
+  const ServiceDescriptor* descriptor = nullptr;       // where all of the above comes from
 };
 
 struct ArchetypeInfo {
@@ -33,10 +36,19 @@ enum class HostnameStyle {
   kRolling,  // <word>-<word>
 };
 
+// What a stock install of one distro (or Windows version) shows the network. Services take
+// their default banners from here, so every port of a decky tells the same story.
 struct DistroInfo {
   std::string slug;         // "ubuntu22"
   std::string displayName;  // "Ubuntu 22.04"
   HostnameStyle style = HostnameStyle::kGeneric;
+  std::string osFamily = "linux";  // the family it belongs to: linux, windows, ...
+  std::string sshVersion;          // after "SSH-2.0-": "OpenSSH_8.9p1 Ubuntu-3ubuntu0.10"
+  std::string httpServer;          // stock web server's Server header: "Apache/2.4.52 (Ubuntu)"
+  std::string kernel;              // `uname -a` with HOSTNAME for the host name; "" on Windows
+  std::string prettyName;          // /etc/os-release PRETTY_NAME, or the Windows product name
+  std::string mysqlVersion;        // the distro's packaged MySQL/MariaDB server version
+  std::string installDate;         // YYYY-MM-DD: when the fake host was installed (file times)
 };
 
 struct OsFamilyInfo {
@@ -45,7 +57,7 @@ struct OsFamilyInfo {
   std::vector<std::string> macOuis;                          // "52:54:00", lowercase
 };
 
-// Every service, in catalog order.
+// Every service, sorted by slug (derived from the descriptors).
 const std::vector<ServiceInfo>& services();
 // The service with this exact slug, or nullptr.
 const ServiceInfo* findService(std::string_view slug);
@@ -55,10 +67,15 @@ const std::vector<ArchetypeInfo>& archetypes();
 // The archetype with this exact slug, or nullptr.
 const ArchetypeInfo* findArchetype(std::string_view slug);
 
-// Every distro, in the default round-robin order.
+// Every distro, in the default round-robin order (Linux ones first, then Windows versions).
 const std::vector<DistroInfo>& distros();
 // The distro with this exact slug, or nullptr.
 const DistroInfo* findDistro(std::string_view slug);
+// The distro a decky presents: its own when known, else the first of its OS family's
+// (Windows: win2019), else debian. Never null.
+const DistroInfo& distroFor(std::string_view distro, std::string_view osFamily);
+// The kernel release inside a `uname -a` line ("5.15.0-126-generic"); "" when none.
+std::string kernelRelease(const DistroInfo& distro);
 
 // Every OS family: linux, windows, bsd, embedded, cisco.
 const std::vector<OsFamilyInfo>& osFamilies();

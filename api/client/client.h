@@ -68,6 +68,9 @@ class Client {
                                            const std::atomic<bool>& stop) = 0;
   // Asks the mutation controller to give a decky its next identity now.
   [[nodiscard]] virtual Result<Object> requestMutation(const std::string& decky) = 0;
+  // Warnings the server sent with writes since the last call ("spec.template.services[0]: no
+  // emulator yet ..."), oldest first; clears them. Thread-safe.
+  virtual std::vector<std::string> takeWarnings() { return {}; }
 };
 using ClientPtr = std::shared_ptr<Client>;
 

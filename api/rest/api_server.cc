@@ -11,6 +11,7 @@
 
 #include "api/codec/status_codec.h"
 #include "api/types/kinds.h"
+#include "api/validation/validate.h"
 
 namespace decnet::api {
 namespace {
@@ -66,9 +67,25 @@ std::vector<std::string> splitPath(const std::string& path) {
   return parts;
 }
 
-void replyJson(const http_request& request, int code, const Json& body) {
+// RFC 7234 warn-text: a quoted string, as kube-apiserver sends admission warnings (code 299).
+std::string warningHeader(const std::vector<std::string>& warnings) {
+  std::string header;
+  for (const auto& warning : warnings) {
+    std::string quoted;
+    for (char c : warning) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += (c == '\r' || c == '\n') ? ' ' : c;
+    }
+    header += (header.empty() ? "" : ", ") + std::string("299 - \"") + quoted + "\"";
+  }
+  return header;
+}
+
+void replyJson(const http_request& request, int code, const Json& body,
+               const std::vector<std::string>& warnings = {}) {
   http::http_response response(static_cast<status_code>(code));
   response.set_body(body.dump(), "application/json");
+  if (!warnings.empty()) response.headers().add("Warning", warningHeader(warnings));
   request.reply(response).then([](pplx::task<void> t) {
     try {
       t.get();
@@ -306,7 +323,7 @@ void ApiServer::Impl::handleResource(http_request& request, const Route& route) 
       if (!object) return replyError(request, object.error(), kind.singular);
       auto result = backend.create(*object, write);
       if (!result) return replyError(request, result.error(), kind.singular, object->metadata.name);
-      return replyJson(request, 201, toJson(*result));
+      return replyJson(request, 201, toJson(*result), admissionWarnings(*object));
     }
     return replyError(request, Error{Errc::kTerminal, "collections support GET and POST", {}});
   }
@@ -321,7 +338,7 @@ void ApiServer::Impl::handleResource(http_request& request, const Route& route) 
     if (!object) return replyError(request, object.error(), kind.singular, route.name);
     auto result = backend.update(*object, write);
     if (!result) return replyError(request, result.error(), kind.singular, route.name);
-    return replyJson(request, 200, toJson(*result));
+    return replyJson(request, 200, toJson(*result), admissionWarnings(*object));
   }
   if (method == methods::DEL) {
     auto result = backend.remove({kind.kind, route.name}, write);

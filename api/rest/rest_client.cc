@@ -3,6 +3,8 @@
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 
+#include <mutex>
+
 #include "api/codec/status_codec.h"
 #include "api/types/kinds.h"
 
@@ -175,6 +177,10 @@ class RestClient final : public Client {
       request.set_request_uri(path);
       if (body != nullptr) request.set_body(body->dump(), "application/json");
       auto response = client_->request(request).get();
+      if (response.headers().has("Warning")) {
+        std::lock_guard lock(warningsMutex_);
+        warnings_.push_back(response.headers()["Warning"]);
+      }
       const std::string text = response.extract_utf8string(true).get();
       Json parsed = Json::parse(text, nullptr, false);
       if (response.status_code() >= 400) {
@@ -191,12 +197,43 @@ class RestClient final : public Client {
     }
   }
 
+  std::vector<std::string> takeWarnings() override {
+    std::lock_guard lock(warningsMutex_);
+    std::vector<std::string> out;
+    for (const auto& header : warnings_) {
+      for (auto& text : parseWarningHeader(header)) out.push_back(std::move(text));
+    }
+    warnings_.clear();
+    return out;
+  }
+
+  std::mutex warningsMutex_;
+  std::vector<std::string> warnings_;  // raw Warning header values
   const std::string server_;
   std::unique_ptr<http::client::http_client> client_;
   std::unique_ptr<http::client::http_client> watchClient_;
 };
 
 }  // namespace
+
+std::vector<std::string> parseWarningHeader(const std::string& header) {
+  // 299 - "text", 299 - "text with \" quote"
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < header.size()) {
+    const auto open = header.find('"', i);
+    if (open == std::string::npos) break;
+    std::string text;
+    std::size_t j = open + 1;
+    for (; j < header.size() && header[j] != '"'; ++j) {
+      if (header[j] == '\\' && j + 1 < header.size()) ++j;
+      text += header[j];
+    }
+    out.push_back(std::move(text));
+    i = j + 1;
+  }
+  return out;
+}
 
 ClientPtr makeRestClient(const std::string& server) { return std::make_shared<RestClient>(server); }
 

@@ -477,52 +477,6 @@ std::optional<Ipv4> checkHostAddress(const Json& value, const std::string& path,
 // ---------------------------------------------------------------------------------------------
 // Services and personas.
 
-struct PersonaRule {
-  std::vector<std::string> oneOf;  // allowed values; empty: anything
-  bool boolean = false;
-  std::optional<std::pair<int, int>> integerRange;
-  bool credentials = false;  // "user:password,user:password"
-  bool portList = false;     // "8080,8443"
-};
-
-// Value rules of the persona keys whose values are constrained (REFERENCE.md §1).
-const PersonaRule* personaRule(std::string_view service, std::string_view key) {
-  static const std::map<std::pair<std::string, std::string>, PersonaRule> kRules = [] {
-    std::map<std::pair<std::string, std::string>, PersonaRule> rules;
-    PersonaRule fakeApp;
-    fakeApp.oneOf = {"none",       "apache_default", "nginx_default", "wordpress",
-                     "phpmyadmin", "iis_default",    "tomcat",        "jenkins"};
-    PersonaRule responseCode;
-    responseCode.integerRange = std::make_pair(100, 599);
-    PersonaRule boolean;
-    boolean.boolean = true;
-    PersonaRule users;
-    users.credentials = true;
-    PersonaRule mta;
-    mta.oneOf = {"postfix", "exim", "sendmail"};
-    PersonaRule snmpPersona;
-    snmpPersona.oneOf = {"default", "water_plant", "factory", "substation", "hospital"};
-    PersonaRule ports;
-    ports.portList = true;
-    for (const char* web : {"http", "https"}) {
-      rules[{web, "fake_app"}] = fakeApp;
-      rules[{web, "response_code"}] = responseCode;
-    }
-    for (const char* withUsers : {"ssh", "telnet", "ftp", "pop3", "imap"}) {
-      rules[{withUsers, "users"}] = users;
-    }
-    rules[{"smtp", "mta"}] = mta;
-    rules[{"smtp", "open_relay"}] = boolean;
-    rules[{"rdp", "nla"}] = boolean;
-    rules[{"mqtt", "accept_all"}] = boolean;
-    rules[{"snmp", "persona"}] = snmpPersona;
-    rules[{"custom", "ports"}] = ports;
-    return rules;
-  }();
-  auto it = kRules.find({std::string(service), std::string(key)});
-  return it == kRules.end() ? nullptr : &it->second;
-}
-
 std::string scalarText(const Json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
@@ -577,33 +531,17 @@ void checkPersonaValue(std::string_view service, std::string_view key, const Jso
     errors.add(path, "must be at most 65536 characters");
     return;
   }
-  const PersonaRule* rule = personaRule(service, key);
+  // The rules are the service's descriptor: the decoy reads the persona with the same ones.
+  const auto* info = catalog::findService(service);
+  const auto* rule = info != nullptr && info->descriptor != nullptr
+                         ? catalog::findPersonaKey(*info->descriptor, std::string(key))
+                         : nullptr;
   if (!rule) return;
-  if (!rule->oneOf.empty() && !contains(rule->oneOf, text)) {
-    errors.add(path, "must be one of " + joined(rule->oneOf) + didYouMean(text, rule->oneOf));
-  } else if (rule->boolean && text != "true" && text != "false") {
-    errors.add(path, "must be true or false");
-  } else if (rule->integerRange) {
-    const auto [low, high] = *rule->integerRange;
-    const bool digits =
-        !text.empty() && text.size() <= 9 &&
-        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-    const int number = digits ? std::stoi(text) : -1;
-    if (number < low || number > high) {
-      errors.add(path, "must be " + std::to_string(low) + ".." + std::to_string(high));
-    }
-  } else if (rule->credentials) {
-    for (const auto& entry : splitList(text)) {
-      const auto colon = entry.find(':');
-      if (colon == std::string::npos || colon == 0) {
-        errors.add(path,
-                   "must be user:password pairs separated by commas (like root:toor,admin:admin)");
-        break;
-      }
-    }
-  } else if (rule->portList && !personaPorts(value)) {
-    errors.add(path, "must be ports 1..65535 separated by commas (like 8080,8443)");
+  std::string problem = catalog::checkPersonaValue(*rule, text);
+  if (!problem.empty() && rule->type == catalog::PersonaType::kChoice) {
+    problem += didYouMean(text, rule->allowed);
   }
+  if (!problem.empty()) errors.add(path, problem);
 }
 
 // A port a service will listen on, with where it was declared (for error paths).
@@ -1274,6 +1212,69 @@ std::vector<FieldError> validateAgainst(const Object& candidate, const std::vect
 Error invalidObjectError(const Object& object, std::vector<FieldError> fields) {
   std::string message = object.kind + " " + inQuotes(object.metadata.name) + " is invalid";
   return Error{Errc::kInvalid, std::move(message), std::move(fields)};
+}
+
+}  // namespace decnet::api
+
+namespace decnet::api {
+namespace {
+
+// Services named by one services list or, without one, by its archetype; each with its path.
+void servicesWithoutEmulator(const Json& holder, const std::string& path,
+                             std::vector<std::string>& warnings) {
+  if (!holder.is_object()) return;
+  const auto note = [](const std::string& where, const std::string& names) {
+    return where + ": no emulator yet for " + names +
+           "; the decoy serves the other services and reports ServicesReady=False (NotEmulated)";
+  };
+  if (auto services = holder.find("services");
+      services != holder.end() && services->is_array() && !services->empty()) {
+    for (std::size_t i = 0; i < services->size(); ++i) {
+      const Json& entry = (*services)[i];
+      if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string()) continue;
+      const auto* info = catalog::findService(entry["name"].get<std::string>());
+      if (info != nullptr && info->descriptor != nullptr && !info->descriptor->emulated) {
+        warnings.push_back(
+            note(path + ".services[" + std::to_string(i) + "]", "service \"" + info->slug + "\""));
+      }
+    }
+    return;
+  }
+  auto archetype = holder.find("archetype");
+  if (archetype == holder.end() || !archetype->is_string()) return;
+  const auto* info = catalog::findArchetype(archetype->get<std::string>());
+  if (info == nullptr) return;
+  std::string names;
+  for (const auto& name : info->services) {
+    const auto* service = catalog::findService(name);
+    if (service != nullptr && service->descriptor != nullptr && !service->descriptor->emulated) {
+      names += (names.empty() ? "" : ", ") + name;
+    }
+  }
+  if (!names.empty()) {
+    warnings.push_back(note(path + ".archetype", "archetype \"" + info->slug + "\"'s " + names));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> admissionWarnings(const Object& object) {
+  std::vector<std::string> warnings;
+  if (!object.spec.is_object()) return warnings;
+  if (object.kind == "Fleet") {
+    if (auto templ = object.spec.find("template"); templ != object.spec.end()) {
+      servicesWithoutEmulator(*templ, "spec.template", warnings);
+    }
+    if (auto deckies = object.spec.find("deckies");
+        deckies != object.spec.end() && deckies->is_array()) {
+      for (std::size_t i = 0; i < deckies->size(); ++i) {
+        servicesWithoutEmulator((*deckies)[i], "spec.deckies[" + std::to_string(i) + "]", warnings);
+      }
+    }
+  } else if (object.kind == "Decky") {
+    servicesWithoutEmulator(object.spec, "spec", warnings);
+  }
+  return warnings;
 }
 
 }  // namespace decnet::api

@@ -1,6 +1,7 @@
 #pragma once
 // Admission checks: the CRD schema (crds/) plus the semantic rules of each kind. Pure functions
 // of their arguments; thread-safe; never throw.
+#include <string>
 #include <vector>
 
 #include "api/types/object.h"
@@ -23,6 +24,10 @@ std::vector<FieldError> validateAgainst(const Object& candidate, const std::vect
 using ObjectRefs = std::vector<const Object*>;
 std::vector<FieldError> validateAgainst(const Object& candidate, const ObjectRefs& fleets,
                                         const ObjectRefs& deckies);
+
+// Things admission accepts but the user should hear about (services with no emulator yet), as
+// "path: text" lines. The API sends them as Warning headers; kubectl and decnet print them.
+std::vector<std::string> admissionWarnings(const Object& object);
 
 // The kInvalid error for `object` with `fields` ("Fleet \"corp-lan\" is invalid").
 Error invalidObjectError(const Object& object, std::vector<FieldError> fields);

@@ -47,7 +47,7 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
       }
       options->agent.labels[label.substr(0, eq)] = label.substr(eq + 1);
     }
-    options->agent.binary = selfBinary();
+    options->agent.binary = decoyBinary();
     const sigset_t signals = blockTerminationSignals();
     auto client = connect(target);
     agents::Agent agent(*client, options->agent, agents::makeNetlinkDriver(),

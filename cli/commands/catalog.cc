@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "api/catalog/services_doc.h"
 #include "cli/context.h"
 #include "cli/printers.h"
 
@@ -34,12 +35,30 @@ std::string styleName(api::catalog::HostnameStyle style) {
 
 void addCatalogCommand(CLI::App& app, Globals&) {
   auto what = std::make_shared<std::string>();
+  auto format = std::make_shared<std::string>("table");
   auto* cmd = app.add_subcommand("catalog", "Print the built-in catalog (no server needed)");
   cmd->add_option("what", *what, "services | archetypes | distros | os")
       ->required()
       ->check(CLI::IsMember({"services", "archetypes", "distros", "os"}));
-  cmd->callback([what] {
+  cmd->add_option("-o,--output", *format,
+                  "table, or markdown (services only: the page docs/services.md holds, with "
+                  "every persona key's values and every event's fields)")
+      ->check(CLI::IsMember({"table", "markdown"}))
+      ->capture_default_str();
+  cmd->footer(
+      "Examples:\n  decnet catalog services\n  decnet catalog archetypes\n"
+      "  decnet catalog distros        # stock banners per distro and Windows version\n"
+      "  decnet catalog services -o markdown > docs/services.md");
+  cmd->callback([what, format] {
     namespace catalog = api::catalog;
+    if (*format == "markdown") {
+      if (*what != "services") {
+        std::cerr << "error: -o markdown is only for services\n";
+        throw CLI::RuntimeError(kExitUsage);
+      }
+      std::cout << catalog::servicesMarkdown();
+      return;
+    }
     std::vector<std::vector<std::string>> rows;
     if (*what == "services") {
       rows.push_back({"SERVICE", "PORTS", "PROTO", "PERSONA KEYS", "EVENTS"});
@@ -54,9 +73,12 @@ void addCatalogCommand(CLI::App& app, Globals&) {
         rows.push_back({a.slug, join(a.services), a.osFamily, join(a.preferredDistros)});
       }
     } else if (*what == "distros") {
-      rows.push_back({"DISTRO", "NAME", "HOSTNAMES"});
-      for (const auto& d : catalog::distros())
-        rows.push_back({d.slug, d.displayName, styleName(d.style)});
+      rows.push_back({"DISTRO", "NAME", "OS", "HOSTNAMES", "SSH", "HTTP SERVER"});
+      for (const auto& d : catalog::distros()) {
+        rows.push_back({d.slug, d.displayName, d.osFamily,
+                        d.osFamily == "windows" ? "windows" : styleName(d.style), d.sshVersion,
+                        d.httpServer});
+      }
     } else {
       rows.push_back({"OS", "MAC OUIS", "SYSCTLS"});
       for (const auto& o : catalog::osFamilies()) {

@@ -174,6 +174,43 @@ TEST_F(DeckyReconcilerTest, ReadyWhenEveryServiceListensWithObservedGeneration) 
   EXPECT_TRUE(client_.actionsOn("Decky").empty()) << "a converged decky writes nothing";
 }
 
+TEST_F(DeckyReconcilerTest, AServiceWithoutAnEmulatorIsNotEmulatedNotStuck) {
+  addDecky("d1", "n1");
+  ASSERT_TRUE(reconcile("d1"));
+  decoyListens("d1", {"http"});
+  {
+    std::ofstream log(dir_ + "/logs/d1.log", std::ios::app);
+    log << "<132>1 T d1 ssh - not_emulated [relay@55555 ports=\"22\" error=\"no emulator for "
+           "service ssh yet\"]\n";
+  }
+  logs_.poll();
+  ASSERT_TRUE(reconcile("d1"));
+  auto d = get("d1");
+  auto services = api::findCondition(d.status, "ServicesReady");
+  ASSERT_TRUE(services);
+  EXPECT_EQ(services->status, "False");
+  EXPECT_EQ(services->reason, "NotEmulated");
+  EXPECT_NE(services->message.find("ssh"), std::string::npos) << services->message;
+  EXPECT_EQ(api::findCondition(d.status, "Ready")->status, "False");
+  EXPECT_EQ(d.status["phase"], "Running") << "the decoy serves the other services";
+  int warnings = 0;
+  const auto events = client_.list("Event", {});
+  ASSERT_TRUE(events);
+  for (const auto& event : events->items) {
+    if (event.spec.value("reason", "") == "NotEmulated" &&
+        event.spec.value("type", "") == "Warning")
+      ++warnings;
+  }
+  EXPECT_EQ(warnings, 1);
+  ASSERT_TRUE(reconcile("d1"));
+  int again = 0;
+  const auto later = client_.list("Event", {});
+  ASSERT_TRUE(later);
+  for (const auto& event : later->items)
+    again += event.spec.value("reason", "") == "NotEmulated" ? 1 : 0;
+  EXPECT_EQ(again, 1) << "the warning is given once, not on every pass";
+}
+
 TEST_F(DeckyReconcilerTest, DeletionTearsDownThenReleasesTheFinalizer) {
   addDecky("d1", "n1");
   ASSERT_TRUE(reconcile("d1"));

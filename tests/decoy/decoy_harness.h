@@ -1,5 +1,5 @@
 #pragma once
-// Runs a decoy (decoy_runner) as a child process on loopback for the service tests, and always
+// Runs a decoy (decnet-decoy) as a child process on loopback for the service tests, and always
 // stops it: SIGTERM, then SIGKILL, even when an assertion failed.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -41,7 +41,7 @@ class DecoyProcess {
     dir_ = ::mkdtemp(pattern);
     out_ = dir_ + "/events.log";
     err_ = dir_ + "/stderr.log";
-    std::vector<std::string> args = {DECOY_RUNNER, "--decky", "decky-test", "--spec",
+    std::vector<std::string> args = {DECOY_BINARY, "--decky", "decky-test", "--bind", "127.0.0.1", "--spec",
                                      spec.dump(),  "--out",   out_};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();

@@ -6,7 +6,7 @@
 #include <regex>
 #include <thread>
 
-#include "decoy/services/service.h"
+#include "decoy/service.h"
 
 namespace decnet::decoy {
 namespace {
@@ -159,7 +159,8 @@ TEST(ServiceRegistryTest, InvalidPersonaListsEveryError) {
                          {"response_code", "99"},
                          {"extra_headers", "X-Bad\r\nInjected: 1"},
                          {"colour", "red"}}};
-  auto created = (*factory)->create(spec, ServiceContext{"d", "d", 16});
+  auto created =
+      (*factory)->create(spec, ServiceContext{.decky = "d", .hostname = "d", .maxConnections = 16});
   ASSERT_FALSE(created.has_value());
   EXPECT_EQ(created.error().code, Errc::kInvalid);
   std::vector<std::string> paths;
@@ -171,7 +172,8 @@ TEST(ServiceRegistryTest, InvalidPersonaListsEveryError) {
   auto ssh = ServiceRegistry::instance().find("ssh");
   ASSERT_TRUE(ssh.has_value());
   api::ServiceSpec sshSpec{"ssh", {}, {{"version", "bad-version"}, {"users", "nocolon"}}};
-  auto sshCreated = (*ssh)->create(sshSpec, ServiceContext{"d", "d", 16});
+  auto sshCreated =
+      (*ssh)->create(sshSpec, ServiceContext{.decky = "d", .hostname = "d", .maxConnections = 16});
   ASSERT_FALSE(sshCreated.has_value());
   EXPECT_EQ(sshCreated.error().fields.size(), 2u);
 }

@@ -40,9 +40,14 @@ TEST(IdentityTest, HostnamesAvoidTakenNames) {
 }
 
 TEST(IdentityTest, DistrosGoRoundRobinOverThePreferredList) {
-  EXPECT_EQ(distroFor({"a", "b"}, "", 0), "a");
-  EXPECT_EQ(distroFor({"a", "b"}, "", 3), "b");
-  EXPECT_EQ(distroFor({}, "linux-server", 2), "rocky9");  // debian, ubuntu22, rocky9, fedora
+  EXPECT_EQ(distroFor({"a", "b"}, "", "linux", 0), "a");
+  EXPECT_EQ(distroFor({"a", "b"}, "", "linux", 3), "b");
+  EXPECT_EQ(distroFor({}, "linux-server", "linux", 2), "rocky9");  // debian, ubuntu22, rocky9
+  // Windows deckies carry a Windows version, never a Linux distro.
+  EXPECT_EQ(distroFor({}, "windows-server", "windows", 0), "win2019");
+  EXPECT_EQ(distroFor({}, "linux-server", "windows", 0), "win2019");
+  EXPECT_EQ(distroFor({}, "", "windows", 1), "win2016");
+  EXPECT_EQ(distroFor({}, "", "embedded", 0), "debian");
   EXPECT_EQ(osFamilyFor("", "domain-controller"), "windows");
   EXPECT_EQ(osFamilyFor("bsd", "domain-controller"), "bsd");
 }

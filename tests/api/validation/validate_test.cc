@@ -422,7 +422,7 @@ std::vector<Row> rows() {
        Base::kFleet,
        R"j({"spec": {"template": {"services": [{"name": "http",
                                                 "persona": {"response_code": 99}}]}}})j",
-       {{"spec.template.services[0].persona.response_code", "must be 100..599"}}},
+       {{"spec.template.services[0].persona.response_code", "must be an integer 200..599"}}},
       {"PersonaEnum",
        Base::kFleet,
        R"j({"spec": {"template": {"services": [{"name": "http",

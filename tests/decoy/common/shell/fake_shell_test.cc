@@ -1,4 +1,4 @@
-#include "decoy/services/fake_shell.h"
+#include "decoy/common/shell/fake_shell.h"
 
 #include <gtest/gtest.h>
 

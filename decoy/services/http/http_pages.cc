@@ -1,4 +1,4 @@
-#include "decoy/services/http_pages.h"
+#include "decoy/services/http/http_pages.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "decoy/services/service.h"
+#include "decoy/service.h"
 
 #include <algorithm>
 #include <charconv>
@@ -56,6 +56,76 @@ void Connection::record(std::string type, Fields fields, std::string message, in
   interaction.message = std::move(message);
   interaction.severity = severity;
   sink_->record(std::move(interaction));
+}
+
+void recordFor(InteractionSink& sink, const std::string& service, const Peer& peer,
+               std::string type, Fields fields, std::string message, int severity) {
+  Interaction interaction = peerInteraction(service, peer, std::move(type), std::move(fields));
+  interaction.message = std::move(message);
+  interaction.severity = severity;
+  sink.record(std::move(interaction));
+}
+
+PersonaReader::PersonaReader(const api::ServiceSpec& spec) : spec_(spec) {
+  const auto* info = api::catalog::findService(spec.name);
+  descriptor_ = info != nullptr ? info->descriptor : nullptr;
+  if (descriptor_ == nullptr) {
+    errors_.push_back({"name", "no descriptor for service " + spec.name});
+    return;
+  }
+  for (const auto& [key, value] : spec.persona) {
+    const auto* rule = api::catalog::findPersonaKey(*descriptor_, key);
+    if (rule == nullptr) {
+      std::string list;
+      for (const auto& k : descriptor_->persona) list += (list.empty() ? "" : ", ") + k.name;
+      errors_.push_back(
+          {"persona." + key, "unknown persona key for " + spec.name + " (known: " + list + ")"});
+      continue;
+    }
+    if (auto problem = api::catalog::checkPersonaValue(*rule, value); !problem.empty()) {
+      errors_.push_back({"persona." + key, std::move(problem)});
+    }
+  }
+}
+
+std::string PersonaReader::text(const std::string& key) const {
+  auto it = spec_.persona.find(key);
+  if (it != spec_.persona.end()) return it->second;
+  const auto* rule = descriptor_ ? api::catalog::findPersonaKey(*descriptor_, key) : nullptr;
+  return rule ? rule->defaultValue : std::string();
+}
+
+int PersonaReader::integer(const std::string& key) {
+  const auto* rule = descriptor_ ? api::catalog::findPersonaKey(*descriptor_, key) : nullptr;
+  if (rule == nullptr) return 0;
+  const int fallback = rule->defaultValue.empty() ? rule->min : std::stoi(rule->defaultValue);
+  auto it = spec_.persona.find(key);
+  if (it == spec_.persona.end() || !api::catalog::checkPersonaValue(*rule, it->second).empty()) {
+    return fallback;  // an invalid value was already recorded as an error
+  }
+  return std::stoi(it->second);
+}
+
+bool PersonaReader::boolean(const std::string& key) { return text(key) == "true"; }
+
+std::vector<std::pair<std::string, std::string>> PersonaReader::users(const std::string& key) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string value = text(key);
+  std::size_t start = 0;
+  while (start < value.size()) {
+    auto comma = value.find(',', start);
+    if (comma == std::string::npos) comma = value.size();
+    std::string entry = value.substr(start, comma - start);
+    const auto first = entry.find_first_not_of(' ');
+    const auto last = entry.find_last_not_of(' ');
+    entry = first == std::string::npos ? "" : entry.substr(first, last - first + 1);
+    const auto colon = entry.find(':');
+    if (colon != std::string::npos && colon > 0) {
+      out.emplace_back(entry.substr(0, colon), entry.substr(colon + 1));
+    }
+    start = comma + 1;
+  }
+  return out;
 }
 
 PersonaReader::PersonaReader(const api::ServiceSpec& spec, std::vector<std::string> known)

@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "api/catalog/catalog.h"
-#include "decoy/services/fake_shell.h"
-#include "decoy/services/service.h"
+#include "decoy/common/shell/fake_shell.h"
+#include "decoy/service.h"
 
 // The message API (deprecated in favour of callbacks) is the one that supports
 // keyboard-interactive, which OpenSSH clients try before password.

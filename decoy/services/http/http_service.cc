@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "api/catalog/catalog.h"
-#include "decoy/services/http_pages.h"
-#include "decoy/services/service.h"
+#include "decoy/services/http/http_pages.h"
+#include "decoy/service.h"
 
 namespace decnet::decoy {
 namespace {

@@ -1,7 +1,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "decoy/services/service.h"
+#include "decoy/service.h"
 
 namespace decnet::decoy {
 

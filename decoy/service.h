@@ -9,17 +9,19 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "api/catalog/catalog.h"
 #include "api/types/fleet_spec.h"
 #include "api/types/result.h"
 #include "decoy/event_writer.h"
 
 namespace decnet::decoy {
 
-// The attacker's side of a connection and the decoy port it reached.
+// The attacker's side of a connection (or datagram) and the decoy port it reached.
 struct Peer {
   std::string ip;
   std::uint16_t port = 0;
@@ -69,11 +71,33 @@ class Connection {
   Fields disconnectFields_;
 };
 
+// One UDP datagram that reached a service.
+struct Datagram {
+  Peer peer;
+  std::string_view payload;  // valid only during the call
+};
+
+// Records an interaction of `service` about `peer` (src_ip, src_port, dst_port first): the
+// datagram services' counterpart of Connection::record. Thread-safe.
+void recordFor(InteractionSink& sink, const std::string& service, const Peer& peer,
+               std::string type, Fields fields, std::string message = {},
+               int severity = kSeverityInfo);
+
 // What every service of one decoy shares.
 struct ServiceContext {
-  std::string decky;         // the decky's name (HOSTNAME of every line)
-  std::string hostname;      // the name the fake host gives itself (spec hostname, else decky)
-  int maxConnections = 256;  // per decoy, all services together
+  std::string decky;     // the decky's name (HOSTNAME of every line)
+  std::string hostname;  // the name the fake host gives itself (spec hostname, else decky)
+  std::string osFamily = "linux";  // the decky's OS family (linux, windows, bsd, embedded, cisco)
+  // The decky's distro (or Windows version): default banners, Server headers and kernel strings
+  // come from here so every service tells the same story. Never null (debian when unknown).
+  const api::catalog::DistroInfo* distro = &api::catalog::distroFor("", "linux");
+  int maxConnections = 256;              // per decoy, all services together
+  int maxPerAddress = 64;                // per attacker address, all services together
+  std::chrono::seconds idleTimeout{60};  // a connection with no input for this long is closed
+  // A directory private to this decky that survives restarts (host keys, certificates); "" when
+  // there is none (keys are then made anew each start). Factories may read and write it: they
+  // run before the sandbox. Services keep their files in a subfolder named after their slug.
+  std::string stateDir;
 };
 
 // One emulated protocol. Every byte is hostile: malformed input is recorded (an `anomaly`
@@ -83,7 +107,16 @@ class Service {
   virtual ~Service() = default;
   // Takes over an accepted connection and returns at once; the work continues on the socket's
   // executor (or a service-owned thread). Called on the loop thread; never throws.
-  virtual void serve(std::shared_ptr<Connection> connection) = 0;
+  // Stream services only; a datagram-only service is never handed a connection.
+  virtual void serve(std::shared_ptr<Connection> connection) { (void)connection; }
+  // Answers one datagram (UDP services): the reply to send back to `datagram.peer`, or nullopt to
+  // stay silent (as a real agent does for a wrong community). Records through `sink`. Called on
+  // the loop thread; never throws; must not block.
+  virtual std::optional<std::string> answer(const Datagram& datagram, InteractionSink& sink) {
+    (void)datagram;
+    (void)sink;
+    return std::nullopt;
+  }
   // Ends background work (threads) promptly when the decoy stops. Called once on the loop
   // thread before the loop ends; may block for a bounded time.
   virtual void shutdown() {}
@@ -127,8 +160,19 @@ struct ServiceRegistration {
 // instead of stopping at the first, so a user fixes a persona in one round.
 class PersonaReader {
  public:
+  // Keys, types, bounds and defaults from the service's descriptor: the same rules admission
+  // applies. Unknown keys and values out of bounds are errors.
+  explicit PersonaReader(const api::ServiceSpec& spec);
   // `known`: every key the service understands; any other key is an error.
   PersonaReader(const api::ServiceSpec& spec, std::vector<std::string> known);
+  // The value, or the descriptor's default when absent (needs the descriptor constructor).
+  std::string text(const std::string& key) const;
+  // An integer key within the descriptor's bounds (its default when absent or invalid).
+  int integer(const std::string& key);
+  // A boolean key ("true"/"false"); the descriptor's default when absent or invalid.
+  bool boolean(const std::string& key);
+  // A users key: (name, password) pairs, in order; malformed entries are errors.
+  std::vector<std::pair<std::string, std::string>> users(const std::string& key);
   // The value, or `fallback` when the key is absent.
   std::string text(const std::string& key, std::string fallback) const;
   // True when the key is present (even if empty).
@@ -145,6 +189,7 @@ class PersonaReader {
 
  private:
   const api::ServiceSpec& spec_;
+  const api::catalog::ServiceDescriptor* descriptor_ = nullptr;
   std::vector<FieldError> errors_;
 };
 

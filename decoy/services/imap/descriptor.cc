@@ -1,0 +1,41 @@
+// The imap service as data: see api/catalog/service_descriptor.h.
+#include "api/catalog/service_descriptor.h"
+
+namespace decnet::api::catalog {
+
+const ServiceDescriptor& descriptor_imap() {
+  static const ServiceDescriptor kDescriptor = {
+      .slug = "imap",
+      .summary = "Dovecot IMAP server",
+      .transports = {"tcp"},
+      .ports = {143},
+      .emulated = false,
+      .persona =
+          {
+              {.name = "banner",
+               .type = PersonaType::kText,
+               .defaultValue = "* OK Dovecot ready.",
+               .doc = "greeting line"},
+              {.name = "users",
+               .type = PersonaType::kUsers,
+               .defaultValue = "",
+               .doc = "logins that succeed, as user:password pairs separated by commas; every "
+                      "other login fails"},
+          },
+      .events =
+          {
+              {"auth_attempt",
+               "LOGIN or AUTHENTICATE PLAIN",
+               {{"principal", "user name tried"},
+                {"secret", "password tried, non-printable bytes as ?"},
+                {"secret_b64", "the password's exact bytes, base64"},
+                {"outcome", "failed or success"}}},
+              {"command",
+               "any command",
+               {{"tag", "client tag"}, {"cmd", "command"}, {"arg", "its arguments"}}},
+          },
+  };
+  return kDescriptor;
+}
+
+}  // namespace decnet::api::catalog
