@@ -15,12 +15,13 @@ const ServiceDescriptor& descriptor_http() {
               {.name = "server_header",
                .type = PersonaType::kText,
                .defaultValue = "",
-               .doc = "Server header; default: the fake app's server, else the distro's Apache "
-                      "(Debian 12: Apache/2.4.57 (Debian)); empty string: no Server header"},
+               .doc = "Server header; default: the fake app's server, else the distro's web server "
+                      "(Debian 12: Apache/2.4.62 (Debian), Windows: Microsoft-IIS/10.0); empty "
+                      "string: no Server header. Error and landing pages follow its family"},
               {.name = "response_code",
                .type = PersonaType::kInteger,
                .defaultValue = "200",
-               .doc = "status of the landing page",
+               .doc = "status of the landing page (default 200; 403 for the RHEL test page)",
                .min = 200,
                .max = 599},
               {.name = "fake_app",

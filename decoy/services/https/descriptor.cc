@@ -9,18 +9,19 @@ const ServiceDescriptor& descriptor_https() {
       .summary = "the http emulator over TLS with a self-signed certificate per decky",
       .transports = {"tcp"},
       .ports = {443},
-      .emulated = false,
+      .emulated = true,
       .persona =
           {
               {.name = "server_header",
                .type = PersonaType::kText,
                .defaultValue = "",
-               .doc = "Server header; default: the fake app's server, else the distro's Apache "
-                      "(Debian 12: Apache/2.4.57 (Debian)); empty string: no Server header"},
+               .doc = "Server header; default: the fake app's server, else the distro's web server "
+                      "(Debian 12: Apache/2.4.62 (Debian), Windows: Microsoft-IIS/10.0); empty "
+                      "string: no Server header. Error and landing pages follow its family"},
               {.name = "response_code",
                .type = PersonaType::kInteger,
                .defaultValue = "200",
-               .doc = "status of the landing page",
+               .doc = "status of the landing page (default 200; 403 for the RHEL test page)",
                .min = 200,
                .max = 599},
               {.name = "fake_app",
@@ -56,7 +57,9 @@ const ServiceDescriptor& descriptor_https() {
                 {"body_preview", "first 1 KiB of the body"},
                 {"body_size", "body bytes"},
                 {"status", "status sent back"},
-                {"anomaly", "what was malformed (malformed requests only)"},
+                {"anomaly",
+                 "what was malformed (malformed requests only; not_tls, "
+                 "not_a_client_hello, tls_handshake_failed: reason for bad TLS)"},
                 {"raw_b64", "the raw bytes, base64 (malformed requests only)"}}},
               {"auth_attempt",
                "credentials from a Basic, Bearer or Digest header or a login form",

@@ -217,5 +217,113 @@ TEST(HttpServiceLimitsTest, UnknownServicesAndBusyPortsAreReported) {
   EXPECT_EQ(decoy.stop(), 0);
 }
 
+// A decky's web server follows its distro: a Windows decky is IIS, with IIS pages and headers.
+TEST(HttpServiceFamilyTest, WindowsDeckyIsIis) {
+  const int port = freePort();
+  api::Json spec = {{"osFamily", "windows"},
+                    {"distro", "win2019"},
+                    {"services", {{{"name", "http"}, {"ports", {port}}}}}};
+  DecoyProcess decoy(spec);
+  ASSERT_TRUE(decoy.waitFor({" http - listening "})) << decoy.events() << decoy.stderrText();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const std::string home = run("timeout 20 curl -s -i --max-time 10 " + url + "/").output;
+  EXPECT_EQ(home.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << home;
+  EXPECT_NE(home.find("\r\nServer: Microsoft-IIS/10.0\r\n"), std::string::npos) << home;
+  EXPECT_NE(home.find("\r\nX-Powered-By: ASP.NET\r\n"), std::string::npos) << home;
+  EXPECT_NE(home.find("<title>IIS Windows Server</title>"), std::string::npos) << home;
+  EXPECT_EQ(home.find("It works!"), std::string::npos) << home;
+  const std::string missing = run("timeout 20 curl -s -i --max-time 10 " + url + "/nope").output;
+  EXPECT_EQ(missing.rfind("HTTP/1.1 404 Not Found", 0), 0u) << missing;
+  EXPECT_NE(missing.find("404 - File or directory not found."), std::string::npos) << missing;
+  const std::string denied = run("timeout 20 curl -s -i --max-time 10 -u a:b " + url + "/").output;
+  EXPECT_NE(denied.find("401 - Unauthorized: Access is denied due to invalid credentials."),
+            std::string::npos)
+      << denied;
+  {
+    // Malformed requests are answered by HTTP.sys, as on a real Windows host.
+    RawClient client(port);
+    client.send("GET / HTTP/1.1\r\nHost: x\r\nbroken header\r\n\r\n");
+    const std::string reply = client.receive();
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << reply;
+    EXPECT_NE(reply.find("Server: Microsoft-HTTPAPI/2.0"), std::string::npos) << reply;
+  }
+  EXPECT_TRUE(decoy.waitFor({" http - request ", "anomaly=\"malformed_header\"", "raw_b64="}));
+  EXPECT_EQ(decoy.stop(), 0);
+}
+
+TEST(HttpServiceFamilyTest, IisDefaultAppAndDistroLandingPages) {
+  const int iis = freePort(), nginx = freePort(), rocky = freePort();
+  api::Json spec = {
+      {"distro", "ubuntu22"},
+      {"services",
+       {{{"name", "http"}, {"ports", {iis}}, {"persona", {{"fake_app", "iis_default"}}}},
+        {{"name", "http"}, {"ports", {nginx}}, {"persona", {{"server_header", "nginx/1.24.0"}}}},
+        {{"name", "http"}, {"ports", {rocky}}}}}};
+  DecoyProcess decoy(spec);
+  ASSERT_TRUE(decoy.waitFor({" http - listening "}, 5s, 3)) << decoy.events() << decoy.stderrText();
+  const auto get = [](int port, const std::string& path) {
+    return run("timeout 20 curl -s -i --max-time 10 http://127.0.0.1:" + std::to_string(port) +
+               path)
+        .output;
+  };
+  const std::string iisHome = get(iis, "/");
+  EXPECT_NE(iisHome.find("Server: Microsoft-IIS/10.0"), std::string::npos) << iisHome;
+  EXPECT_NE(iisHome.find("<title>IIS Windows Server</title>"), std::string::npos) << iisHome;
+  EXPECT_NE(get(iis, "/iisstart.htm").find("IIS Windows Server"), std::string::npos);
+  const std::string nginxHome = get(nginx, "/");
+  EXPECT_NE(nginxHome.find("<title>Welcome to nginx!</title>"), std::string::npos) << nginxHome;
+  const std::string ubuntu = get(rocky, "/");
+  EXPECT_NE(ubuntu.find("Server: Apache/2.4.52 (Ubuntu)"), std::string::npos) << ubuntu;
+  EXPECT_NE(ubuntu.find("Apache2 Ubuntu Default Page"), std::string::npos) << ubuntu;
+  EXPECT_EQ(decoy.stop(), 0);
+}
+
+TEST(HttpServiceFamilyTest, RhelDeckyShowsTheTestPage) {
+  const int port = freePort();
+  api::Json spec = {{"distro", "rocky9"}, {"services", {{{"name", "http"}, {"ports", {port}}}}}};
+  DecoyProcess decoy(spec);
+  ASSERT_TRUE(decoy.waitFor({" http - listening "})) << decoy.events() << decoy.stderrText();
+  const std::string home =
+      run("timeout 20 curl -s -i --max-time 10 http://127.0.0.1:" + std::to_string(port) + "/")
+          .output;
+  EXPECT_EQ(home.rfind("HTTP/1.1 403 Forbidden", 0), 0u) << home;
+  EXPECT_NE(home.find("Server: Apache/2.4.57 (Rocky Linux)"), std::string::npos) << home;
+  EXPECT_NE(home.find("HTTP Server Test Page powered by: Rocky Linux"), std::string::npos) << home;
+  EXPECT_EQ(decoy.stop(), 0);
+}
+
+TEST(HttpServiceFamilyTest, TomcatManagerAsksForBasicAuth) {
+  const int port = freePort();
+  api::Json spec = {
+      {"services", {{{"name", "http"}, {"ports", {port}}, {"persona", {{"fake_app", "tomcat"}}}}}}};
+  DecoyProcess decoy(spec);
+  ASSERT_TRUE(decoy.waitFor({" http - listening "})) << decoy.events() << decoy.stderrText();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const std::string manager =
+      run("timeout 20 curl -s -i --max-time 10 -u tomcat:s3cret " + url + "/manager/html").output;
+  EXPECT_EQ(manager.rfind("HTTP/1.1 401", 0), 0u) << manager;
+  EXPECT_NE(manager.find("WWW-Authenticate: Basic realm=\"Tomcat Manager Application\""),
+            std::string::npos)
+      << manager;
+  EXPECT_NE(manager.find("<h3>Apache Tomcat/9.0.58</h3>"), std::string::npos) << manager;
+  EXPECT_EQ(manager.find("\r\nServer:"), std::string::npos) << manager;
+  EXPECT_TRUE(decoy.waitFor({" http - auth_attempt ", "method=\"basic\"", "principal=\"tomcat\"",
+                             "secret=\"s3cret\"", "path=\"/manager/html\""}))
+      << decoy.events();
+  EXPECT_EQ(decoy.stop(), 0);
+}
+
+TEST(HttpServiceFamilyTest, ResponseCodeBoundsComeFromTheDescriptor) {
+  const int port = freePort();
+  api::Json spec = {
+      {"services",
+       {{{"name", "http"}, {"ports", {port}}, {"persona", {{"response_code", "600"}}}},
+        {{"name", "http"}, {"ports", {freePort()}}}}}};
+  DecoyProcess decoy(spec);
+  EXPECT_TRUE(decoy.waitFor({" http - bind_failed ", "persona.response_code", "200..599"}))
+      << decoy.events();
+  EXPECT_EQ(decoy.stop(), 0);
+}
+
 }  // namespace
 }  // namespace decnet::decoy::testing
