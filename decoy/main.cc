@@ -144,5 +144,10 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  return decoy::runDecoy(options);
+  const int code = decoy::runDecoy(options);
+  // Detached threads (a session ending, a host key still being generated) may still be inside
+  // OpenSSL or libssh: leave without running atexit handlers, which would free what they use.
+  // Every event line is already flushed.
+  std::fflush(nullptr);
+  std::_Exit(code);
 }

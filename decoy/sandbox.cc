@@ -79,7 +79,7 @@ void onDeniedSyscall(int, siginfo_t* info, void* context) {
     digits[d++] = static_cast<char>('0' + n % 10);
     n /= 10;
   } while (n > 0 && d < 15);
-  const char prefix[] = "decnet decoy: seccomp: denied syscall ";
+  const char prefix[] = "decnet-decoy: seccomp: denied syscall ";
   std::size_t length = 0;
   for (char c : prefix) {
     if (c != '\0') buffer[length++] = c;
@@ -136,6 +136,8 @@ Result<void> applySandbox(int maxOpenFiles) {
 
   scmp_filter_ctx ctx = seccomp_init(defaultAction);
   if (ctx == nullptr) return fail(Errc::kTerminal, "seccomp_init failed");
+  // Threads started before the sandbox (ssh's background RSA key generation) get the filter too.
+  seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
   for (const char* name : kAllowed) addRule(ctx, SCMP_ACT_ALLOW, name);
 
   // Read-only opens (OpenSSL and glibc may read /dev/urandom, /proc/self/..., config files).

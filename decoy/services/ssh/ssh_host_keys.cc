@@ -1,0 +1,132 @@
+#include "decoy/services/ssh/ssh_host_keys.h"
+
+#include <fcntl.h>
+#include <libssh/server.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace decnet::decoy::ssh {
+namespace {
+
+constexpr std::size_t kMaxKeyFile = 16384;
+
+// The first 16 hex digits of SHA-256(hostname): file names that change with the name.
+std::string nameHash(const std::string& hostname) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(hostname.data(), hostname.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    return "0000000000000000";
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < 8 && i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+ssh_key readKey(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n <= 0 || text.size() > kMaxKeyFile) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  ssh_key key = nullptr;
+  if (text.empty() ||
+      ssh_pki_import_privkey_base64(text.c_str(), nullptr, nullptr, nullptr, &key) != SSH_OK) {
+    return nullptr;
+  }
+  return key;
+}
+
+bool writeAll(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Writes the key's private half to fd (closed afterwards).
+bool storeKey(ssh_key key, int fd) {
+  if (fd < 0) return false;
+  char* text = nullptr;
+  bool ok = ssh_pki_export_privkey_base64(key, nullptr, nullptr, nullptr, &text) == SSH_OK &&
+            text != nullptr;
+  if (ok) ok = writeAll(fd, text, std::strlen(text)) && ::fsync(fd) == 0;
+  if (text != nullptr) ssh_string_free_char(text);
+  ::close(fd);
+  return ok;
+}
+
+int openForWrite(const std::string& path) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+}  // namespace
+
+Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir,
+                            const std::string& hostname) {
+  std::string prefix;
+  if (!stateDir.empty()) {
+    const std::string dir = stateDir + "/ssh";
+    ::mkdir(stateDir.c_str(), 0700);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return fail(Errc::kInternal, "cannot create " + dir + ": " + std::strerror(errno));
+    }
+    prefix = dir + "/" + nameHash(hostname) + "_";
+  }
+  for (const auto& [type, bits, name] : {std::tuple{SSH_KEYTYPE_ED25519, 0, "ed25519"},
+                                         std::tuple{SSH_KEYTYPE_ECDSA_P256, 256, "ecdsa"}}) {
+    const std::string path = prefix.empty() ? "" : prefix + name + "_key";
+    ssh_key key = path.empty() ? nullptr : readKey(path);
+    if (key == nullptr) {
+      if (ssh_pki_generate(type, bits, &key) != SSH_OK || key == nullptr) {
+        return fail(Errc::kInternal, std::string("host key generation failed: ") + name);
+      }
+      if (!path.empty() && !storeKey(key, openForWrite(path))) {
+        ssh_key_free(key);
+        return fail(Errc::kInternal, "cannot store host key " + path);
+      }
+    }
+    // The bind takes ownership of the key.
+    if (ssh_bind_options_set(bind, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
+      ssh_key_free(key);
+      return fail(Errc::kInternal, std::string("host key import failed: ") + name);
+    }
+  }
+  RsaJob job;
+  const std::string rsaPath = prefix.empty() ? "" : prefix + "rsa_key";
+  if (ssh_key rsa = rsaPath.empty() ? nullptr : readKey(rsaPath)) {
+    if (ssh_bind_options_set(bind, SSH_BIND_OPTIONS_IMPORT_KEY, rsa) != SSH_OK) ssh_key_free(rsa);
+    return job;
+  }
+  job.needed = true;
+  // Opened now: after the sandbox no file can be opened for writing.
+  job.fd = rsaPath.empty() ? -1 : openForWrite(rsaPath);
+  return job;
+}
+
+ssh_key makeRsaKey(RsaJob job) {
+  ssh_key key = nullptr;
+  if (ssh_pki_generate(SSH_KEYTYPE_RSA, 3072, &key) != SSH_OK || key == nullptr) {
+    if (job.fd >= 0) ::close(job.fd);
+    return nullptr;
+  }
+  if (job.fd >= 0) storeKey(key, job.fd);
+  return key;
+}
+
+}  // namespace decnet::decoy::ssh

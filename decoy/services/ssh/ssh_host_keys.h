@@ -1,0 +1,30 @@
+#pragma once
+// Per-decky host keys: ed25519, ecdsa and rsa, as a stock sshd has. Kept under
+// <stateDir>/ssh/ and named after the hostname, so restarts and mutations that keep the name keep
+// the fingerprints, and a new name gets new ones. RSA takes about a second to make: when it is
+// not on disk yet, it is made off the startup path (see RsaJob).
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+
+#include <string>
+
+#include "api/types/result.h"
+
+namespace decnet::decoy::ssh {
+
+// The RSA key still to make: `fd` is where to keep it (-1: nowhere, ephemeral).
+struct RsaJob {
+  bool needed = false;
+  int fd = -1;
+};
+
+// Loads or makes the ed25519 and ecdsa keys (stored when stateDir is set) and the RSA key when it
+// is on disk; imports them into `bind`. Runs before the sandbox (it writes files).
+Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir,
+                            const std::string& hostname);
+
+// Makes an RSA-3072 key, writes it to job.fd (then closes it) and returns it; nullptr on
+// failure. Needs no file opens or sockets, so it may run after the sandbox.
+ssh_key makeRsaKey(RsaJob job);
+
+}  // namespace decnet::decoy::ssh

@@ -1,0 +1,185 @@
+// Host keys that survive restarts, the identification sent at accept, and the KEXINIT compared
+// with Debian's real sshd through nmap.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "tests/decoy/decoy_harness.h"
+
+namespace decnet::decoy::testing {
+namespace {
+
+api::Json sshSpec(int port, const std::string& hostname, const std::string& distro = "debian") {
+  return {{"hostname", hostname},
+          {"distro", distro},
+          {"services", {{{"name", "ssh"}, {"ports", {port}}}}}};
+}
+
+bool listening(const DecoyProcess& decoy, int port) {
+  return decoy.waitFor({" ssh - listening ", "port=\"" + std::to_string(port) + "\""});
+}
+
+// "SHA256:..." of the server's key of `type`, "" when it offers none.
+std::string fingerprint(int port, const std::string& type) {
+  const auto result = run("ssh-keyscan -T 5 -t " + type + " -p " + std::to_string(port) +
+                          " 127.0.0.1 2>/dev/null | ssh-keygen -lf - 2>/dev/null");
+  const auto at = result.output.find("SHA256:");
+  if (at == std::string::npos) return "";
+  return result.output.substr(at, result.output.find(' ', at) - at);
+}
+
+std::string waitForFingerprint(int port, const std::string& type) {
+  for (int i = 0; i < 40; ++i) {
+    const std::string found = fingerprint(port, type);
+    if (!found.empty()) return found;
+    std::this_thread::sleep_for(500ms);
+  }
+  return "";
+}
+
+TEST(SshFingerprintTest, HostKeysSurviveRestartsAndFollowTheHostname) {
+  char pattern[] = "/tmp/decnet-ssh-state-XXXXXX";
+  const std::string state = ::mkdtemp(pattern);
+  const int port = freePort();
+  std::string ed25519, rsa;
+  {
+    DecoyProcess decoy(sshSpec(port, "web-01"), {"--state-dir", state});
+    ASSERT_TRUE(listening(decoy, port)) << decoy.stderrText();
+    ed25519 = waitForFingerprint(port, "ed25519");
+    rsa = waitForFingerprint(port, "rsa");  // made in the background on a first start
+    ASSERT_FALSE(ed25519.empty());
+    ASSERT_FALSE(rsa.empty());
+    EXPECT_FALSE(fingerprint(port, "ecdsa").empty());
+    EXPECT_EQ(decoy.stderrText().find("seccomp"), std::string::npos) << decoy.stderrText();
+  }
+  {
+    DecoyProcess decoy(sshSpec(port, "web-01"), {"--state-dir", state});
+    ASSERT_TRUE(listening(decoy, port));
+    EXPECT_EQ(fingerprint(port, "ed25519"), ed25519);
+    EXPECT_EQ(fingerprint(port, "rsa"), rsa);  // from disk: there at once
+  }
+  {
+    DecoyProcess decoy(sshSpec(port, "web-02"), {"--state-dir", state});
+    ASSERT_TRUE(listening(decoy, port));
+    const std::string other = fingerprint(port, "ed25519");
+    EXPECT_FALSE(other.empty());
+    EXPECT_NE(other, ed25519);
+  }
+  run("rm -rf " + state);
+}
+
+TEST(SshFingerprintTest, BannerGrabThatHalfClosesGetsTheIdentification) {
+  const int port = freePort();
+  DecoyProcess decoy(sshSpec(port, "web-01", "ubuntu22"));
+  ASSERT_TRUE(listening(decoy, port));
+  const auto result =
+      run("printf '' | timeout 5 ncat --recv-only 127.0.0.1 " + std::to_string(port) +
+          " 2>/dev/null | head -1; printf '' | timeout 5 ncat 127.0.0.1 " + std::to_string(port));
+  EXPECT_EQ(result.output.rfind("SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.10\r\n", 0), 0u)
+      << result.output;
+  const auto second = result.output.find("SSH-2.0-", 5);
+  EXPECT_NE(second, std::string::npos) << "a client that sends EOF at once: " << result.output;
+}
+
+// Section name -> algorithms, from `nmap --script ssh2-enum-algos` output.
+std::map<std::string, std::vector<std::string>> enumAlgos(int port) {
+  const auto result =
+      run("nmap -n -sV -p " + std::to_string(port) + " --script ssh2-enum-algos 127.0.0.1 2>&1");
+  std::map<std::string, std::vector<std::string>> out;
+  std::istringstream in(result.output);
+  std::string section;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("|   ", 0) == 0 && line.find(": (") != std::string::npos) {
+      section = line.substr(4, line.find(':') - 4);
+    } else if ((line.rfind("|       ", 0) == 0 || line.rfind("|_      ", 0) == 0) &&
+               !section.empty()) {
+      out[section].push_back(line.substr(line.find_first_not_of("|_ ")));
+    } else if (line.find("VERSION") == std::string::npos &&
+               line.find("/tcp") != std::string::npos) {
+      out["_service"].push_back(line);
+    }
+  }
+  return out;
+}
+
+TEST(SshFingerprintTest, KexinitMatchesDebianSshd) {
+  if (::geteuid() != 0 || ::access("/usr/sbin/sshd", X_OK) != 0 ||
+      run("command -v nmap ssh-keygen").exitCode != 0) {
+    GTEST_SKIP() << "needs root, /usr/sbin/sshd, nmap and ssh-keygen";
+  }
+  char pattern[] = "/tmp/decnet-real-sshd-XXXXXX";
+  const std::string dir = ::mkdtemp(pattern);
+  ASSERT_EQ(run("mkdir -p /run/sshd && cd " + dir +
+                " && ssh-keygen -q -t rsa -b 3072 -N '' -f rsa && ssh-keygen -q -t ecdsa -N '' "
+                "-f ecdsa && ssh-keygen -q -t ed25519 -N '' -f ed25519 && printf "
+                "'HostKey %s/rsa\\nHostKey %s/ecdsa\\nHostKey %s/ed25519\\nUsePAM no\\n"
+                "PidFile none\\nListenAddress 127.0.0.1\\n' " +
+                dir + " " + dir + " " + dir + " > sshd_config")
+                .exitCode,
+            0);
+  const int realPort = freePort();
+  const pid_t sshd = ::fork();
+  if (sshd == 0) {
+    const std::string portText = std::to_string(realPort);
+    const std::string config = dir + "/sshd_config";
+    ::execl("/usr/sbin/sshd", "/usr/sbin/sshd", "-D", "-f", config.c_str(), "-p", portText.c_str(),
+            static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  for (int i = 0; i < 50; ++i) {
+    RawClient probe(realPort);
+    if (probe.connected() && probe.receive(1s, "\n").rfind("SSH-2.0-OpenSSH_", 0) == 0) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  const int port = freePort();
+  DecoyProcess decoy(sshSpec(port, "web-01", "debian"));
+  ASSERT_TRUE(listening(decoy, port));
+  ASSERT_FALSE(waitForFingerprint(port, "rsa").empty());  // all three host keys
+  std::this_thread::sleep_for(300ms);
+  auto theirs = enumAlgos(realPort);
+  auto ours = enumAlgos(port);
+  ::kill(sshd, SIGTERM);
+  ::waitpid(sshd, nullptr, 0);
+  run("rm -rf " + dir);
+  ASSERT_FALSE(theirs["kex_algorithms"].empty()) << "real sshd did not answer";
+  for (const char* section :
+       {"kex_algorithms", "server_host_key_algorithms", "encryption_algorithms", "mac_algorithms",
+        "compression_algorithms"}) {
+    const auto& want = theirs[section];
+    const auto& got = ours[section];
+    std::size_t present = 0;
+    std::string report;
+    for (const auto& name : want) {
+      const bool has = std::find(got.begin(), got.end(), name) != got.end();
+      present += has ? 1 : 0;
+      if (!has) report += " -" + name;
+    }
+    for (const auto& name : got) {
+      if (std::find(want.begin(), want.end(), name) == want.end()) report += " +" + name;
+    }
+    std::printf("[ nmap ] %s: %zu/%zu of sshd's%s\n", section, present, want.size(),
+                report.empty() ? " (identical)" : report.c_str());
+    EXPECT_TRUE(report.find(" +") == std::string::npos) << section << ": extra" << report;
+    if (std::string(section) != "mac_algorithms") {
+      EXPECT_GE(4 * present, 3 * want.size()) << section << report;
+    }
+    // Same relative order for what both offer.
+    std::vector<std::string> common;
+    for (const auto& name : want) {
+      if (std::find(got.begin(), got.end(), name) != got.end()) common.push_back(name);
+    }
+    std::vector<std::string> ourCommon;
+    for (const auto& name : got) {
+      if (std::find(want.begin(), want.end(), name) != want.end()) ourCommon.push_back(name);
+    }
+    EXPECT_EQ(common, ourCommon) << section;
+  }
+  ASSERT_FALSE(ours["_service"].empty());
+  EXPECT_NE(ours["_service"].front().find("OpenSSH 9.2p1 Debian 2+deb12u3"), std::string::npos)
+      << ours["_service"].front();
+}
+
+}  // namespace
+}  // namespace decnet::decoy::testing
