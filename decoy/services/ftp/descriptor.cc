@@ -9,7 +9,7 @@ const ServiceDescriptor& descriptor_ftp() {
       .summary = "vsftpd-style FTP server",
       .transports = {"tcp"},
       .ports = {21},
-      .emulated = false,
+      .emulated = true,
       .persona =
           {
               {.name = "banner",
@@ -30,7 +30,14 @@ const ServiceDescriptor& descriptor_ftp() {
                 {"secret", "password tried, non-printable bytes as ?"},
                 {"secret_b64", "the password's exact bytes, base64"},
                 {"outcome", "failed or success"}}},
-              {"command", "any command", {{"cmd", "command verb"}, {"arg", "its argument"}}},
+              {"command",
+               "any command (PASS with an empty arg: the password is in auth_attempt)",
+               {{"cmd", "command verb"},
+                {"arg", "its argument"},
+                {"anomaly",
+                 "set on hostile input: nul_byte, line_too_long, too_many_commands, "
+                 "incomplete_line"},
+                {"raw_b64", "the hostile input's first KiB, base64"}}},
               {"download_attempt", "RETR", {{"path", "requested file"}}},
               {"upload",
                "STOR data received",

@@ -9,7 +9,7 @@ const ServiceDescriptor& descriptor_imap() {
       .summary = "Dovecot IMAP server",
       .transports = {"tcp"},
       .ports = {143},
-      .emulated = false,
+      .emulated = true,
       .persona =
           {
               {.name = "banner",
@@ -29,10 +29,19 @@ const ServiceDescriptor& descriptor_imap() {
                {{"principal", "user name tried"},
                 {"secret", "password tried, non-printable bytes as ?"},
                 {"secret_b64", "the password's exact bytes, base64"},
-                {"outcome", "failed or success"}}},
+                {"outcome", "failed or success"},
+                {"method", "login or plain"},
+                {"anomaly", "malformed_sasl_plain when the PLAIN message lacks its NULs"}}},
               {"command",
-               "any command",
-               {{"tag", "client tag"}, {"cmd", "command"}, {"arg", "its arguments"}}},
+               "any command (LOGIN and AUTHENTICATE with the user name or mechanism only)",
+               {{"tag", "client tag"},
+                {"cmd", "command"},
+                {"arg", "its arguments"},
+                {"anomaly",
+                 "set on hostile input: nul_byte, syntax_error, invalid_base64, "
+                 "literal_too_large, line_too_long, too_many_commands, "
+                 "incomplete_line"},
+                {"raw_b64", "the hostile input's first KiB, base64"}}},
           },
   };
   return kDescriptor;

@@ -9,7 +9,7 @@ const ServiceDescriptor& descriptor_pop3() {
       .summary = "Dovecot POP3 server",
       .transports = {"tcp"},
       .ports = {110},
-      .emulated = false,
+      .emulated = true,
       .persona =
           {
               {.name = "banner",
@@ -25,12 +25,21 @@ const ServiceDescriptor& descriptor_pop3() {
       .events =
           {
               {"auth_attempt",
-               "USER/PASS or APOP",
+               "USER/PASS, APOP or AUTH PLAIN",
                {{"principal", "user name tried"},
-                {"secret", "password tried, non-printable bytes as ?"},
+                {"secret", "password (APOP: digest) tried, non-printable bytes as ?"},
                 {"secret_b64", "the password's exact bytes, base64"},
-                {"outcome", "failed or success"}}},
-              {"command", "any command", {{"cmd", "command verb"}, {"arg", "its argument"}}},
+                {"outcome", "failed or success"},
+                {"method", "user, apop or plain"},
+                {"anomaly", "malformed_sasl_plain when the PLAIN message lacks its NULs"}}},
+              {"command",
+               "any command (PASS, APOP and AUTH without their secrets)",
+               {{"cmd", "command verb"},
+                {"arg", "its argument"},
+                {"anomaly",
+                 "set on hostile input: nul_byte, invalid_base64, line_too_long, "
+                 "too_many_commands, incomplete_line"},
+                {"raw_b64", "the hostile input's first KiB, base64"}}},
               {"retr", "RETR of a message", {{"message", "message number"}}},
           },
   };
