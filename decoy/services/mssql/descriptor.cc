@@ -9,7 +9,7 @@ const ServiceDescriptor& descriptor_mssql() {
       .summary = "Microsoft SQL Server (TDS prelogin and Login7)",
       .transports = {"tcp"},
       .ports = {1433},
-      .emulated = false,
+      .emulated = true,
       .persona =
           {
               {.name = "version",
@@ -27,7 +27,8 @@ const ServiceDescriptor& descriptor_mssql() {
               {"prelogin",
                "PRELOGIN packet",
                {{"client_version", "version the client sent"},
-                {"encryption", "encryption option"}}},
+                {"encryption", "encryption option: off, on, not_supported, required"},
+                {"instance", "instance name the client asked for"}}},
               {"auth_attempt",
                "LOGIN7 packet",
                {{"principal", "user name tried"},
@@ -36,7 +37,18 @@ const ServiceDescriptor& descriptor_mssql() {
                 {"outcome", "failed or success"},
                 {"hostname", "client host"},
                 {"app_name", "client application"},
-                {"database", "database"}}},
+                {"database", "database"},
+                {"server_name", "server name the client typed"},
+                {"library", "client interface library (ODBC, DB-Library, ...)"},
+                {"sspi", "true when the client tried integrated (NTLM/Kerberos) auth"}}},
+              {"query", "SQL batch after a login the persona allows", {{"query", "SQL text"}}},
+              {"anomaly",
+               "malformed or hostile packet; the connection is closed",
+               {{"anomaly",
+                 "what was wrong: unknown_packet_type, invalid_packet_length, "
+                 "prelogin_option_out_of_bounds, "
+                 "login7_truncated, tls_without_encryption, unexpected_packet_type_0xNN, ..."},
+                {"raw_b64", "first bytes of the packet, base64"}}},
           },
   };
   return kDescriptor;

@@ -9,7 +9,7 @@ const ServiceDescriptor& descriptor_mysql() {
       .summary = "MySQL server (handshake v10, mysql_native_password)",
       .transports = {"tcp"},
       .ports = {3306},
-      .emulated = false,
+      .emulated = true,
       .persona =
           {
               {.name = "version",
@@ -28,11 +28,20 @@ const ServiceDescriptor& descriptor_mysql() {
               {"auth_attempt",
                "HandshakeResponse41",
                {{"principal", "user"},
-                {"auth_plugin", "plugin named by the client"},
+                {"auth_plugin",
+                 "plugin named by the client (others are switched to mysql_native_password)"},
                 {"secret_b64", "scramble response, base64"},
+                {"scramble_b64", "the 20-byte challenge the response answers, base64"},
                 {"database", "schema asked for"},
+                {"client_attrs", "connect attributes (_client_name, program_name, ...)"},
                 {"outcome", "failed or success"}}},
               {"query", "COM_QUERY after login", {{"query", "SQL text"}}},
+              {"anomaly",
+               "malformed or hostile packet; the connection is closed",
+               {{"anomaly",
+                 "what was wrong: packet_too_large, bad_sequence, short_handshake_response, "
+                 "ssl_request_without_ssl, ..."},
+                {"raw_b64", "first bytes of the packet, base64"}}},
           },
   };
   return kDescriptor;

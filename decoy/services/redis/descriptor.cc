@@ -9,7 +9,7 @@ const ServiceDescriptor& descriptor_redis() {
       .summary = "Redis server (RESP)",
       .transports = {"tcp"},
       .ports = {6379},
-      .emulated = false,
+      .emulated = true,
       .persona =
           {
               {.name = "version",
@@ -27,7 +27,12 @@ const ServiceDescriptor& descriptor_redis() {
           },
       .events =
           {
-              {"command", "any command", {{"cmd", "command"}, {"args", "arguments"}}},
+              {"command",
+               "any command",
+               {{"cmd", "command name as sent"},
+                {"args", "arguments, space-separated (first 1024 bytes)"},
+                {"anomaly", "what was malformed (protocol errors, cross-protocol HTTP)"},
+                {"raw_b64", "first bytes of a malformed request, base64"}}},
               {"auth_attempt",
                "AUTH",
                {{"principal", "user name tried"},
