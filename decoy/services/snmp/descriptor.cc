@@ -9,7 +9,7 @@ const ServiceDescriptor& descriptor_snmp() {
       .summary = "SNMP v1/v2c agent: system group and interfaces",
       .transports = {"udp"},
       .ports = {161},
-      .emulated = false,
+      .emulated = true,
       .persona =
           {
               {.name = "community",
@@ -29,14 +29,17 @@ const ServiceDescriptor& descriptor_snmp() {
       .events =
           {
               {"get_request",
-               "a GET, GETNEXT or GETBULK",
-               {{"version", "1 or 2c"},
-                {"pdu", "get, getnext or getbulk"},
+               "a GET, GETNEXT, GETBULK or SET datagram (SET is refused read-only), or a "
+               "malformed one (anomaly); a wrong community gets no reply",
+               {{"version", "1 or 2c (another number with an anomaly)"},
+                {"pdu", "get, getnext, getbulk or set (response, trap, inform, report: anomaly)"},
                 {"secret", "community string"},
                 {"secret_b64", "community bytes, base64"},
                 {"principal", "empty"},
                 {"outcome", "failed or success"},
-                {"oids", "requested OIDs, comma separated"}}},
+                {"oids", "requested OIDs, comma separated (first 32, then ...)"},
+                {"anomaly", "what was malformed; the datagram got no reply"},
+                {"raw_b64", "first 512 bytes of a malformed datagram, base64"}}},
           },
   };
   return kDescriptor;
