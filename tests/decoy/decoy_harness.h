@@ -64,14 +64,15 @@ class DecoyProcess {
   DecoyProcess(const DecoyProcess&) = delete;
   DecoyProcess& operator=(const DecoyProcess&) = delete;
 
-  // SIGTERM, up to 5 s grace, then SIGKILL. Returns the exit code, or -1 if killed.
+  // SIGTERM, up to 5 s grace, then SIGKILL. Returns the exit code, 128 + N when signal N ended
+  // it (139: a crash), or -1 when it had to be killed.
   int stop() {
     if (pid_ <= 0) return status_;
     ::kill(pid_, SIGTERM);
     for (int i = 0; i < 100; ++i) {
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         pid_ = 0;
         return status_;
       }
