@@ -96,21 +96,29 @@ std::string hostnameFor(const std::string& distro, const std::string& osFamily,
 
 std::string distroFor(const std::vector<std::string>& distros, const std::string& archetype,
                       const std::string& osFamily, std::size_t index) {
-  if (!distros.empty()) return distros[index % distros.size()];
-  // Windows deckies carry a Windows version; every other family a Linux distro.
+  // Windows deckies carry a Windows version; every other family a Linux distro. A list that has
+  // none of the decky's kind (a Windows member of a Linux template) is passed over, so a decky's
+  // banners never contradict its TTL and MAC.
   const std::string family = osFamily == "windows" ? "windows" : "linux";
   const auto fits = [&](const std::string& slug) {
     const auto* info = catalog::findDistro(slug);
-    return info != nullptr && info->osFamily == family;
+    return info == nullptr || info->osFamily == family;
   };
-  if (const auto* a = catalog::findArchetype(archetype);
-      a != nullptr && !a->preferredDistros.empty() &&
-      std::all_of(a->preferredDistros.begin(), a->preferredDistros.end(), fits)) {
-    return a->preferredDistros[index % a->preferredDistros.size()];
-  }
   std::vector<std::string> candidates;
-  for (const auto& info : catalog::distros()) {
-    if (info.osFamily == family) candidates.push_back(info.slug);
+  for (const auto& slug : distros) {
+    if (fits(slug)) candidates.push_back(slug);
+  }
+  if (candidates.empty()) {
+    if (const auto* a = catalog::findArchetype(archetype); a != nullptr) {
+      for (const auto& slug : a->preferredDistros) {
+        if (fits(slug)) candidates.push_back(slug);
+      }
+    }
+  }
+  if (candidates.empty()) {
+    for (const auto& info : catalog::distros()) {
+      if (info.osFamily == family) candidates.push_back(info.slug);
+    }
   }
   return candidates[index % candidates.size()];
 }

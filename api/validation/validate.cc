@@ -701,6 +701,29 @@ bool declaresServices(const Json& map) {
   return services && (!services->is_array() || !services->empty());
 }
 
+// A Windows version on a non-Windows decky (or a Linux distro on a Windows one) would make its
+// banners contradict its TTL and MAC: the OS family comes from osFamily, else the archetype.
+void checkDistroFitsFamily(const Json& map, const Json* distro, const std::string& distroPath,
+                           Errors& errors) {
+  if (distro == nullptr || !distro->is_string()) return;
+  const auto* info = catalog::findDistro(distro->get<std::string>());
+  if (info == nullptr) return;
+  std::string family;
+  if (const Json* os = member(map, "osFamily"); os && os->is_string()) {
+    family = os->get<std::string>();
+  } else if (const Json* archetype = member(map, "archetype");
+             archetype && archetype->is_string()) {
+    if (const auto* a = catalog::findArchetype(archetype->get<std::string>())) family = a->osFamily;
+  }
+  if (family.empty() || (family == "windows") == (info->osFamily == "windows")) return;
+  errors.add(distroPath, info->osFamily == "windows"
+                             ? info->slug + " is a Windows version but the OS family is " + family +
+                                   " (set osFamily: windows, or pick a Linux distro)"
+                             : info->slug +
+                                   " is a Linux distro but the OS family is windows (pick one of " +
+                                   "win2019, win2016, win2022, win10, win11)");
+}
+
 // Fields of a decky identity: archetype, hostname, distro, osFamily, services.
 void checkIdentity(const Json& map, const std::string& path, Errors& errors) {
   checkCatalogRef(member(map, "archetype"), child(path, "archetype"), "archetype",
@@ -709,6 +732,7 @@ void checkIdentity(const Json& map, const std::string& path, Errors& errors) {
   checkCatalogRef(member(map, "distro"), child(path, "distro"), "distro", catalog::distroNames(),
                   errors);
   checkOsFamily(member(map, "osFamily"), child(path, "osFamily"), errors);
+  checkDistroFitsFamily(map, member(map, "distro"), child(path, "distro"), errors);
   if (const Json* services = member(map, "services")) {
     checkServices(*services, child(path, "services"), errors);
   }
@@ -737,6 +761,7 @@ void checkTemplate(const Json& templ, const std::string& path, Errors& errors) {
     for (std::size_t i = 0; i < distros->size(); ++i) {
       checkCatalogRef(&(*distros)[i], indexed(distrosPath, i), "distro", catalog::distroNames(),
                       errors);
+      checkDistroFitsFamily(templ, &(*distros)[i], indexed(distrosPath, i), errors);
     }
   }
   checkOsFamily(member(templ, "osFamily"), child(path, "osFamily"), errors);

@@ -48,6 +48,10 @@ TEST(IdentityTest, DistrosGoRoundRobinOverThePreferredList) {
   EXPECT_EQ(distroFor({}, "linux-server", "windows", 0), "win2019");
   EXPECT_EQ(distroFor({}, "", "windows", 1), "win2016");
   EXPECT_EQ(distroFor({}, "", "embedded", 0), "debian");
+  // A Windows member of a Linux template's distro list gets a Windows version, and the other
+  // way round.
+  EXPECT_EQ(distroFor({"ubuntu22", "debian"}, "", "windows", 0), "win2019");
+  EXPECT_EQ(distroFor({"win10", "debian"}, "", "linux", 0), "debian");
   EXPECT_EQ(osFamilyFor("", "domain-controller"), "windows");
   EXPECT_EQ(osFamilyFor("bsd", "domain-controller"), "bsd");
 }
