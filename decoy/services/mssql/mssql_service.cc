@@ -1,24 +1,19 @@
 // Microsoft SQL Server (TDS) on the decoy's event loop: PRELOGIN without encryption, LOGIN7
 // with the password de-obfuscated, and "Login failed" unless the persona allows the login.
 #include <algorithm>
-#include <array>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
 
+#include "decoy/common/stream/stream_session.h"
 #include "decoy/service.h"
 #include "decoy/services/mssql/mssql_protocol.h"
 
 namespace decnet::decoy {
 namespace {
 
-namespace asio = boost::asio;
-
-constexpr std::size_t kRawPreview = 256;
 constexpr int kMaxMessages = 1000;
 
 struct MssqlShared {
@@ -28,39 +23,22 @@ struct MssqlShared {
   std::chrono::seconds idleTimeout{60};
 };
 
-class MssqlSession : public std::enable_shared_from_this<MssqlSession> {
+class MssqlSession : public stream::StreamSession {
  public:
   MssqlSession(std::shared_ptr<Connection> connection, std::shared_ptr<MssqlShared> shared)
-      : connection_(std::move(connection)),
-        shared_(std::move(shared)),
-        timer_(connection_->socket().get_executor()) {}
-
-  void start() { read(); }
+      : StreamSession(std::move(connection), shared->idleTimeout), shared_(std::move(shared)) {}
 
  private:
-  void read() {
-    armTimer();
-    connection_->socket().async_read_some(
-        asio::buffer(chunk_), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                          std::size_t n) { self->onRead(ec, n); });
-  }
-
-  void onRead(const boost::system::error_code& ec, std::size_t n) {
-    if (ec) {
-      close();
-      return;
-    }
-    connection_->addBytesIn(n);
-    buffer_.append(chunk_.data(), n);
-    std::string out;
+  // StreamSession
+  bool onBytes(std::string& buffer, std::string& out) override {
     bool closing = false;
     mssql::Packet packet;
     while (!closing) {
       std::string problem;
-      const mssql::Frame frame = mssql::takePacket(buffer_, packet, problem);
+      const mssql::Frame frame = mssql::takePacket(buffer, packet, problem);
       if (frame == mssql::Frame::kNeedMore) break;
       if (frame == mssql::Frame::kBad) {
-        anomaly(problem, buffer_);
+        anomaly(problem, buffer);
         closing = true;
         break;
       }
@@ -86,7 +64,7 @@ class MssqlSession : public std::enable_shared_from_this<MssqlSession> {
       message_.clear();
       closing = handle(messageType_, complete, out);
     }
-    write(std::move(out), closing);
+    return closing;
   }
 
   // Handles one whole message; true when the connection should close after `out` is sent.
@@ -102,7 +80,7 @@ class MssqlSession : public std::enable_shared_from_this<MssqlSession> {
         anomaly(problem, payload);
         return true;
       }
-      connection_->record("prelogin", {{"client_version", prelogin.clientVersion},
+      connection().record("prelogin", {{"client_version", prelogin.clientVersion},
                                        {"encryption", mssql::encryptionName(prelogin.encryption)},
                                        {"instance", prelogin.instance}});
       // A client that insists on TLS cannot go on with a server that has none.
@@ -129,7 +107,7 @@ class MssqlSession : public std::enable_shared_from_this<MssqlSession> {
       fields.emplace_back("server_name", login.serverName);
       fields.emplace_back("library", login.library);
       if (login.sspi) fields.emplace_back("sspi", "true");
-      connection_->record("auth_attempt", std::move(fields));
+      connection().record("auth_attempt", std::move(fields));
       if (!success) {
         out += mssql::loginFailed(login.username, shared_->serverName);
         return true;
@@ -140,7 +118,7 @@ class MssqlSession : public std::enable_shared_from_this<MssqlSession> {
       return false;
     }
     if (type == mssql::kSqlBatch && loggedIn_) {
-      connection_->record("query", {{"query", mssql::sqlBatchText(payload).substr(0, 4096)}});
+      connection().record("query", {{"query", mssql::sqlBatchText(payload).substr(0, 4096)}});
       out += mssql::errorReply(229, 14, "The SELECT permission was denied on the object.",
                                shared_->serverName);
       return false;
@@ -151,50 +129,7 @@ class MssqlSession : public std::enable_shared_from_this<MssqlSession> {
     return true;
   }
 
-  void anomaly(const std::string& what, std::string_view raw) {
-    connection_->record("anomaly",
-                        {{"anomaly", what}, {"raw_b64", base64Encode(raw.substr(0, kRawPreview))}},
-                        {}, kSeverityWarning);
-  }
-
-  void write(std::string data, bool closing) {
-    if (data.empty()) {
-      closing ? close() : read();
-      return;
-    }
-    outgoing_ = std::move(data);
-    asio::async_write(
-        connection_->socket(), asio::buffer(outgoing_),
-        [self = shared_from_this(), closing](const boost::system::error_code& ec, std::size_t n) {
-          self->connection_->addBytesOut(n);
-          if (ec || closing) {
-            self->close();
-          } else {
-            self->read();
-          }
-        });
-  }
-
-  void armTimer() {
-    timer_.expires_after(shared_->idleTimeout);
-    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) self->close();
-    });
-  }
-
-  void close() {
-    timer_.cancel();
-    boost::system::error_code ignored;
-    connection_->socket().close(ignored);
-  }
-
-  std::shared_ptr<Connection> connection_;
   std::shared_ptr<MssqlShared> shared_;
-  asio::steady_timer timer_;
-  std::array<char, 16 * 1024> chunk_{};
-  std::string buffer_;
-  std::string outgoing_;
   std::string message_;
   std::uint8_t messageType_ = 0;
   bool loggedIn_ = false;

@@ -1,9 +1,6 @@
 // MySQL/MariaDB on the decoy's event loop: greeting, one login (native password, switching
 // clients that ask for another plugin), then a few canned answers to the queries clients send.
 #include <algorithm>
-#include <array>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <cctype>
 #include <chrono>
 #include <memory>
@@ -11,15 +8,13 @@
 #include <string>
 
 #include "api/catalog/catalog.h"
+#include "decoy/common/stream/stream_session.h"
 #include "decoy/service.h"
 #include "decoy/services/mysql/mysql_protocol.h"
 
 namespace decnet::decoy {
 namespace {
 
-namespace asio = boost::asio;
-
-constexpr std::size_t kRawPreview = 256;
 constexpr int kMaxCommands = 1000;
 constexpr char kNative[] = "mysql_native_password";
 
@@ -58,49 +53,34 @@ std::string lowerTrimmed(std::string_view text) {
   return out;
 }
 
-class MysqlSession : public std::enable_shared_from_this<MysqlSession> {
+class MysqlSession : public stream::StreamSession {
  public:
   MysqlSession(std::shared_ptr<Connection> connection, std::shared_ptr<MysqlShared> shared)
-      : connection_(std::move(connection)),
-        shared_(std::move(shared)),
-        timer_(connection_->socket().get_executor()) {
+      : StreamSession(std::move(connection), shared->idleTimeout), shared_(std::move(shared)) {
     // Printable, as real servers generate it, never NUL.
     for (int i = 0; i < 20; ++i)
       scramble_.push_back(static_cast<char>(0x21 + shared_->random() % 94));
     connectionId_ = shared_->nextConnectionId++;
   }
 
-  void start() {
-    write(mysql::packet(0, mysql::handshake(shared_->wireVersion, connectionId_, scramble_,
-                                            shared_->charset)),
-          false);
+  // The server greeting (HandshakeV10) this session starts with.
+  std::string greeting() const {
+    return mysql::packet(
+        0, mysql::handshake(shared_->wireVersion, connectionId_, scramble_, shared_->charset));
   }
 
  private:
   enum class State { kHandshake, kAuthSwitch, kCommand };
 
-  void read() {
-    armTimer();
-    connection_->socket().async_read_some(
-        asio::buffer(chunk_), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                          std::size_t n) { self->onRead(ec, n); });
-  }
-
-  void onRead(const boost::system::error_code& ec, std::size_t n) {
-    if (ec) {
-      close();
-      return;
-    }
-    connection_->addBytesIn(n);
-    buffer_.append(chunk_.data(), n);
-    std::string out;
+  // StreamSession
+  bool onBytes(std::string& buffer, std::string& out) override {
     bool closing = false;
     mysql::Packet packet;
     while (!closing) {
-      const mysql::Frame frame = mysql::takePacket(buffer_, packet);
+      const mysql::Frame frame = mysql::takePacket(buffer, packet);
       if (frame == mysql::Frame::kNeedMore) break;
       if (frame == mysql::Frame::kTooLarge) {
-        anomaly("packet_too_large", buffer_);
+        anomaly("packet_too_large", buffer);
         out += state_ == State::kCommand
                    ? mysql::packet(1, mysql::errPayload(1153, "08S01",
                                                         "Got a packet bigger than "
@@ -111,7 +91,7 @@ class MysqlSession : public std::enable_shared_from_this<MysqlSession> {
       }
       closing = handle(packet, out);
     }
-    write(std::move(out), closing);
+    return closing;
   }
 
   std::string badHandshake(std::uint8_t sequence) {
@@ -169,7 +149,7 @@ class MysqlSession : public std::enable_shared_from_this<MysqlSession> {
       if (!attributes.empty()) attributes += ", ";
       attributes += key + "=" + value;
     }
-    connection_->record(
+    connection().record(
         "auth_attempt",
         {{"principal", user},
          {"auth_plugin", response_.plugin.empty() ? std::string(kNative) : response_.plugin},
@@ -182,7 +162,7 @@ class MysqlSession : public std::enable_shared_from_this<MysqlSession> {
       out += mysql::packet(
           sequence,
           mysql::errPayload(1045, "28000",
-                            "Access denied for user '" + user + "'@'" + connection_->peer().ip +
+                            "Access denied for user '" + user + "'@'" + connection().peer().ip +
                                 "' (using password: " + (authData.empty() ? "NO" : "YES") + ")"));
       return true;
     }
@@ -200,12 +180,12 @@ class MysqlSession : public std::enable_shared_from_this<MysqlSession> {
       case 0x01:  // COM_QUIT
         return true;
       case 0x02:  // COM_INIT_DB
-        connection_->record("query", {{"query", "USE " + body.substr(0, 4096)}});
+        connection().record("query", {{"query", "USE " + body.substr(0, 4096)}});
         database_ = body.substr(0, 64);
         out += mysql::packet(sequence, mysql::okPayload());
         return false;
       case 0x03:  // COM_QUERY
-        connection_->record("query", {{"query", body.substr(0, 4096)}});
+        connection().record("query", {{"query", body.substr(0, 4096)}});
         out += answer(body, sequence);
         return false;
       case 0x0e:  // COM_PING
@@ -256,7 +236,7 @@ class MysqlSession : public std::enable_shared_from_this<MysqlSession> {
   // Value of one SELECT expression clients send on their own (status, version checks).
   std::optional<std::optional<std::string>> expression(const std::string& item) const {
     const std::string e = lowerTrimmed(item);
-    const std::string who = response_.user + "@" + connection_->peer().ip;
+    const std::string who = response_.user + "@" + connection().peer().ip;
     if (e == "version()" || e == "@@version") return shared_->version;
     if (e == "@@version_comment") return shared_->comment;
     if (e == "database()" || e == "schema()") {
@@ -268,7 +248,7 @@ class MysqlSession : public std::enable_shared_from_this<MysqlSession> {
     if (e.rfind("@@character_set_", 0) == 0) return std::string("utf8mb4");
     if (e.rfind("@@collation_", 0) == 0) return std::string("utf8mb4_general_ci");
     if (e == "@@hostname") return shared_->hostname;
-    if (e == "@@port") return std::to_string(connection_->peer().localPort);
+    if (e == "@@port") return std::to_string(connection().peer().localPort);
     if (e == "@@datadir") return std::string("/var/lib/mysql/");
     if (e == "@@version_compile_os") return std::string("debian-linux-gnu");
     if (e == "@@version_compile_machine") return std::string("x86_64");
@@ -321,50 +301,7 @@ class MysqlSession : public std::enable_shared_from_this<MysqlSession> {
     return out;
   }
 
-  void anomaly(const std::string& what, std::string_view raw) {
-    connection_->record("anomaly",
-                        {{"anomaly", what}, {"raw_b64", base64Encode(raw.substr(0, kRawPreview))}},
-                        {}, kSeverityWarning);
-  }
-
-  void write(std::string data, bool closing) {
-    if (data.empty()) {
-      closing ? close() : read();
-      return;
-    }
-    outgoing_ = std::move(data);
-    asio::async_write(
-        connection_->socket(), asio::buffer(outgoing_),
-        [self = shared_from_this(), closing](const boost::system::error_code& ec, std::size_t n) {
-          self->connection_->addBytesOut(n);
-          if (ec || closing) {
-            self->close();
-          } else {
-            self->read();
-          }
-        });
-  }
-
-  void armTimer() {
-    timer_.expires_after(shared_->idleTimeout);
-    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) self->close();
-    });
-  }
-
-  void close() {
-    timer_.cancel();
-    boost::system::error_code ignored;
-    connection_->socket().close(ignored);
-  }
-
-  std::shared_ptr<Connection> connection_;
   std::shared_ptr<MysqlShared> shared_;
-  asio::steady_timer timer_;
-  std::array<char, 16 * 1024> chunk_{};
-  std::string buffer_;
-  std::string outgoing_;
   std::string scramble_;
   std::uint32_t connectionId_ = 0;
   State state_ = State::kHandshake;
@@ -379,7 +316,8 @@ class MysqlService final : public Service {
 
   // decnet::decoy::Service
   void serve(std::shared_ptr<Connection> connection) override {
-    std::make_shared<MysqlSession>(std::move(connection), shared_)->start();
+    auto session = std::make_shared<MysqlSession>(std::move(connection), shared_);
+    session->start(session->greeting());
   }
 
  private:

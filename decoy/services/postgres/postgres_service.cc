@@ -1,25 +1,21 @@
 // PostgreSQL on the decoy's event loop: SSL/GSSENC refused with 'N', StartupMessage, md5 (or
 // cleartext) password authentication, and a simple-query loop for logins the persona allows.
 #include <algorithm>
-#include <array>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <cctype>
 #include <chrono>
 #include <memory>
 #include <random>
 #include <string>
 
+#include "decoy/common/stream/stream_session.h"
 #include "decoy/service.h"
 #include "decoy/services/postgres/postgres_protocol.h"
 
 namespace decnet::decoy {
 namespace {
 
-namespace asio = boost::asio;
 namespace pg = postgres;
 
-constexpr std::size_t kRawPreview = 256;
 constexpr std::size_t kMaxAuthMessage = 65535;  // PG_MAX_AUTH_TOKEN_LENGTH
 constexpr std::size_t kMaxQueryMessage = 1024 * 1024;
 constexpr int kMaxMessages = 1000;
@@ -43,42 +39,25 @@ std::string lowerTrimmed(std::string_view text) {
   return first == std::string::npos ? std::string() : out.substr(first, last - first + 1);
 }
 
-class PostgresSession : public std::enable_shared_from_this<PostgresSession> {
+class PostgresSession : public stream::StreamSession {
  public:
   PostgresSession(std::shared_ptr<Connection> connection, std::shared_ptr<PostgresShared> shared)
-      : connection_(std::move(connection)),
-        shared_(std::move(shared)),
-        timer_(connection_->socket().get_executor()) {}
-
-  void start() { read(); }
+      : StreamSession(std::move(connection), shared->idleTimeout), shared_(std::move(shared)) {}
 
  private:
   enum class State { kStartup, kPassword, kReady };
 
-  void read() {
-    armTimer();
-    connection_->socket().async_read_some(
-        asio::buffer(chunk_), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                          std::size_t n) { self->onRead(ec, n); });
-  }
-
-  void onRead(const boost::system::error_code& ec, std::size_t n) {
-    if (ec) {
-      close();
-      return;
-    }
-    connection_->addBytesIn(n);
-    buffer_.append(chunk_.data(), n);
-    std::string out;
+  // StreamSession
+  bool onBytes(std::string& buffer, std::string& out) override {
     bool closing = false;
     while (!closing) {
       std::string problem;
       if (state_ == State::kStartup) {
         pg::Startup startup;
-        const pg::Frame frame = pg::takeStartup(buffer_, startup, problem);
+        const pg::Frame frame = pg::takeStartup(buffer, startup, problem);
         if (frame == pg::Frame::kNeedMore) break;
         if (frame == pg::Frame::kBad) {
-          anomaly(problem, buffer_);
+          anomaly(problem, buffer);
           closing = true;  // PostgreSQL only logs "invalid length of startup packet"
           break;
         }
@@ -86,11 +65,11 @@ class PostgresSession : public std::enable_shared_from_this<PostgresSession> {
       } else {
         pg::Message message;
         const pg::Frame frame = pg::takeMessage(
-            buffer_, message, state_ == State::kPassword ? kMaxAuthMessage : kMaxQueryMessage,
+            buffer, message, state_ == State::kPassword ? kMaxAuthMessage : kMaxQueryMessage,
             problem);
         if (frame == pg::Frame::kNeedMore) break;
         if (frame == pg::Frame::kBad) {
-          anomaly(problem, buffer_);
+          anomaly(problem, buffer);
           out += pg::errorResponse("FATAL", "08P01", "invalid message length");
           closing = true;
           break;
@@ -99,7 +78,7 @@ class PostgresSession : public std::enable_shared_from_this<PostgresSession> {
                   (state_ == State::kPassword ? onPassword(message, out) : onQuery(message, out));
       }
     }
-    write(std::move(out), closing);
+    return closing;
   }
 
   bool onStartup(const pg::Startup& startup, std::string& out) {
@@ -112,7 +91,7 @@ class PostgresSession : public std::enable_shared_from_this<PostgresSession> {
       return false;
     }
     if (startup.code == pg::kCancelRequest) {
-      connection_->record("cancel", {{"pid", std::to_string(startup.cancelPid)},
+      connection().record("cancel", {{"pid", std::to_string(startup.cancelPid)},
                                      {"key", std::to_string(startup.cancelKey)}});
       return true;
     }
@@ -132,7 +111,7 @@ class PostgresSession : public std::enable_shared_from_this<PostgresSession> {
     clientEncoding_ = startup.param("client_encoding");
     if (clientEncoding_.empty() || clientEncoding_ == "auto") clientEncoding_ = "UTF8";
     applicationName_ = startup.param("application_name");
-    connection_->record(
+    connection().record(
         "startup",
         {{"user", user_}, {"database", database_}, {"application_name", applicationName_}});
     if (user_.empty()) {
@@ -174,7 +153,7 @@ class PostgresSession : public std::enable_shared_from_this<PostgresSession> {
     fields.emplace_back("method", shared_->cleartext ? "cleartext" : "md5");
     fields.emplace_back("database", database_);
     if (!shared_->cleartext) fields.emplace_back("salt_b64", base64Encode(salt_));
-    connection_->record("auth_attempt", std::move(fields));
+    connection().record("auth_attempt", std::move(fields));
     if (!success) {
       out += pg::errorResponse("FATAL", "28P01",
                                "password authentication failed for user \"" + user_ + "\"",
@@ -210,7 +189,7 @@ class PostgresSession : public std::enable_shared_from_this<PostgresSession> {
       case 'Q': {
         std::string query = message.body;
         if (!query.empty() && query.back() == '\0') query.pop_back();
-        connection_->record("query", {{"query", query.substr(0, 4096)}});
+        connection().record("query", {{"query", query.substr(0, 4096)}});
         out += answer(query) + pg::readyForQuery();
         return false;
       }
@@ -218,7 +197,7 @@ class PostgresSession : public std::enable_shared_from_this<PostgresSession> {
         out += pg::readyForQuery();
         return false;
       case 'P':
-        connection_->record("query", {{"query", message.body.substr(0, 4096)}});
+        connection().record("query", {{"query", message.body.substr(0, 4096)}});
         out += denied();
         return false;
       default:
@@ -247,50 +226,7 @@ class PostgresSession : public std::enable_shared_from_this<PostgresSession> {
     return denied();
   }
 
-  void anomaly(const std::string& what, std::string_view raw) {
-    connection_->record("anomaly",
-                        {{"anomaly", what}, {"raw_b64", base64Encode(raw.substr(0, kRawPreview))}},
-                        {}, kSeverityWarning);
-  }
-
-  void write(std::string data, bool closing) {
-    if (data.empty()) {
-      closing ? close() : read();
-      return;
-    }
-    outgoing_ = std::move(data);
-    asio::async_write(
-        connection_->socket(), asio::buffer(outgoing_),
-        [self = shared_from_this(), closing](const boost::system::error_code& ec, std::size_t n) {
-          self->connection_->addBytesOut(n);
-          if (ec || closing) {
-            self->close();
-          } else {
-            self->read();
-          }
-        });
-  }
-
-  void armTimer() {
-    timer_.expires_after(shared_->idleTimeout);
-    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) self->close();
-    });
-  }
-
-  void close() {
-    timer_.cancel();
-    boost::system::error_code ignored;
-    connection_->socket().close(ignored);
-  }
-
-  std::shared_ptr<Connection> connection_;
   std::shared_ptr<PostgresShared> shared_;
-  asio::steady_timer timer_;
-  std::array<char, 16 * 1024> chunk_{};
-  std::string buffer_;
-  std::string outgoing_;
   State state_ = State::kStartup;
   std::string user_, database_, clientEncoding_, applicationName_, salt_;
   int negotiations_ = 0;

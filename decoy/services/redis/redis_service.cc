@@ -1,23 +1,18 @@
 // Redis on the decoy's event loop: no greeting, one command at a time, replies in order.
 #include <algorithm>
-#include <array>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <chrono>
 #include <memory>
 #include <random>
 #include <string>
 
 #include "api/catalog/catalog.h"
+#include "decoy/common/stream/stream_session.h"
 #include "decoy/service.h"
 #include "decoy/services/redis/redis_protocol.h"
 
 namespace decnet::decoy {
 namespace {
 
-namespace asio = boost::asio;
-
-constexpr std::size_t kRawPreview = 256;
 constexpr int kMaxCommandsPerConnection = 10000;
 
 std::uint64_t unixNow() {
@@ -43,117 +38,59 @@ redis::Settings localSettings(redis::Settings settings, Connection& connection) 
 // What one connection may buffer for a command still arriving (4 MiB).
 constexpr std::size_t kMaxPendingBytes = 4 * 1024 * 1024;
 
-class RedisSession : public std::enable_shared_from_this<RedisSession> {
+class RedisSession : public stream::StreamSession {
  public:
   RedisSession(std::shared_ptr<Connection> connection, std::shared_ptr<RedisShared> shared)
-      : connection_(std::move(connection)),
-        shared_(shared),
-        engine_(localSettings(shared->settings, *connection_),
-                connection_->peer().ip + ":" + std::to_string(connection_->peer().port),
-                connection_->peer().localPort, shared->nextClientId++),
-        timer_(connection_->socket().get_executor()) {}
-
-  void start() { read(); }
+      : StreamSession(std::move(connection), shared->idleTimeout),
+        engine_(localSettings(shared->settings, this->connection()),
+                this->connection().peer().ip + ":" + std::to_string(this->connection().peer().port),
+                this->connection().peer().localPort, shared->nextClientId++) {}
 
  private:
-  void read() {
-    armTimer();
-    connection_->socket().async_read_some(
-        asio::buffer(chunk_), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                          std::size_t n) { self->onRead(ec, n); });
-  }
-
-  void onRead(const boost::system::error_code& ec, std::size_t n) {
-    if (ec) {
-      close();
-      return;
-    }
-    connection_->addBytesIn(n);
-    buffer_.append(chunk_.data(), n);
-    std::string out;
+  // StreamSession
+  bool onBytes(std::string& buffer, std::string& out) override {
     bool closing = false;
     while (!closing) {
-      const redis::Parsed parsed = redis::parseCommand(buffer_);
+      const redis::Parsed parsed = redis::parseCommand(buffer);
       if (parsed.status == redis::Parsed::Status::kNeedMore) {
         // Each bulk is bounded, but their sum per command is not: cap what one connection may
         // hold while a command is incomplete.
-        if (buffer_.size() > kMaxPendingBytes) {
-          connection_->record("command",
-                              {{"cmd", ""},
-                               {"args", ""},
-                               {"anomaly", "command_too_large"},
-                               {"raw_b64", base64Encode(buffer_.substr(0, kRawPreview))}},
-                              {}, kSeverityWarning);
+        if (buffer.size() > kMaxPendingBytes) {
+          commandAnomaly("command_too_large", buffer);
           out += redis::error("ERR Protocol error: command too large");
           closing = true;
         }
         break;
       }
       if (parsed.status == redis::Parsed::Status::kError) {
-        connection_->record("command",
-                            {{"cmd", ""},
-                             {"args", ""},
-                             {"anomaly", parsed.anomaly},
-                             {"raw_b64", base64Encode(buffer_.substr(0, kRawPreview))}},
-                            {}, kSeverityWarning);
+        commandAnomaly(parsed.anomaly, buffer);
         out += redis::error("ERR " + parsed.error);
         closing = true;
         break;
       }
-      buffer_.erase(0, parsed.consumed);
+      buffer.erase(0, parsed.consumed);
       if (parsed.status == redis::Parsed::Status::kEmpty) continue;
       redis::Reply reply = engine_.execute(parsed.args, unixNow());
       for (auto& event : reply.events) {
         const bool odd = std::any_of(event.fields.begin(), event.fields.end(),
                                      [](const auto& f) { return f.first == "anomaly"; });
-        connection_->record(event.type, std::move(event.fields), {},
+        connection().record(event.type, std::move(event.fields), {},
                             odd ? kSeverityWarning : kSeverityInfo);
       }
       out += reply.bytes;
       closing = reply.close || ++commands_ >= kMaxCommandsPerConnection;
     }
-    write(std::move(out), closing);
+    return closing;
   }
 
-  void write(std::string data, bool closing) {
-    if (data.empty()) {
-      closing ? close() : read();
-      return;
-    }
-    outgoing_ = std::move(data);
-    asio::async_write(
-        connection_->socket(), asio::buffer(outgoing_),
-        [self = shared_from_this(), closing](const boost::system::error_code& ec, std::size_t n) {
-          self->connection_->addBytesOut(n);
-          if (ec || closing) {
-            self->close();
-          } else {
-            self->read();
-          }
-        });
+  // Redis logs unparsable input as a `command` event with an anomaly, not an `anomaly` event.
+  void commandAnomaly(const std::string& what, std::string_view raw) {
+    connection().record(
+        "command", {{"cmd", ""}, {"args", ""}, {"anomaly", what}, {"raw_b64", rawPreview(raw)}}, {},
+        kSeverityWarning);
   }
 
-  void armTimer() {
-    timer_.expires_after(shared_->idleTimeout);
-    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) self->close();
-    });
-  }
-
-  void close() {
-    timer_.cancel();
-    boost::system::error_code ignored;
-    connection_->socket().close(ignored);
-  }
-
-  std::shared_ptr<Connection> connection_;
-  std::shared_ptr<RedisShared> shared_;
   redis::Engine engine_;
-  asio::steady_timer timer_;
-  std::array<char, 16 * 1024> chunk_{};
-  std::string buffer_;
-  std::string outgoing_;
   int commands_ = 0;
 };
 
