@@ -136,4 +136,25 @@ std::string rawSample(std::string_view bytes, std::size_t n) {
   return base64Encode(bytes.substr(0, n));
 }
 
+LineEvent boundEvent(LineAnomaly anomaly, std::string_view sample) {
+  const bool tooLong = anomaly == LineAnomaly::kLineTooLong;
+  return {"command",
+          {{"cmd", upper(splitVerb(sample.substr(0, 16)).first)},
+           {"arg", ""},
+           {"anomaly", tooLong ? "line_too_long" : "too_many_commands"},
+           {"raw_b64", rawSample(sample)}},
+          kSeverityWarning};
+}
+
+LineOutput idleOutput(std::string_view pending, std::string_view reply) {
+  LineOutput output;
+  if (!pending.empty()) {
+    output.event(
+        "command",
+        {{"cmd", ""}, {"arg", ""}, {"anomaly", "incomplete_line"}, {"raw_b64", rawSample(pending)}},
+        kSeverityWarning);
+  }
+  return output.line(reply);
+}
+
 }  // namespace decnet::decoy::text

@@ -95,6 +95,12 @@ struct FeedResult {
 };
 FeedResult feed(LineProtocol& protocol, LineFramer& framer, std::string_view bytes);
 
+// The `command` event for input that broke a bound (anomaly line_too_long or too_many_commands),
+// naming the verb the input started with.
+LineEvent boundEvent(LineAnomaly anomaly, std::string_view sample);
+// At the idle timeout: an `incomplete_line` command event when a line was pending, then `reply`.
+LineOutput idleOutput(std::string_view pending, std::string_view reply);
+
 // Small helpers the line protocols share.
 std::string upper(std::string_view text);
 bool iequals(std::string_view a, std::string_view b);

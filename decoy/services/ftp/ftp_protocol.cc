@@ -203,27 +203,13 @@ LineOutput FtpProtocol::postLogin(const std::string& verb, std::string_view arg)
 LineOutput FtpProtocol::onAnomaly(text::LineAnomaly anomaly, std::string_view sample) {
   LineOutput output;
   const bool tooLong = anomaly == text::LineAnomaly::kLineTooLong;
-  output.event("command",
-               {{"cmd", text::upper(text::splitVerb(sample.substr(0, 16)).first)},
-                {"arg", ""},
-                {"anomaly", tooLong ? "line_too_long" : "too_many_commands"},
-                {"raw_b64", text::rawSample(sample)}},
-               kSeverityWarning);
+  output.events.push_back(text::boundEvent(anomaly, sample));
   output.close = true;
   return output.line(tooLong ? "500 Input line too long." : "421 Too many commands.");
 }
 
 LineOutput FtpProtocol::onIdle(std::string_view pending) {
-  LineOutput output;
-  if (!pending.empty()) {
-    output.event("command",
-                 {{"cmd", ""},
-                  {"arg", ""},
-                  {"anomaly", "incomplete_line"},
-                  {"raw_b64", text::rawSample(pending)}},
-                 kSeverityWarning);
-  }
-  return output.line("421 Timeout.");
+  return text::idleOutput(pending, "421 Timeout.");
 }
 
 }  // namespace decnet::decoy::ftp

@@ -252,27 +252,13 @@ LineOutput Pop3Protocol::transaction(const std::string& verb, std::string_view a
 LineOutput Pop3Protocol::onAnomaly(text::LineAnomaly anomaly, std::string_view sample) {
   const bool tooLong = anomaly == text::LineAnomaly::kLineTooLong;
   LineOutput output;
-  output.event("command",
-               {{"cmd", text::upper(text::splitVerb(sample.substr(0, 16)).first)},
-                {"arg", ""},
-                {"anomaly", tooLong ? "line_too_long" : "too_many_commands"},
-                {"raw_b64", text::rawSample(sample)}},
-               kSeverityWarning);
+  output.events.push_back(text::boundEvent(anomaly, sample));
   output.close = true;
   return output.line(tooLong ? "-ERR Input line too long." : "-ERR Too many invalid commands.");
 }
 
 LineOutput Pop3Protocol::onIdle(std::string_view pending) {
-  LineOutput output;
-  if (!pending.empty()) {
-    output.event("command",
-                 {{"cmd", ""},
-                  {"arg", ""},
-                  {"anomaly", "incomplete_line"},
-                  {"raw_b64", text::rawSample(pending)}},
-                 kSeverityWarning);
-  }
-  return output.line("-ERR Disconnected for inactivity.");
+  return text::idleOutput(pending, "-ERR Disconnected for inactivity.");
 }
 
 }  // namespace decnet::decoy::pop3

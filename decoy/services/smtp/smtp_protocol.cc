@@ -408,12 +408,7 @@ LineOutput SmtpProtocol::onAnomaly(text::LineAnomaly anomaly, std::string_view s
     addBody(sample);  // the start is kept; the line's size is unknown beyond the bound
     return output;
   }
-  output.event("command",
-               {{"cmd", text::upper(text::splitVerb(sample.substr(0, 16)).first)},
-                {"arg", ""},
-                {"anomaly", tooLong ? "line_too_long" : "too_many_commands"},
-                {"raw_b64", text::rawSample(sample)}},
-               kSeverityWarning);
+  output.events.push_back(text::boundEvent(anomaly, sample));
   if (!tooLong) {
     output.close = true;
     return output.line("421 4.7.0 " + config_.hostname + " Error: too many errors");
@@ -425,16 +420,7 @@ LineOutput SmtpProtocol::onAnomaly(text::LineAnomaly anomaly, std::string_view s
 }
 
 LineOutput SmtpProtocol::onIdle(std::string_view pending) {
-  LineOutput output;
-  if (!pending.empty()) {
-    output.event("command",
-                 {{"cmd", ""},
-                  {"arg", ""},
-                  {"anomaly", "incomplete_line"},
-                  {"raw_b64", text::rawSample(pending)}},
-                 kSeverityWarning);
-  }
-  return output.line("421 4.4.2 " + config_.hostname + " Error: timeout exceeded");
+  return text::idleOutput(pending, "421 4.4.2 " + config_.hostname + " Error: timeout exceeded");
 }
 
 }  // namespace decnet::decoy::smtp
