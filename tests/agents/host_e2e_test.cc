@@ -254,6 +254,79 @@ TEST_F(HostTest, DeckiesBecomeRealHostsThatAnAttackerCanReach) {
   expectHostHolds({});
 }
 
+// One decky running the thirteen emulators; real clients from the attacker namespace; each
+// credential must reach the node's spool, with its principal and secret, within a second.
+TEST_F(HostTest, EveryEmulatorsCredentialsReachTheSpoolWithinASecond) {
+  std::string yaml = fleetYaml(1);
+  yaml = yaml.substr(0, yaml.find("    services:\n")) + "    services:\n";
+  for (const char* service : {"ssh", "telnet", "http", "https", "ftp", "smtp", "pop3", "imap",
+                              "redis", "mysql", "postgres", "mssql"}) {
+    yaml += "      - {name: " + std::string(service) + "}\n";
+  }
+  yaml += "      - {name: snmp}\n";
+  auto applied = apply(yaml);
+  ASSERT_EQ(applied.exitCode, 0) << applied.output;
+  ASSERT_TRUE(eventually([&] { return allReady(1); }, 60))
+      << up_->cli("get deckies -o wide").output << up_->log();
+  const std::string ip = decky(lab_.fleet + "-01")["spec"]["ip"];
+  const std::string spool = up_->dataDir() + "/spool/local.log";
+  const std::string askpass = up_->dataDir() + "/askpass-all.sh";
+  std::ofstream(askpass) << "#!/bin/sh\necho pw-ssh\n";
+  run("chmod +x " + askpass);
+
+  struct Attack {
+    std::string service, command, principal, secret;
+  };
+  const std::vector<Attack> attacks = {
+      {"ssh",
+       "env SSH_ASKPASS=" + askpass +
+           " SSH_ASKPASS_REQUIRE=force DISPLAY=none setsid -w ssh -o StrictHostKeyChecking=no "
+           "-o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 -o NumberOfPasswordPrompts=1 "
+           "-o PreferredAuthentications=password alice@" +
+           ip + " true",
+       "alice", "pw-ssh"},
+      {"http", "curl -s --max-time 5 -u alice:pw-http http://" + ip + "/", "alice", "pw-http"},
+      {"https", "curl -sk --max-time 5 -u alice:pw-https https://" + ip + "/", "alice", "pw-https"},
+      {"ftp", "curl -s --max-time 8 -u alice:pw-ftp ftp://" + ip + "/", "alice", "pw-ftp"},
+      {"pop3", "curl -s --max-time 8 -u alice:pw-pop3 pop3://" + ip + "/", "alice", "pw-pop3"},
+      {"imap", "curl -s --max-time 8 -u alice:pw-imap imap://" + ip + "/", "alice", "pw-imap"},
+      {"smtp",
+       "curl -s --max-time 8 -u alice:pw-smtp --mail-from a@example.test --mail-rcpt "
+       "b@example.test -T /dev/null smtp://" +
+           ip + "/",
+       "alice", "pw-smtp"},
+      {"redis", "redis-cli -h " + ip + " --user alice --pass pw-redis --no-auth-warning PING",
+       "alice", "pw-redis"},
+      {"mysql",
+       "mysql --connect-timeout=5 --skip-ssl -h " + ip + " -u alice -ppw-mysql -e 'select 1'",
+       "alice", ""},  // the secret is the scramble response, not the password
+      {"postgres",
+       "env PGPASSWORD=pw-pg PGCONNECT_TIMEOUT=5 psql 'host=" + ip +
+           " user=alice dbname=app sslmode=disable' -c 'select 1'",
+       "alice", ""},  // md5: the secret is the hash the client sent
+      {"snmp", "snmpget -v2c -c pw-snmp -t 1 -r 0 " + ip + " 1.3.6.1.2.1.1.1.0", "", "pw-snmp"},
+  };
+  for (const auto& attack : attacks) {
+    lab_.attack("timeout 20 " + attack.command + " </dev/null");
+    const auto arrived = [&] {
+      for (const auto& line : lines(run("cat " + spool).output)) {
+        if (contains(line, " " + attack.service + " - ") &&
+            contains(line, attack.service == "snmp" ? " get_request " : " auth_attempt ") &&
+            (attack.principal.empty() ||
+             contains(line, "principal=\"" + attack.principal + "\"")) &&
+            (attack.secret.empty() || contains(line, "secret=\"" + attack.secret + "\"")) &&
+            contains(line, "sequenceId=")) {
+          return true;
+        }
+      }
+      return false;
+    };
+    EXPECT_TRUE(eventually(arrived, 1))
+        << attack.service << "'s credential did not reach the spool within a second\n"
+        << run("grep ' " + attack.service + " - ' " + spool + " | tail -5").output;
+  }
+}
+
 TEST_F(HostTest, LifecycleKeepsTheHostExactlyAsDeclared) {
   ASSERT_EQ(apply(fleetYaml(3)).exitCode, 0);
   ASSERT_TRUE(eventually([&] { return allReady(3); }, 60))
