@@ -209,6 +209,14 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
       if (next.osFamily != oldFamily) {
         next.mac = macFor(next.osFamily, stableHash(fleet->metadata.uid + d.name));
       }
+      // A family change across Windows and the rest also changes what the decky runs: a
+      // Windows host carries a Windows version, anything else a Linux distro.
+      if (!distroFits(next.distro, next.osFamily)) {
+        next.distro =
+            distroFor(d.named != nullptr && !d.named->archetype.empty() ? std::vector<std::string>{}
+                                                                        : spec.templ.distros,
+                      stamp.archetype, next.osFamily, d.ordinal);
+      }
       decky.spec = api::toJson(next);
       decky.metadata.annotations[kTemplateHashAnnotation] = stamp.hash;
       auto written = client_.update(decky);

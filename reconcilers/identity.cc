@@ -94,16 +94,18 @@ std::string hostnameFor(const std::string& distro, const std::string& osFamily,
   }
 }
 
+bool distroFits(const std::string& distro, const std::string& osFamily) {
+  const auto* info = catalog::findDistro(distro);
+  return info == nullptr || (info->osFamily == "windows") == (osFamily == "windows");
+}
+
 std::string distroFor(const std::vector<std::string>& distros, const std::string& archetype,
                       const std::string& osFamily, std::size_t index) {
   // Windows deckies carry a Windows version; every other family a Linux distro. A list that has
   // none of the decky's kind (a Windows member of a Linux template) is passed over, so a decky's
   // banners never contradict its TTL and MAC.
   const std::string family = osFamily == "windows" ? "windows" : "linux";
-  const auto fits = [&](const std::string& slug) {
-    const auto* info = catalog::findDistro(slug);
-    return info == nullptr || info->osFamily == family;
-  };
+  const auto fits = [&](const std::string& slug) { return distroFits(slug, osFamily); };
   std::vector<std::string> candidates;
   for (const auto& slug : distros) {
     if (fits(slug)) candidates.push_back(slug);

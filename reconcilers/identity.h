@@ -24,6 +24,10 @@ std::string hostnameFor(const std::string& distro, const std::string& osFamily,
 
 // The distro for the `index`-th decky: `distros` round-robin, else the archetype's preferred
 // list, else every distro.
+// True when `distro` suits `osFamily`: a Windows version for windows, a Linux distro for the
+// other families; unknown slugs are not judged.
+bool distroFits(const std::string& distro, const std::string& osFamily);
+
 std::string distroFor(const std::vector<std::string>& distros, const std::string& archetype,
                       const std::string& osFamily, std::size_t index);
 

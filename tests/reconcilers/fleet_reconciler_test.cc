@@ -70,6 +70,27 @@ class FleetReconcilerTest : public ::testing::Test {
   FleetReconciler reconciler_;
 };
 
+TEST_F(FleetReconcilerTest, AFamilyChangeToWindowsGivesAWindowsVersionAndMac) {
+  createFleet(2);
+  reconcile();
+  EXPECT_EQ(decky("corp-01").spec["distro"], "ubuntu22");
+  auto fleet = client_.get({"Fleet", "corp"});
+  ASSERT_TRUE(fleet);
+  fleet->spec["template"]["osFamily"] = "windows";
+  ASSERT_TRUE(client_.update(*fleet, {}));
+  reconcile();
+  for (const char* name : {"corp-01", "corp-02"}) {
+    const auto d = decky(name);
+    EXPECT_EQ(d.spec["osFamily"], "windows") << name;
+    const std::string distro = d.spec["distro"];
+    EXPECT_EQ(distro.rfind("win", 0), 0u) << name << " runs " << distro;
+    const std::string mac = d.spec["mac"];
+    EXPECT_TRUE(mac.rfind("00:15:5d", 0) == 0 || mac.rfind("00:50:56", 0) == 0 ||
+                mac.rfind("00:0c:29", 0) == 0)
+        << name << " " << mac;
+  }
+}
+
 TEST_F(FleetReconcilerTest, ScalesUpWithStableNamesAddressesAndIdentities) {
   auto fleet = createFleet(3);
   reconcile();
