@@ -105,6 +105,36 @@ TEST_F(CliTest, DiffExitCodes) {
   EXPECT_GT(broken.exitCode, 1) << broken.output;
 }
 
+TEST_F(CliTest, ServicesWithoutAnEmulatorAreAcceptedWithAWarning) {
+  const std::string file =
+      writeFile(up_.dataDir(), "windows.yaml",
+                "apiVersion: decnet.io/v1alpha1\nkind: Fleet\nmetadata: {name: winfleet}\nspec:\n"
+                "  network: {interface: decnet-lab0, subnet: 10.77.5.0/24}\n  replicas: 1\n"
+                "  template: {archetype: windows-server}\n"
+                "  deckies: [{name: db, services: [{name: ssh}, {name: mongodb}]}]\n");
+  auto applied = up_.cli("apply -f " + file);
+  EXPECT_EQ(applied.exitCode, 0) << applied.output;
+  EXPECT_TRUE(contains(applied.output, "fleet.decnet.io/winfleet created")) << applied.output;
+  // As kubectl prints a kube-apiserver warning; once per object, not per request.
+  EXPECT_TRUE(contains(
+      applied.output, "Warning: " + file +
+                          "#1 (fleet.decnet.io/winfleet): spec.template."
+                          "archetype: no emulator yet for archetype \"windows-server\"'s smb, rdp, "
+                          "ldap"))
+      << applied.output;
+  EXPECT_TRUE(contains(applied.output,
+                       "spec.deckies[0].services[1]: no emulator yet for "
+                       "service \"mongodb\""))
+      << applied.output;
+  EXPECT_FALSE(contains(applied.output, "services[0]: no emulator")) << "ssh is emulated";
+  std::size_t warnings = 0;
+  for (std::size_t at = applied.output.find("Warning: "); at != std::string::npos;
+       at = applied.output.find("Warning: ", at + 1)) {
+    ++warnings;
+  }
+  EXPECT_EQ(warnings, 2u) << applied.output;
+}
+
 TEST_F(CliTest, InvalidManifestsWriteNothingAndNameEveryField) {
   const std::string dir = up_.dataDir();
   const std::string bad =
