@@ -1,7 +1,6 @@
 #include "decoy/service.h"
 
 #include <algorithm>
-#include <charconv>
 
 namespace decnet::decoy {
 
@@ -128,47 +127,11 @@ std::vector<std::pair<std::string, std::string>> PersonaReader::users(const std:
   return out;
 }
 
-PersonaReader::PersonaReader(const api::ServiceSpec& spec, std::vector<std::string> known)
-    : spec_(spec) {
-  for (const auto& [key, value] : spec.persona) {
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      std::string list;
-      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      errors_.push_back(
-          {"persona." + key, "unknown persona key for " + spec.name + " (known: " + list + ")"});
-    }
-  }
-}
-
 bool PersonaReader::has(const std::string& key) const { return spec_.persona.count(key) != 0; }
 
 std::string PersonaReader::text(const std::string& key, std::string fallback) const {
   auto it = spec_.persona.find(key);
   return it == spec_.persona.end() ? std::move(fallback) : it->second;
-}
-
-int PersonaReader::integer(const std::string& key, int fallback, int min, int max) {
-  auto it = spec_.persona.find(key);
-  if (it == spec_.persona.end()) return fallback;
-  const std::string& value = it->second;
-  int parsed = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-  if (ec != std::errc() || end != value.data() + value.size() || parsed < min || parsed > max) {
-    invalid(key, "must be an integer " + std::to_string(min) + ".." + std::to_string(max));
-    return fallback;
-  }
-  return parsed;
-}
-
-std::string PersonaReader::choice(const std::string& key, std::string fallback,
-                                  const std::vector<std::string>& allowed) {
-  auto it = spec_.persona.find(key);
-  if (it == spec_.persona.end()) return fallback;
-  if (std::find(allowed.begin(), allowed.end(), it->second) != allowed.end()) return it->second;
-  std::string list;
-  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-  invalid(key, "must be one of " + list);
-  return fallback;
 }
 
 void PersonaReader::invalid(const std::string& key, std::string detail) {

@@ -163,9 +163,7 @@ class PersonaReader {
   // Keys, types, bounds and defaults from the service's descriptor: the same rules admission
   // applies. Unknown keys and values out of bounds are errors.
   explicit PersonaReader(const api::ServiceSpec& spec);
-  // `known`: every key the service understands; any other key is an error.
-  PersonaReader(const api::ServiceSpec& spec, std::vector<std::string> known);
-  // The value, or the descriptor's default when absent (needs the descriptor constructor).
+  // The value, or the descriptor's default when absent.
   std::string text(const std::string& key) const;
   // An integer key within the descriptor's bounds (its default when absent or invalid).
   int integer(const std::string& key);
@@ -177,11 +175,6 @@ class PersonaReader {
   std::string text(const std::string& key, std::string fallback) const;
   // True when the key is present (even if empty).
   bool has(const std::string& key) const;
-  // An integer in [min, max]; an error (and `fallback`) otherwise.
-  int integer(const std::string& key, int fallback, int min, int max);
-  // One of `allowed`; an error (and `fallback`) otherwise.
-  std::string choice(const std::string& key, std::string fallback,
-                     const std::vector<std::string>& allowed);
   // Records an error on `key` found by the caller's own parsing.
   void invalid(const std::string& key, std::string detail);
   // kInvalid listing every error, or success.

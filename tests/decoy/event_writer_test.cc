@@ -150,6 +150,14 @@ TEST(ServiceRegistryTest, HttpAndSshAreRegisteredOnce) {
   EXPECT_EQ(ServiceRegistry::instance().find("gopher").error().code, Errc::kNotFound);
 }
 
+ServiceContext smallContext() {
+  ServiceContext context;
+  context.decky = "d";
+  context.hostname = "d";
+  context.maxConnections = 16;
+  return context;
+}
+
 TEST(ServiceRegistryTest, InvalidPersonaListsEveryError) {
   auto factory = ServiceRegistry::instance().find("http");
   ASSERT_TRUE(factory.has_value());
@@ -159,8 +167,7 @@ TEST(ServiceRegistryTest, InvalidPersonaListsEveryError) {
                          {"response_code", "99"},
                          {"extra_headers", "X-Bad\r\nInjected: 1"},
                          {"colour", "red"}}};
-  auto created =
-      (*factory)->create(spec, ServiceContext{.decky = "d", .hostname = "d", .maxConnections = 16});
+  auto created = (*factory)->create(spec, smallContext());
   ASSERT_FALSE(created.has_value());
   EXPECT_EQ(created.error().code, Errc::kInvalid);
   std::vector<std::string> paths;
@@ -172,8 +179,7 @@ TEST(ServiceRegistryTest, InvalidPersonaListsEveryError) {
   auto ssh = ServiceRegistry::instance().find("ssh");
   ASSERT_TRUE(ssh.has_value());
   api::ServiceSpec sshSpec{"ssh", {}, {{"version", "bad-version"}, {"users", "nocolon"}}};
-  auto sshCreated =
-      (*ssh)->create(sshSpec, ServiceContext{.decky = "d", .hostname = "d", .maxConnections = 16});
+  auto sshCreated = (*ssh)->create(sshSpec, smallContext());
   ASSERT_FALSE(sshCreated.has_value());
   EXPECT_EQ(sshCreated.error().fields.size(), 2u);
 }
