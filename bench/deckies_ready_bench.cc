@@ -66,8 +66,9 @@ int main(int argc, char** argv) {
   bench::TempDir dir;
   cli::ControlPlaneOptions options = bench::planeOptions(dir);
   options.embedAgent = true;
-  const char* binary = std::getenv("DECNET_BINARY");
-  options.binary = binary != nullptr ? binary : DECNET_BINARY_PATH;
+  // The agent runs the lean decoy binary, not decnet itself.
+  const char* binary = std::getenv("DECNET_DECOY_BINARY");
+  options.binary = binary != nullptr ? binary : DECNET_DECOY_PATH;
   cli::ControlPlane plane(options);
   if (auto started = plane.start(); !started) {
     std::fprintf(stderr, "start: %s\n", started.error().message.c_str());
