@@ -241,6 +241,7 @@ int serve(const DecoyOptions& options, const std::shared_ptr<InteractionSink>& s
   context.maxConnections = options.maxConnections > 0 ? options.maxConnections : 1;
   context.maxPerAddress = options.maxPerAddress > 0 ? options.maxPerAddress : 1;
   context.stateDir = options.stateDir;
+  context.keygenLock = options.keygenLock;
 
   Budget budget;
   budget.max = context.maxConnections;

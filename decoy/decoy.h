@@ -18,6 +18,7 @@ struct DecoyOptions {
   int maxConnections = 256;  // per decoy; excess connections are closed (and recorded)
   int maxPerAddress = 64;    // per attacker address, likewise
   std::string stateDir;      // kept across restarts (host keys); "" = none
+  std::string keygenLock;    // host-wide lock file serialising key generation; "" = none
   std::FILE* out = stdout;   // where event lines go (line-buffered)
 };
 

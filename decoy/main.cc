@@ -35,6 +35,8 @@ Options:
   --bind ADDRESS          address to bind (default 0.0.0.0)
   --out FILE              append event lines to FILE instead of stdout
   --state-dir DIR         keep host keys and certificates here across restarts
+  --keygen-lock FILE      take this lock file (shared by all decoys on the host) while making
+                          an RSA host key, so decoys started together make theirs one at a time
   --max-connections N     live connections of all services together (default 256)
   --max-per-address N     live connections from one attacker address (default 64)
   --no-sandbox            skip no_new_privs, seccomp and rlimits (tests only)
@@ -43,7 +45,8 @@ Options:
 Every interaction is one RFC 5424 line on stdout (see docs/events.md).
 Example (what the agent runs):
   decnet-decoy --decky corp-01 --spec-file /var/lib/decnet/run/corp-01.json \
-      --netns decnet-corp-01 --hostname SRV-WEB-12 --user nobody
+      --netns decnet-corp-01 --hostname SRV-WEB-12 --user nobody \
+      --state-dir /var/lib/decnet/state/corp-01 --keygen-lock /var/lib/decnet/state/.keygen.lock
 )";
 
 [[noreturn]] void usageError(const std::string& message) {
@@ -91,6 +94,8 @@ int main(int argc, char** argv) {
       options.bindAddress = value();
     } else if (arg == "--state-dir") {
       options.stateDir = value();
+    } else if (arg == "--keygen-lock") {
+      options.keygenLock = value();
     } else if (arg == "--out") {
       out = value();
     } else if (arg == "--max-connections") {

@@ -31,7 +31,7 @@ constexpr const char* kAllowed[] = {
     "read", "write", "readv", "writev", "pread64", "pwrite64", "recvfrom", "sendto", "recvmsg",
     "sendmsg", "recvmmsg", "sendmmsg", "accept", "accept4", "close", "shutdown", "getsockname",
     "getpeername", "setsockopt", "getsockopt", "fcntl", "lseek", "dup", "dup3", "pipe2", "fstat",
-    "newfstatat", "statx", "fsync", "fdatasync",
+    "newfstatat", "statx", "fsync", "fdatasync", "flock",
     // event loop
     "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd2",
     "timerfd_create", "timerfd_settime", "timerfd_gettime", "poll", "ppoll", "select", "pselect6",

@@ -98,6 +98,10 @@ struct ServiceContext {
   // there is none (keys are then made anew each start). Factories may read and write it: they
   // run before the sandbox. Services keep their files in a subfolder named after their slug.
   std::string stateDir;
+  // A lock file shared by every decoy on this host ("" = none): slow key generation (RSA) takes
+  // it, so a hundred decoys starting together make their keys one at a time instead of starving
+  // the host.
+  std::string keygenLock;
 };
 
 // One emulated protocol. Every byte is hostile: malformed input is recorded (an `anomaly`

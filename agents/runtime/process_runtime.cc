@@ -275,10 +275,18 @@ class ProcessRuntime final : public RuntimeDriver {
     std::error_code dirError;
     fs::create_directories(stateDir, dirError);
     fs::permissions(stateDir, fs::perms::owner_all, fs::perm_options::replace, dirError);
-    std::vector<std::string> args = {
-        options_.binary, "--decky",          spec.decky,   "--spec-file", specPath(spec.decky),
-        "--netns",       spec.namespaceName, "--hostname", spec.hostname, "--user",
-        options_.user,   "--state-dir",      stateDir};
+    // The lock makes decoys started together generate their RSA host keys one at a time.
+    std::vector<std::string> args = {options_.binary, "--decky", spec.decky};
+    for (const auto& [flag, value] :
+         {std::pair<const char*, std::string>{"--spec-file", specPath(spec.decky)},
+          {"--netns", spec.namespaceName},
+          {"--hostname", spec.hostname},
+          {"--user", options_.user},
+          {"--state-dir", stateDir},
+          {"--keygen-lock", options_.dataDir + "/state/.keygen.lock"}}) {
+      args.push_back(flag);
+      args.push_back(value);
+    }
     if (!options_.sandbox) args.push_back("--no-sandbox");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <libssh/server.h>
 #include <openssl/evp.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,8 +78,8 @@ int openForWrite(const std::string& path) {
 
 }  // namespace
 
-Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir,
-                            const std::string& hostname) {
+Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir, const std::string& hostname,
+                            const std::string& keygenLock) {
   std::string prefix;
   if (!stateDir.empty()) {
     const std::string dir = stateDir + "/ssh";
@@ -116,12 +117,22 @@ Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir,
   job.needed = true;
   // Opened now: after the sandbox no file can be opened for writing.
   job.fd = rsaPath.empty() ? -1 : openForWrite(rsaPath);
+  if (!keygenLock.empty()) {
+    job.lockFd = ::open(keygenLock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  }
   return job;
 }
 
 ssh_key makeRsaKey(RsaJob job) {
+  // Without the lock (it could not be opened or taken) the key is still made, only not in turn.
+  if (job.lockFd >= 0) {
+    while (::flock(job.lockFd, LOCK_EX) != 0 && errno == EINTR) {
+    }
+  }
   ssh_key key = nullptr;
-  if (ssh_pki_generate(SSH_KEYTYPE_RSA, 3072, &key) != SSH_OK || key == nullptr) {
+  if (ssh_pki_generate(SSH_KEYTYPE_RSA, 3072, &key) != SSH_OK) key = nullptr;
+  if (job.lockFd >= 0) ::close(job.lockFd);  // releases the lock
+  if (key == nullptr) {
     if (job.fd >= 0) ::close(job.fd);
     return nullptr;
   }

@@ -12,19 +12,23 @@
 
 namespace decnet::decoy::ssh {
 
-// The RSA key still to make: `fd` is where to keep it (-1: nowhere, ephemeral).
+// The RSA key still to make: `fd` is where to keep it (-1: nowhere, ephemeral); `lockFd` is the
+// host-wide key generation lock to hold meanwhile (-1: none).
 struct RsaJob {
   bool needed = false;
   int fd = -1;
+  int lockFd = -1;
 };
 
 // Loads or makes the ed25519 and ecdsa keys (stored when stateDir is set) and the RSA key when it
-// is on disk; imports them into `bind`. Runs before the sandbox (it writes files).
-Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir,
-                            const std::string& hostname);
+// is on disk; imports them into `bind`. When RSA is still to make, opens its file and
+// `keygenLock` (if set) for makeRsaKey. Runs before the sandbox (it opens files).
+Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir, const std::string& hostname,
+                            const std::string& keygenLock);
 
-// Makes an RSA-3072 key, writes it to job.fd (then closes it) and returns it; nullptr on
-// failure. Needs no file opens or sockets, so it may run after the sandbox.
+// Waits for the host-wide lock, makes an RSA-3072 key, writes it to job.fd, closes both and
+// returns the key; nullptr on failure. Opens no files or sockets, so it may run after the
+// sandbox.
 ssh_key makeRsaKey(RsaJob job);
 
 }  // namespace decnet::decoy::ssh

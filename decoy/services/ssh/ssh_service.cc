@@ -145,6 +145,7 @@ void startRsa(std::shared_ptr<SshShared> shared, RsaJob job) {
   pthread_t thread;
   if (pthread_create(&thread, &attributes, rsaThread, task) != 0) {
     if (job.fd >= 0) ::close(job.fd);
+    if (job.lockFd >= 0) ::close(job.lockFd);
     delete task;
   }
   pthread_attr_destroy(&attributes);
@@ -215,7 +216,7 @@ class SshServiceFactory final : public ServiceFactory {
     if (!applyKexProfile(shared->bind, profile)) {
       return fail(Errc::kInternal, "libssh refused the OpenSSH " + profile.release + " algorithms");
     }
-    auto rsa = loadHostKeys(shared->bind, context.stateDir, host.hostname);
+    auto rsa = loadHostKeys(shared->bind, context.stateDir, host.hostname, context.keygenLock);
     if (!rsa) return tl::unexpected(rsa.error());
     if (rsa->needed) startRsa(shared, *rsa);
     return std::make_unique<SshService>(std::move(shared));

@@ -1,6 +1,9 @@
 // Host keys that survive restarts, the identification sent at accept, and the KEXINIT compared
 // with Debian's real sshd through nmap.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <map>
@@ -67,6 +70,29 @@ TEST(SshFingerprintTest, HostKeysSurviveRestartsAndFollowTheHostname) {
     EXPECT_FALSE(other.empty());
     EXPECT_NE(other, ed25519);
   }
+  run("rm -rf " + state);
+}
+
+// Decoys started together take turns making RSA keys: while another holder has the host-wide
+// lock, this decoy serves with its ed25519 and ecdsa keys only (and makes no RSA key); the
+// moment the lock is free it makes one.
+TEST(SshFingerprintTest, RsaKeyWaitsForTheHostWideKeygenLock) {
+  char pattern[] = "/tmp/decnet-ssh-state-XXXXXX";
+  const std::string state = ::mkdtemp(pattern);
+  const std::string lock = state + "/.keygen.lock";
+  const int lockFd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(lockFd, 0);
+  ASSERT_EQ(::flock(lockFd, LOCK_EX), 0);
+  const int port = freePort();
+  DecoyProcess decoy(sshSpec(port, "web-01"),
+                     {"--state-dir", state + "/web-01", "--keygen-lock", lock});
+  ASSERT_TRUE(listening(decoy, port)) << decoy.stderrText();
+  EXPECT_FALSE(waitForFingerprint(port, "ed25519").empty());
+  std::this_thread::sleep_for(2s);  // several RSA generations' worth of time
+  EXPECT_EQ(fingerprint(port, "rsa"), "") << "an RSA key was made while the lock was held";
+  ::close(lockFd);  // releases the lock
+  EXPECT_FALSE(waitForFingerprint(port, "rsa").empty());
+  EXPECT_EQ(decoy.stderrText().find("seccomp"), std::string::npos) << decoy.stderrText();
   run("rm -rf " + state);
 }
 
