@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <random>
+#include <utility>
 
 #include "api/catalog/catalog.h"
 #include "decoy/common/shell/fake_shell.h"
@@ -62,15 +63,21 @@ class TelnetSession : public std::enable_shared_from_this<TelnetSession> {
           self->lastInput_ = Clock::now();
           std::string data, replies;
           self->decoder_.feed(std::string_view(self->buffer_.data(), n), data, replies);
+          // Everything one read causes (echoes, prompts) leaves in one segment: separate small
+          // writes would each wait for the client's delayed ACK (Nagle).
+          self->batching_ = true;
           if (!replies.empty()) self->write(replies);
           if (!self->greeted_) {
             self->greeted_ = true;
             self->write(telnetModeNegotiation() + self->config_->banner + self->loginPrompt());
           }
           for (char c : data) {
-            if (self->stage_ == Stage::kClosed) return;
+            if (self->stage_ == Stage::kClosed) break;
             self->onChar(c);
           }
+          self->batching_ = false;
+          if (!self->batch_.empty()) self->write(std::exchange(self->batch_, {}));
+          if (self->stage_ == Stage::kClosed) return;
           if (!self->decoder_.anomaly().empty()) {
             self->connection_->setDisconnectField("anomaly", self->decoder_.anomaly());
           }
@@ -215,6 +222,10 @@ class TelnetSession : public std::enable_shared_from_this<TelnetSession> {
 
   void write(std::string data) {
     if (stage_ == Stage::kClosed || data.empty()) return;
+    if (batching_) {
+      batch_ += data;
+      return;
+    }
     pendingBytes_ += data.size();
     if (pendingBytes_ > kMaxPending) {
       connection_->setDisconnectField("anomaly", "client_not_reading");
@@ -247,7 +258,7 @@ class TelnetSession : public std::enable_shared_from_this<TelnetSession> {
   void closeAfterWrite() {
     closeWhenFlushed_ = true;
     stage_ = Stage::kWaiting;
-    if (queue_.empty()) close();
+    if (queue_.empty() && batch_.empty()) close();
   }
 
   void armIdle(Clock::duration after) {
@@ -291,6 +302,8 @@ class TelnetSession : public std::enable_shared_from_this<TelnetSession> {
   int commands_ = 0;
   std::unique_ptr<FakeShell> shell_;
   std::deque<std::string> queue_;
+  bool batching_ = false;  // inside a read's handling: writes gather in batch_
+  std::string batch_;
   std::size_t pendingBytes_ = 0;
   bool closeWhenFlushed_ = false;
   Clock::time_point lastInput_;
