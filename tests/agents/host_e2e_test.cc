@@ -304,6 +304,8 @@ TEST_F(HostTest, EveryEmulatorsCredentialsReachTheSpoolWithinASecond) {
        "env PGPASSWORD=pw-pg PGCONNECT_TIMEOUT=5 psql 'host=" + ip +
            " user=alice dbname=app sslmode=disable' -c 'select 1'",
        "alice", ""},  // md5: the secret is the hash the client sent
+      {"telnet", "hydra -l alice -p pw-telnet -t 1 " + ip + " telnet", "alice", "pw-telnet"},
+      {"mssql", "hydra -l alice -p pw-mssql -t 1 " + ip + " mssql", "alice", "pw-mssql"},
       {"snmp", "snmpget -v2c -c pw-snmp -t 1 -r 0 " + ip + " 1.3.6.1.2.1.1.1.0", "", "pw-snmp"},
   };
   for (const auto& attack : attacks) {

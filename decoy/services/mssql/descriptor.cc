@@ -6,7 +6,7 @@ namespace decnet::api::catalog {
 const ServiceDescriptor& descriptor_mssql() {
   static const ServiceDescriptor kDescriptor = {
       .slug = "mssql",
-      .summary = "Microsoft SQL Server (TDS prelogin and Login7)",
+      .summary = "Microsoft SQL Server (TDS prelogin, Login7 and TDS 4.2 logins)",
       .transports = {"tcp"},
       .ports = {1433},
       .emulated = true,

@@ -218,6 +218,31 @@ bool parseLogin7(std::string_view payload, Login7& login, std::string& anomaly) 
   return true;
 }
 
+bool parseLegacyLogin(std::string_view payload, Login7& login, std::string& anomaly) {
+  if (payload.size() < 93) {
+    anomaly = "legacy_login_truncated";
+    return false;
+  }
+  // Field at `at` of up to `size` bytes, its length in the byte after it; absent past the end.
+  const auto field = [&](std::size_t at, std::size_t size) {
+    if (at + size >= payload.size()) return std::string();
+    std::size_t length = static_cast<unsigned char>(payload[at + size]);
+    if (length > size) {
+      anomaly = "legacy_login_length_out_of_bounds";
+      length = size;
+    }
+    return std::string(payload.substr(at, length));
+  };
+  login.tdsVersion = 0x42;
+  login.hostname = field(0, 30);
+  login.username = field(31, 30);
+  login.password = field(62, 30);
+  login.appName = field(140, 30);
+  login.serverName = field(171, 30);
+  login.library = field(462, 10);
+  return true;
+}
+
 std::string decodePassword(std::string_view obfuscated) {
   std::string plain;
   for (char c : obfuscated) {

@@ -9,6 +9,7 @@
 namespace decnet::decoy::mssql {
 
 inline constexpr std::uint8_t kSqlBatch = 0x01;
+inline constexpr std::uint8_t kLegacyLogin = 0x02;  // TDS 4.2 login (hydra, old DB-Library)
 inline constexpr std::uint8_t kReply = 0x04;
 inline constexpr std::uint8_t kLogin7 = 0x10;
 inline constexpr std::uint8_t kPrelogin = 0x12;
@@ -52,6 +53,10 @@ struct Login7 {
 // Parses a LOGIN7 payload; false when it is unusable. `anomaly` may be set on success too (a
 // field pointing outside the packet is read as empty).
 bool parseLogin7(std::string_view payload, Login7& login, std::string& anomaly);
+
+// Parses a TDS 4.2 login record (fixed 30-byte fields, each followed by its length) into the
+// LOGIN7 shape; tdsVersion is 0x42. False when too short to hold a password.
+bool parseLegacyLogin(std::string_view payload, Login7& login, std::string& anomaly);
 
 // The password as typed: each byte XOR 0xA5 then nibble-swapped, UCS-2LE to UTF-8.
 std::string decodePassword(std::string_view obfuscated);

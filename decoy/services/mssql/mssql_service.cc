@@ -88,10 +88,11 @@ class MssqlSession : public stream::StreamSession {
       out += mssql::preloginResponse(shared_->version, prelogin);
       return false;
     }
-    if (type == mssql::kLogin7 && !loggedIn_) {
+    if ((type == mssql::kLogin7 || type == mssql::kLegacyLogin) && !loggedIn_) {
       mssql::Login7 login;
       std::string problem;
-      const bool parsed = mssql::parseLogin7(payload, login, problem);
+      const bool parsed = type == mssql::kLogin7 ? mssql::parseLogin7(payload, login, problem)
+                                                 : mssql::parseLegacyLogin(payload, login, problem);
       if (!problem.empty()) anomaly(problem, payload);
       if (!parsed) return true;
       const bool success =

@@ -1,6 +1,6 @@
 // libFuzzer target: TDS packet framing and message reassembly over chunked reads, then PRELOGIN,
-// LOGIN7 and SQLBatch parsing and the replies built from what they yield, as the mssql service
-// does. Byte 0 picks the read size; the rest is the client's stream.
+// LOGIN7, TDS 4.2 login and SQLBatch parsing and the replies built from what they yield, as the
+// mssql service does. Byte 0 picks the read size; the rest is the client's stream.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -44,12 +44,18 @@ bool handle(std::uint8_t type, const std::string& payload, bool& loggedIn) {
     checkPacket(preloginResponse(kVersion, prelogin));
     return true;
   }
-  if (type == kLogin7 && !loggedIn) {
+  if ((type == kLogin7 || type == kLegacyLogin) && !loggedIn) {
     Login7 login;
     std::string anomaly;
-    if (!parseLogin7(payload, login, anomaly)) return false;
-    checkText(login.username);
-    checkText(login.password);
+    const bool parsed = type == kLogin7 ? parseLogin7(payload, login, anomaly)
+                                        : parseLegacyLogin(payload, login, anomaly);
+    if (!parsed) return false;
+    if (type == kLogin7) {
+      checkText(login.username);
+      checkText(login.password);
+    } else if (login.username.size() > 30 || login.password.size() > 30) {
+      __builtin_trap();
+    }
     checkText(login.database);
     if (!login.sspi && login.username == "sa" && login.password == "secret") {
       loggedIn = true;

@@ -72,6 +72,41 @@ TEST(MssqlProtocolTest, Login7AndPassword) {
   EXPECT_EQ(login.username, "");
 }
 
+// hydra's mssql module logs in with a TDS 4.2 login record: 30-byte fields, each followed by
+// its length byte.
+TEST(MssqlProtocolTest, LegacyLoginAsHydraSendsIt) {
+  std::string record(512, '\0');
+  const auto put = [&](std::size_t at, std::size_t size, const std::string& text) {
+    record.replace(at, text.size(), text);
+    record[at + size] = static_cast<char>(text.size());
+  };
+  put(31, 30, "alice");
+  put(62, 30, "pw-mssql");
+  put(140, 30, "squelda 1.0");
+  put(462, 10, "MSDBLIB");
+  Login7 login;
+  std::string anomaly;
+  ASSERT_TRUE(parseLegacyLogin(record, login, anomaly));
+  EXPECT_EQ(anomaly, "");
+  EXPECT_EQ(login.tdsVersion, 0x42u);
+  EXPECT_EQ(login.hostname, "");
+  EXPECT_EQ(login.username, "alice");
+  EXPECT_EQ(login.password, "pw-mssql");
+  EXPECT_EQ(login.appName, "squelda 1.0");
+  EXPECT_EQ(login.library, "MSDBLIB");
+  record[61] = '\x7f';  // a length past its field is clamped and reported
+  ASSERT_TRUE(parseLegacyLogin(record, login, anomaly));
+  EXPECT_EQ(anomaly, "legacy_login_length_out_of_bounds");
+  EXPECT_EQ(login.username.size(), 30u);
+  EXPECT_FALSE(parseLegacyLogin(record.substr(0, 92), login, anomaly));
+  EXPECT_EQ(anomaly, "legacy_login_truncated");
+  // Only the fields that fit: a short record still yields its user and password.
+  anomaly.clear();
+  ASSERT_TRUE(parseLegacyLogin(record.substr(0, 100), login, anomaly));
+  EXPECT_EQ(login.password, "pw-mssql");
+  EXPECT_EQ(login.appName, "");
+}
+
 TEST(MssqlProtocolTest, LoginFailedTokens) {
   const std::string reply = loginFailed("sa", "DB01");
   EXPECT_EQ(reply.substr(0, 2), "\x04\x01");

@@ -1,4 +1,4 @@
-// The mssql emulator in a real decoy process against raw TDS, a Python client and nmap.
+// The mssql emulator in a real decoy process against raw TDS, a Python client, hydra and nmap.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -103,6 +103,23 @@ print('failed' if u("Login failed for user 'hacker'.") in reply else 'unexpected
                                "database=\"tempdb\"", "library=\"DB-Library\""}))
       << decoy_->events();
   EXPECT_TRUE(decoy_->waitFor({" mssql - prelogin ", "client_version=\"16.0.4096.0\""}));
+}
+
+// hydra's mssql module speaks a TDS 4.2 login: every guess is recorded and refused, so hydra
+// goes through its list instead of giving up on connection errors.
+TEST_F(MssqlServiceTest, HydraGuessesAreRecorded) {
+  if (run("command -v hydra").exitCode != 0) GTEST_SKIP() << "hydra is not installed";
+  const std::string list = decoy_->dir() + "/passwords";
+  run("printf 'hunter2\\nWinter2024!\\n' > " + list);
+  const auto result = run("timeout 60 hydra -l sa -P " + list + " -t 1 -s " +
+                          std::to_string(port_) + " 127.0.0.1 mssql 2>&1");
+  EXPECT_NE(result.output.find("0 valid password"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("connection errors"), std::string::npos) << result.output;
+  for (const char* password : {"hunter2", "Winter2024!"}) {
+    EXPECT_TRUE(decoy_->waitFor({" mssql - auth_attempt ", "principal=\"sa\"",
+                                 std::string("secret=\"") + password + "\"", "outcome=\"failed\""}))
+        << decoy_->events();
+  }
 }
 
 TEST_F(MssqlServiceTest, NmapIdentifiesSqlServer) {
