@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "agents/agent.h"
-#include "api/rest/api_server.h"
+#include "apiserver/api_server.h"
 #include "controller/runtime/event_recorder.h"
 #include "controller/runtime/manager.h"
 #include "controller/store/object_store.h"

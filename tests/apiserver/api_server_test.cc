@@ -1,6 +1,6 @@
 // The REST API through the real server on loopback: the REST client for behaviour, curl for
 // the raw HTTP status codes and Status bodies.
-#include "api/rest/api_server.h"
+#include "apiserver/api_server.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "api/rest/api_server.h"
+#include "apiserver/api_server.h"
 
 #include <cpprest/http_listener.h>
 #include <cpprest/producerconsumerstream.h>
