@@ -1,5 +1,6 @@
 #pragma once
-// The REST API (Kubernetes conventions) over any Client backend. cpprestsdk stays in the .cc.
+// The REST API (Kubernetes conventions) over any api::Client backend: discovery and object
+// routes in routes/, errors mapped in error_status.cc. cpprestsdk stays in api_server.cc.
 #include <functional>
 #include <memory>
 #include <string>
@@ -7,7 +8,7 @@
 #include "api/client/client.h"
 #include "api/types/result.h"
 
-namespace decnet::api {
+namespace decnet::apiserver {
 
 struct ApiServerOptions {
   std::string listen = "127.0.0.1:8000";  // HOST:PORT
@@ -20,7 +21,7 @@ struct ApiServerOptions {
 
 class ApiServer {
  public:
-  ApiServer(Client& backend, ApiServerOptions options);
+  ApiServer(api::Client& backend, ApiServerOptions options);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -37,4 +38,4 @@ class ApiServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace decnet::api
+}  // namespace decnet::apiserver

@@ -48,9 +48,9 @@ Result<void> ControlPlane::start() {
   spdlog::info("store {} at revision {}", dsn, store_->revision());
 
   if (options_.serveApi) {
-    api::ApiServerOptions serverOptions;
+    apiserver::ApiServerOptions serverOptions;
     serverOptions.listen = options_.listen;
-    server_ = std::make_unique<api::ApiServer>(*store_, serverOptions);
+    server_ = std::make_unique<apiserver::ApiServer>(*store_, serverOptions);
     if (auto started = server_->start(); !started) return started;
   }
   if (!options_.nodeName.empty() && !options_.embedAgent) {

@@ -56,7 +56,7 @@ class ControlPlane {
 
   const ControlPlaneOptions options_;
   std::shared_ptr<store::ObjectStore> store_;
-  std::unique_ptr<api::ApiServer> server_;
+  std::unique_ptr<apiserver::ApiServer> server_;
   std::unique_ptr<controller::EventRecorder> events_;
   std::unique_ptr<controller::Manager> manager_;
   std::unique_ptr<agents::Agent> agent_;

@@ -2,51 +2,6 @@
 
 namespace decnet::api {
 
-int httpStatusFor(Errc code) {
-  switch (code) {
-    case Errc::kNotFound:
-      return 404;
-    case Errc::kAlreadyExists:
-      return 409;
-    case Errc::kConflict:
-      return 409;
-    case Errc::kInvalid:
-      return 422;
-    case Errc::kGone:
-      return 410;
-    case Errc::kUnavailable:
-      return 503;
-    case Errc::kTerminal:
-      return 400;
-    case Errc::kInternal:
-      return 500;
-  }
-  return 500;
-}
-
-Json statusBody(const Error& error, const std::string& kind, const std::string& name) {
-  Json body = {{"kind", "Status"},
-               {"apiVersion", "v1"},
-               {"metadata", Json::object()},
-               {"status", "Failure"},
-               {"message", error.message},
-               {"reason", errcName(error.code)},
-               {"code", httpStatusFor(error.code)}};
-  Json details = Json::object();
-  if (!name.empty()) details["name"] = name;
-  if (!kind.empty()) details["kind"] = kind;
-  if (!error.fields.empty()) {
-    Json causes = Json::array();
-    for (const auto& field : error.fields) {
-      causes.push_back(
-          {{"field", field.path}, {"message", field.detail}, {"reason", "FieldValueInvalid"}});
-    }
-    details["causes"] = causes;
-  }
-  if (!details.empty()) body["details"] = details;
-  return body;
-}
-
 Error errorFromStatus(int http, const Json& body, const std::string& fallbackMessage) {
   Error error;
   switch (http) {
@@ -64,6 +19,15 @@ Error errorFromStatus(int http, const Json& body, const std::string& fallbackMes
       break;
     case 422:
       error.code = Errc::kInvalid;
+      break;
+    case 405:
+      error.code = Errc::kMethodNotAllowed;
+      break;
+    case 413:
+      error.code = Errc::kTooLarge;
+      break;
+    case 415:
+      error.code = Errc::kUnsupportedMediaType;
       break;
     case 502:
     case 503:

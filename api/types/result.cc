@@ -17,9 +17,15 @@ const char* errcName(Errc code) {
     case Errc::kUnavailable:
       return "ServiceUnavailable";
     case Errc::kTerminal:
-      return "Terminal";
+      return "BadRequest";
     case Errc::kInternal:
       return "InternalError";
+    case Errc::kTooLarge:
+      return "RequestEntityTooLarge";
+    case Errc::kUnsupportedMediaType:
+      return "UnsupportedMediaType";
+    case Errc::kMethodNotAllowed:
+      return "MethodNotAllowed";
   }
   return "InternalError";
 }

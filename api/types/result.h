@@ -7,7 +7,7 @@
 
 namespace decnet {
 
-// Codes that drive behaviour; api/rest/http_status.cc maps them to HTTP statuses.
+// Codes that drive behaviour; apiserver/error_status.cc maps them to HTTP statuses.
 enum class Errc {
   kNotFound,
   kAlreadyExists,
@@ -15,8 +15,11 @@ enum class Errc {
   kInvalid,
   kGone,  // a watch asked for a compacted revision
   kUnavailable,
-  kTerminal,
+  kTerminal,  // a request that can never succeed as sent (HTTP 400 BadRequest)
   kInternal,
+  kTooLarge,              // a request body over the limit
+  kUnsupportedMediaType,  // a body in a content type the route does not take
+  kMethodNotAllowed,
 };
 
 struct FieldError {

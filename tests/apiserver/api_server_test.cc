@@ -3,6 +3,7 @@
 #include "apiserver/api_server.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -22,10 +23,10 @@ class ApiServerTest : public ::testing::Test {
     auto repository = store::openRepository("sqlite::memory:");
     ASSERT_TRUE(repository);
     store_ = *store::ObjectStore::open(std::move(*repository));
-    ApiServerOptions options;
+    apiserver::ApiServerOptions options;
     options.listen = "127.0.0.1:" + std::to_string(freePort());
     options.watchBookmarkEvery = std::chrono::seconds(1);
-    server_ = std::make_unique<ApiServer>(*store_, options);
+    server_ = std::make_unique<apiserver::ApiServer>(*store_, options);
     auto started = server_->start();
     ASSERT_TRUE(started) << started.error().message;
     client_ = makeRestClient(server_->url());
@@ -52,7 +53,7 @@ class ApiServerTest : public ::testing::Test {
   }
 
   std::shared_ptr<store::ObjectStore> store_;
-  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<apiserver::ApiServer> server_;
   ClientPtr client_;
 };
 
@@ -150,9 +151,87 @@ TEST_F(ApiServerTest, InvalidObjectsGet422WithFieldCauses) {
   auto [missing, notFound] = curl(server_->url() + "/apis/decnet.io/v1alpha1/fleets/nope");
   EXPECT_EQ(missing, 404);
   EXPECT_EQ(notFound["reason"], "NotFound");
-  auto [garbage, garbageBody] =
-      curl("-X POST -d 'not json' " + server_->url() + "/apis/decnet.io/v1alpha1/fleets");
+  auto [garbage, garbageBody] = curl("-X POST -H 'Content-Type: application/json' -d 'not json' " +
+                                     server_->url() + "/apis/decnet.io/v1alpha1/fleets");
   EXPECT_EQ(garbage, 400);
+  EXPECT_EQ(garbageBody["reason"], "BadRequest");
+}
+
+// kube-apiserver's codes and reasons for requests that can never succeed as sent.
+TEST_F(ApiServerTest, BadRequestsGetKubeApiserverStatuses) {
+  const std::string fleets = server_->url() + "/apis/decnet.io/v1alpha1/fleets";
+  auto [form, formBody] = curl("-X POST -d 'a=b' " + fleets);  // curl's default: a web form
+  EXPECT_EQ(form, 415);
+  EXPECT_EQ(formBody["reason"], "UnsupportedMediaType");
+  EXPECT_EQ(formBody["code"], 415);
+
+  const std::string big = "/tmp/decnet-big-body-" + std::to_string(::getpid()) + ".json";
+  run("head -c 5000000 /dev/zero | tr '\\0' ' ' > " + big);
+  auto [large, largeBody] =
+      curl("-X POST -H 'Content-Type: application/json' --data-binary @" + big + " " + fleets);
+  EXPECT_EQ(large, 413);
+  EXPECT_EQ(largeBody["reason"], "RequestEntityTooLarge");
+  // Chunked, so no Content-Length announces it: still bounded.
+  auto [chunked, chunkedBody] = curl(
+      "-X POST -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' "
+      "--data-binary @" +
+      big + " " + fleets);
+  EXPECT_EQ(chunked, 413);
+  run("rm -f " + big);
+
+  auto [method, methodBody] = curl("-X DELETE " + fleets);
+  EXPECT_EQ(method, 405);
+  EXPECT_EQ(methodBody["reason"], "MethodNotAllowed");
+}
+
+// Every patch type kubectl sends: JSON merge, JSON patch, and strategic merge (a merge patch
+// for custom resources, lists replaced whole).
+TEST_F(ApiServerTest, PatchTypes) {
+  ASSERT_TRUE(client_->create(fleet("p", 2)));
+  const std::string url = server_->url() + "/apis/decnet.io/v1alpha1/fleets/p";
+  auto [merged, mergedBody] = curl(
+      "-X PATCH -H 'Content-Type: application/merge-patch+json' -d "
+      "'{\"spec\":{\"replicas\":3},\"metadata\":{\"labels\":{\"site\":null,\"tier\":\"dmz\"}}}' " +
+      url);
+  EXPECT_EQ(merged, 200) << mergedBody.dump();
+  EXPECT_EQ(mergedBody["spec"]["replicas"], 3);
+  EXPECT_EQ(mergedBody["metadata"]["labels"], Json({{"tier", "dmz"}}));
+  EXPECT_EQ(mergedBody["metadata"]["generation"], 2);
+
+  auto [patched, patchedBody] = curl(
+      "-X PATCH -H 'Content-Type: application/json-patch+json' -d "
+      "'[{\"op\":\"test\",\"path\":\"/spec/replicas\",\"value\":3},"
+      "{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":4}]' " +
+      url);
+  EXPECT_EQ(patched, 200) << patchedBody.dump();
+  EXPECT_EQ(patchedBody["spec"]["replicas"], 4);
+  auto [failedTest, failedTestBody] = curl(
+      "-X PATCH -H 'Content-Type: application/json-patch+json' -d "
+      "'[{\"op\":\"test\",\"path\":\"/spec/replicas\",\"value\":99}]' " +
+      url);
+  EXPECT_EQ(failedTest, 422) << failedTestBody.dump();
+
+  auto [strategic, strategicBody] = curl(
+      "-X PATCH -H 'Content-Type: application/strategic-merge-patch+json' -d "
+      "'{\"spec\":{\"template\":{\"services\":[{\"name\":\"ssh\"}]}}}' " +
+      url);
+  EXPECT_EQ(strategic, 200) << strategicBody.dump();
+  EXPECT_EQ(strategicBody["spec"]["template"]["services"].size(), 1u);
+  EXPECT_EQ(strategicBody["spec"]["template"]["archetype"], "linux-server");
+
+  // A patch that breaks the schema is refused with the field, and nothing changes.
+  auto [invalid, invalidBody] = curl(
+      "-X PATCH -H 'Content-Type: application/merge-patch+json' -d "
+      "'{\"spec\":{\"replicas\":-1}}' " +
+      url);
+  EXPECT_EQ(invalid, 422) << invalidBody.dump();
+  EXPECT_EQ(client_->get({"Fleet", "p"})->spec["replicas"], 4);
+  auto [unknown, unknownBody] = curl("-X PATCH -H 'Content-Type: text/plain' -d 'x' " + url);
+  EXPECT_EQ(unknown, 415);
+  auto [missing, missingBody] =
+      curl("-X PATCH -H 'Content-Type: application/merge-patch+json' -d '{}' " + server_->url() +
+           "/apis/decnet.io/v1alpha1/fleets/nope");
+  EXPECT_EQ(missing, 404);
 }
 
 TEST_F(ApiServerTest, DryRunWritesNothing) {
