@@ -308,7 +308,9 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
       continue;
     }
     ++current;
-    if (api::conditionTrue(decky.status, "Ready")) ++ready;
+    // Ready counts only when it describes the decky's current spec: after a template change
+    // the old Ready speaks for the previous generation.
+    if (api::conditionMet(decky, "Ready")) ++ready;
     if (decky.status.value("phase", "") == "Failed") ++failed;
     if (auto s = api::findCondition(decky.status, "Scheduled"); s && s->status == "False") {
       ++unschedulable;

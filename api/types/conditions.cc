@@ -53,6 +53,25 @@ std::optional<Condition> findCondition(const Json& status, const std::string& ty
   return std::nullopt;
 }
 
+bool conditionCurrent(const Object& object, const std::string& type) {
+  const std::int64_t generation = object.metadata.generation;
+  if (generation == 0) return true;
+  auto condition = findCondition(object.status, type);
+  std::int64_t observed = condition ? condition->observedGeneration : 0;
+  if (observed == 0 && object.status.is_object()) {
+    if (auto it = object.status.find("observedGeneration");
+        it != object.status.end() && it->is_number_integer()) {
+      observed = it->get<std::int64_t>();
+    }
+  }
+  return observed == 0 || observed == generation;
+}
+
+bool conditionMet(const Object& object, const std::string& type, const std::string& wantStatus) {
+  auto condition = findCondition(object.status, type);
+  return condition && condition->status == wantStatus && conditionCurrent(object, type);
+}
+
 bool conditionTrue(const Json& status, const std::string& type) {
   auto c = findCondition(status, type);
   return c && c->status == "True";

@@ -23,5 +23,12 @@ bool setCondition(Json& status, const Condition& condition, const std::string& n
 std::optional<Condition> findCondition(const Json& status, const std::string& type);
 // True when the condition exists with status "True".
 bool conditionTrue(const Json& status, const std::string& type);
+// True when the condition of `type` speaks for `object`'s current generation (kstatus' rule):
+// its observedGeneration (else status.observedGeneration) equals metadata.generation. An object
+// without generations (generation 0) or a status that records none is always current.
+bool conditionCurrent(const Object& object, const std::string& type);
+// The condition of `type` when it has `wantStatus` and speaks for the current generation.
+bool conditionMet(const Object& object, const std::string& type,
+                  const std::string& wantStatus = "True");
 
 }  // namespace decnet::api

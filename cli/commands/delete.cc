@@ -1,6 +1,8 @@
 // decnet delete -f FILE | KIND NAME... [--wait] [--timeout 60s] [--dry-run=server]
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "api/types/clock.h"
@@ -29,7 +31,9 @@ void addDeleteCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("-f,--filename", options->files, "File, directory or - for stdin");
   cmd->add_flag("-R,--recursive", options->recursive, "Descend into directories");
   cmd->add_option("args", options->args, "KIND NAME... or KIND/NAME...");
-  cmd->add_flag("--wait", options->wait, "Wait until the objects are gone");
+  cmd->add_flag("--wait", options->wait,
+                "Wait until the objects are gone, and for a fleet every decky it owned (their "
+                "namespaces and decoys torn down)");
   cmd->add_option("--timeout", options->timeout, "How long --wait waits (e.g. 60s, 5m)");
   cmd->add_option("--dry-run", options->dryRun, "none | server")
       ->check(CLI::IsMember({"none", "server"}));
@@ -76,6 +80,7 @@ void addDeleteCommand(CLI::App& app, Globals& globals) {
     auto client = connect(globals);
     const bool dry = options->dryRun == "server";
     int failures = 0;
+    std::map<api::ObjectKey, std::string> deletedUids;  // what --wait waits for
     for (const auto& key : keys) {
       auto info = api::findKind(key.kind);
       const std::string shown = info->plural + ".decnet.io \"" + key.name + "\"";
@@ -88,15 +93,29 @@ void addDeleteCommand(CLI::App& app, Globals& globals) {
         continue;
       }
       std::cout << shown << " deleted" << (dry ? " (server dry run)" : "") << "\n";
+      deletedUids[key] = removed->metadata.uid;
     }
     if (options->wait && !dry) {
       const auto deadline = std::chrono::steady_clock::now() + *timeout;
-      for (const auto& key : keys) {
-        while (true) {
-          auto current = client->get(key);
-          if (!current && current.error().code == Errc::kNotFound) break;
+      // Gone means the object (this uid: a re-created one is another object) and every decky
+      // it owns, down to their teardown finalizers: then the namespaces are gone too.
+      const auto gone = [&](const api::ObjectKey& key, const std::string& uid) {
+        auto current = client->get(key);
+        if (current && (uid.empty() || current->metadata.uid == uid)) return false;
+        if (!current && current.error().code != Errc::kNotFound) return false;
+        if (key.kind != "Fleet") return true;
+        auto owned = client->list("Decky", {std::string(api::kFleetLabel) + "=" + key.name, ""});
+        if (!owned) return false;
+        return std::none_of(owned->items.begin(), owned->items.end(), [&](const api::Object& d) {
+          const auto* owner = d.controllerOwner();
+          return owner != nullptr && (uid.empty() || owner->uid == uid);
+        });
+      };
+      for (const auto& [key, uid] : deletedUids) {
+        while (!gone(key, uid)) {
           if (std::chrono::steady_clock::now() > deadline) {
-            std::cerr << "error: timed out waiting for " << key.str() << " to be deleted\n";
+            std::cerr << "error: timed out waiting for " << key.str()
+                      << (key.kind == "Fleet" ? " and its deckies" : "") << " to be deleted\n";
             throw CLI::RuntimeError(kExitError);
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(200));

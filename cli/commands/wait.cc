@@ -75,11 +75,9 @@ void addWaitCommand(CLI::App& app, Globals& globals) {
             break;
           }
         } else if (object) {
-          auto c = api::findCondition(object->status, conditionType);
-          // A condition counts only once it describes the current generation.
-          const bool current = !c || c->observedGeneration == 0 ||
-                               c->observedGeneration >= object->metadata.generation;
-          if (c && c->status == wantStatus && current) {
+          // A condition counts only once it describes the current generation (as kubectl
+          // wait, kstatus, Argo CD and Flux read it).
+          if (api::conditionMet(*object, conditionType, wantStatus)) {
             std::cout << shown << " condition met\n";
             break;
           }

@@ -422,11 +422,13 @@ TEST_F(HostTest, LifecycleKeepsTheHostExactlyAsDeclared) {
       << up_->cli("get deckies -o wide").output;
   expectHostHolds(names(4));
 
-  // Delete: the finalizer tears everything down before the objects go.
+  // Delete: the finalizer tears everything down before the objects go, and --wait returns
+  // only then: no decky left, no namespace left, at once.
   auto deleted = up_->cli("delete fleet " + lab_.fleet + " --wait --timeout 60s");
   EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
-  EXPECT_TRUE(eventually(
-      [&] { return up_->cli("get deckies").output.find(lab_.fleet) == std::string::npos; }));
+  EXPECT_EQ(up_->cli("get deckies").output.find(lab_.fleet), std::string::npos)
+      << up_->cli("get deckies").output;
+  EXPECT_TRUE(namespaces().empty()) << run("ip netns list").output;
   expectHostHolds({});
 }
 

@@ -225,6 +225,40 @@ TEST_F(FleetReconcilerTest, StatusCountsReadyDeckiesAndObservesTheGeneration) {
   EXPECT_EQ(api::findCondition(fleet.status, "Degraded")->status, "False");
 }
 
+// The wait that passed on a stale Ready: after a template change, a decky's Ready still speaks
+// for its previous spec, so the fleet must not count it until the agent reports again.
+TEST_F(FleetReconcilerTest, ReadyFromADeckysPreviousGenerationDoesNotCount) {
+  createFleet(1);
+  reconcile();
+  auto d = decky("corp-01");
+  api::setCondition(d.status, {"Ready", "True", "DeckyReady", "", "", d.metadata.generation},
+                    "2026-01-01T00:00:00Z");
+  ASSERT_TRUE(client_.updateStatus(d, {}));
+  reconcile();
+  ASSERT_EQ(client_.get({"Fleet", "corp"})->status["readyReplicas"], 1);
+
+  auto fleet = *client_.get({"Fleet", "corp"});
+  fleet.spec["template"]["services"] = Json::array({{{"name", "ssh"}}});
+  ASSERT_TRUE(client_.update(fleet, {}));
+  reconcile();
+  ASSERT_GT(decky("corp-01").metadata.generation, d.metadata.generation);
+  fleet = *client_.get({"Fleet", "corp"});
+  EXPECT_EQ(fleet.status["readyReplicas"], 0);
+  EXPECT_EQ(fleet.status["observedGeneration"], fleet.metadata.generation);
+  EXPECT_FALSE(api::conditionMet(fleet, "Ready"));
+  EXPECT_EQ(api::findCondition(fleet.status, "Progressing")->status, "True");
+
+  // The agent reports Ready for the new generation: now it counts.
+  d = decky("corp-01");
+  api::setCondition(d.status, {"Ready", "True", "DeckyReady", "", "", d.metadata.generation},
+                    "2026-01-01T00:00:01Z");
+  ASSERT_TRUE(client_.updateStatus(d, {}));
+  reconcile();
+  fleet = *client_.get({"Fleet", "corp"});
+  EXPECT_EQ(fleet.status["readyReplicas"], 1);
+  EXPECT_TRUE(api::conditionMet(fleet, "Ready"));
+}
+
 TEST_F(FleetReconcilerTest, IdentityFieldsWrittenByMutationAreNotReverted) {
   createFleet(1);
   reconcile();
