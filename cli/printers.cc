@@ -104,8 +104,9 @@ std::vector<std::string> tableRow(const api::Object& o, bool wide) {
           kind + "/" + str(involved, "name"), str(spec, "count"), str(spec, "message")};
 }
 
-void printTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
+void printTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
+                std::vector<std::size_t>* minimum) {
+  std::vector<std::size_t> widths = minimum != nullptr ? *minimum : std::vector<std::size_t>{};
   for (const auto& row : rows) {
     if (widths.size() < row.size()) widths.resize(row.size(), 0);
     for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
@@ -118,6 +119,7 @@ void printTable(std::ostream& out, const std::vector<std::vector<std::string>>& 
     }
     out << line << "\n";
   }
+  if (minimum != nullptr) *minimum = widths;
 }
 
 }  // namespace decnet::cli

@@ -15,7 +15,10 @@ std::string age(const std::string& timestamp);
 std::vector<std::string> tableHeader(const api::KindInfo& kind, bool wide);
 std::vector<std::string> tableRow(const api::Object& object, bool wide);
 
-// Left-aligned columns separated by three spaces, like kubectl.
-void printTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
+// Left-aligned columns separated by three spaces, like kubectl. `widths` (optional) holds
+// the least width of each column and comes back with the widths used, so later rows (a watch)
+// stay aligned with the header.
+void printTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
+                std::vector<std::size_t>* widths = nullptr);
 
 }  // namespace decnet::cli

@@ -13,11 +13,14 @@
 namespace decnet::cli {
 namespace {
 
+// `single`: one object asked for by name, printed bare; otherwise a List, even when empty
+// (scripts parse it), as kubectl prints them.
 void printObjects(const api::KindInfo& kind, const std::vector<api::Object>& objects,
-                  const std::string& output, bool header) {
+                  const std::string& output, bool header, bool single,
+                  std::vector<std::size_t>* widths = nullptr) {
   if (output == "json" || output == "yaml") {
     api::Json doc;
-    if (objects.size() == 1) {
+    if (single && objects.size() == 1) {
       doc = api::toJson(objects.front());
     } else {
       doc = {{"apiVersion", api::kApiVersion}, {"kind", "List"}, {"items", api::Json::array()}};
@@ -34,7 +37,7 @@ void printObjects(const api::KindInfo& kind, const std::vector<api::Object>& obj
   std::vector<std::vector<std::string>> rows;
   if (header) rows.push_back(tableHeader(kind, wide));
   for (const auto& o : objects) rows.push_back(tableRow(o, wide));
-  printTable(std::cout, rows);
+  printTable(std::cout, rows, widths);
 }
 
 }  // namespace
@@ -88,12 +91,24 @@ void addGetCommand(CLI::App& app, Globals& globals) {
       }
       objects = std::move(list->items);
       revision = list->revision;
-      if (objects.empty() && !options->watch && options->output.empty()) {
+      if (objects.empty() && !options->watch &&
+          (options->output.empty() || options->output == "wide")) {
         std::cerr << "No resources found\n";
         return;
       }
     }
-    if (!objects.empty()) printObjects(*kind, objects, options->output, true);
+    const bool structured = options->output == "json" || options->output == "yaml";
+    // Watch rows keep the columns of what was printed first (the header at least).
+    std::vector<std::size_t> widths;
+    bool headerShown = !objects.empty();
+    if (!headerShown && options->watch) {
+      // Nothing listed to size the columns by: give each room for a typical value (names,
+      // addresses, hostnames), so the rows that arrive stay under their headers.
+      widths.assign(tableHeader(*kind, options->output == "wide").size(), 14);
+    }
+    if (!objects.empty() || (structured && !options->watch)) {
+      printObjects(*kind, objects, options->output, true, options->names.size() == 1, &widths);
+    }
     if (!options->watch) return;
     std::cout.flush();
     const std::set<std::string> names(options->names.begin(), options->names.end());
@@ -108,8 +123,17 @@ void addGetCommand(CLI::App& app, Globals& globals) {
             if (!names.empty() && names.count(event.object.metadata.name) == 0) return true;
             if (labels && !labels->matches(event.object.metadata.labels)) return true;
             api::Object shown = event.object;
-            if (event.type == api::WatchEvent::Type::kDeleted) shown.status["phase"] = "Deleted";
-            printObjects(*kind, {shown}, options->output, false);
+            if (event.type == api::WatchEvent::Type::kDeleted) {
+              // Marked: a decky's phase says so, other kinds carry it after the name.
+              if (shown.kind == "Decky") {
+                shown.status["phase"] = "Deleted";
+                shown.metadata.deletionTimestamp.clear();
+              } else if (options->output.empty() || options->output == "wide") {
+                shown.metadata.name += " (deleted)";
+              }
+            }
+            printObjects(*kind, {shown}, options->output, !headerShown, true, &widths);
+            headerShown = true;
             std::cout.flush();
             return true;
           },

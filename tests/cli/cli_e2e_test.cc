@@ -187,13 +187,35 @@ TEST_F(CliTest, PruneDeletesOnlyAppliedObjectsMissingFromTheSet) {
   EXPECT_FALSE(contains(pruned.output, "decky")) << "controller-made deckies are never pruned";
 }
 
+// Scripts parse -o json|yaml: an empty list is an empty List, as kubectl prints it; a table
+// says "No resources found" on stderr; a list of one is still a List.
+TEST_F(CliTest, EmptyListsPrintAnEmptyList) {
+  auto json = up_.cli("get fleets -o json");
+  EXPECT_EQ(json.exitCode, 0);
+  auto parsed = api::Json::parse(json.output, nullptr, false);
+  ASSERT_TRUE(parsed.is_object()) << json.output;
+  EXPECT_EQ(parsed["kind"], "List");
+  EXPECT_EQ(parsed["items"], api::Json::array());
+  auto yaml = up_.cli("get deckies -o yaml");
+  EXPECT_TRUE(contains(yaml.output, "kind: List")) << yaml.output;
+  EXPECT_TRUE(contains(yaml.output, "items: []")) << yaml.output;
+  EXPECT_TRUE(contains(up_.cli("get fleets").output, "No resources found"));
+  ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
+  auto one = api::Json::parse(up_.cli("get fleets -o json").output, nullptr, false);
+  EXPECT_EQ(one["kind"], "List");
+  EXPECT_EQ(one["items"].size(), 1u);
+  EXPECT_EQ(api::Json::parse(up_.cli("get fleet quickstart -o json").output)["kind"], "Fleet");
+}
+
 TEST_F(CliTest, DeleteWaitsAndGarbageCollectsDeckies) {
   ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
   ASSERT_TRUE(eventually([&] { return contains(up_.cli("get deckies").output, "quickstart-01"); }));
   auto deleted = up_.cli("delete fleet quickstart --wait --timeout 20s");
   EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
   EXPECT_TRUE(contains(deleted.output, "fleets.decnet.io \"quickstart\" deleted"));
-  EXPECT_TRUE(eventually([&] { return !contains(up_.cli("get deckies").output, "quickstart"); }));
+  // --wait returned: the deckies are gone already, not merely Terminating.
+  EXPECT_FALSE(contains(up_.cli("get deckies").output, "quickstart"))
+      << up_.cli("get deckies").output;
   auto again = up_.cli("delete fleet quickstart");
   EXPECT_EQ(again.exitCode, 1);
   EXPECT_EQ(up_.cli("delete fleet quickstart --ignore-not-found").exitCode, 0);
