@@ -13,6 +13,7 @@
 #include "apiserver/error_status.h"
 #include "apiserver/routes/discovery.h"
 #include "apiserver/routes/objects.h"
+#include "apiserver/routes/tables.h"
 
 namespace decnet::apiserver {
 namespace {
@@ -80,11 +81,17 @@ struct ApiServer::Impl {
   Impl(api::Client& b, ApiServerOptions o) : backend(b), options(std::move(o)) {}
 
   void handle(http_request request);
-  void handleWatch(http_request& request, const std::string& kind, std::int64_t revision);
+  void handleWatch(http_request& request, const std::string& kind, std::int64_t revision,
+                   const HttpRequest& exchange);
 };
 
 void ApiServer::Impl::handleWatch(http_request& request, const std::string& kind,
-                                  std::int64_t revision) {
+                                  std::int64_t revision, const HttpRequest& exchange) {
+  // kubectl get -w asks for Tables: each event's object is a one-row Table (columns with the
+  // first), and bookmarks only when asked for, as kube-apiserver sends them.
+  const bool table = wantsTable(exchange);
+  const std::string includeObject = exchange.param("includeObject");
+  const bool bookmarks = !table || exchange.param("allowWatchBookmarks") == "true";
   // Fail fast with a real 410 when the start revision is already compacted: a watch with
   // `stop` already set checks its start revision once and returns.
   if (revision >= 0) {
@@ -122,7 +129,10 @@ void ApiServer::Impl::handleWatch(http_request& request, const std::string& kind
   });
   auto done = std::make_shared<std::atomic<bool>>(false);
   watches.push_back(
-      {done, std::thread([this, buffer, kind, revision, done]() mutable {
+      {done,
+       std::thread([this, buffer, kind, revision, done, table, includeObject, bookmarks]() mutable {
+         const api::KindInfo kindInfo = *api::findKind(kind);
+         bool firstTable = true;
          std::atomic<bool> stop{false};
          const auto started = std::chrono::steady_clock::now();
          auto lastBookmark = started;
@@ -141,7 +151,7 @@ void ApiServer::Impl::handleWatch(http_request& request, const std::string& kind
            if (now - started > options.watchMaxDuration) return false;
            lastRevision = event.revision;
            if (event.type == api::WatchEvent::Type::kBookmark) {
-             if (now - lastBookmark < options.watchBookmarkEvery) return true;
+             if (!bookmarks || now - lastBookmark < options.watchBookmarkEvery) return true;
              lastBookmark = now;
              return write(
                  {{"type", "BOOKMARK"},
@@ -150,8 +160,13 @@ void ApiServer::Impl::handleWatch(http_request& request, const std::string& kind
                     {"kind", kind},
                     {"metadata", {{"resourceVersion", std::to_string(event.revision)}}}}}});
            }
-           return write({{"type", api::watchEventTypeName(event.type)},
-                         {"object", api::toJson(event.object)}});
+           Json object = api::toJson(event.object);
+           if (table) {
+             object = tableFor(kindInfo, {event.object}, std::to_string(event.revision),
+                               includeObject, firstTable);
+             firstTable = false;
+           }
+           return write({{"type", api::watchEventTypeName(event.type)}, {"object", object}});
          };
          auto result = backend.watch(kind, revision, handler, stopping);
          if (!result) {
@@ -176,7 +191,7 @@ void ApiServer::Impl::handle(http_request request) {
     if (auto resource = parseResourcePath(exchange->path)) {
       auto watch = watchRequested(*exchange, *resource);
       if (!watch) return send(request, errorResponse(watch.error()));
-      if (*watch) return handleWatch(request, (*watch)->kind, (*watch)->revision);
+      if (*watch) return handleWatch(request, (*watch)->kind, (*watch)->revision, *exchange);
       return send(request, objects.serve(*exchange, *resource));
     }
     send(request,

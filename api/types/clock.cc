@@ -129,4 +129,17 @@ std::string formatDuration(std::chrono::seconds duration) {
   return out;
 }
 
+std::string humanAge(const std::string& timestamp) {
+  auto then = parseTime(timestamp);
+  if (!then) return "<unknown>";
+  auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - *then)
+          .count();
+  if (seconds < 0) seconds = 0;
+  if (seconds < 120) return std::to_string(seconds) + "s";
+  if (seconds < 7200) return std::to_string(seconds / 60) + "m";
+  if (seconds < 172800) return std::to_string(seconds / 3600) + "h";
+  return std::to_string(seconds / 86400) + "d";
+}
+
 }  // namespace decnet::api

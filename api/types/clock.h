@@ -26,5 +26,8 @@ std::optional<TimePoint> parseTime(const std::string& text);
 std::optional<std::chrono::seconds> parseDuration(const std::string& text);
 // 5400s -> "1h30m".
 std::string formatDuration(std::chrono::seconds duration);
+// The age of an RFC 3339 time as kubectl shows it: "45s", "12m", "5h", "3d"; "<unknown>" when
+// malformed.
+std::string humanAge(const std::string& timestamp);
 
 }  // namespace decnet::api

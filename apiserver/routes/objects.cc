@@ -3,6 +3,7 @@
 #include "api/codec/yaml_codec.h"
 #include "api/validation/validate.h"
 #include "apiserver/error_status.h"
+#include "apiserver/routes/tables.h"
 
 namespace decnet::apiserver {
 namespace {
@@ -243,6 +244,10 @@ HttpResponse ObjectRoutes::serveCollection(const HttpRequest& request, const Res
     auto result = backend_.list(path.kind.kind,
                                 {request.param("labelSelector"), request.param("fieldSelector")});
     if (!result) return errorResponse(result.error(), singular);
+    if (wantsTable(request)) {
+      return jsonResponse(tableFor(path.kind, result->items, std::to_string(result->revision),
+                                   request.param("includeObject")));
+    }
     return jsonResponse(listBody(path.kind, *result));
   }
   if (request.method == "POST") {
@@ -261,6 +266,11 @@ HttpResponse ObjectRoutes::serveObject(const HttpRequest& request, const Resourc
   if (request.method == "GET") {
     auto result = backend_.get({path.kind.kind, path.name});
     if (!result) return errorResponse(result.error(), singular, path.name);
+    if (wantsTable(request)) {
+      return jsonResponse(tableFor(path.kind, {*result},
+                                   std::to_string(result->metadata.resourceVersion),
+                                   request.param("includeObject")));
+    }
     return objectResponse(*result, 200);
   }
   if (request.method == "PUT") {

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <regex>
+#include <thread>
 
 #include "apiserver/api_server.h"
 #include "controller/store/object_store.h"
@@ -62,8 +65,7 @@ TEST_F(KubectlTest, ClientSideApplyLabelAnnotateAndPatch) {
   const std::string apply = "apply --validate=false -f " + dir_ + "/fleet.yaml";
   auto created = kubectl(apply);
   EXPECT_EQ(created.exitCode, 0) << created.output;
-  EXPECT_NE(created.output.find("fleet.decnet.io/kf created"), std::string::npos)
-      << created.output;
+  EXPECT_NE(created.output.find("fleet.decnet.io/kf created"), std::string::npos) << created.output;
   auto again = kubectl(apply);
   EXPECT_NE(again.output.find("fleet.decnet.io/kf unchanged"), std::string::npos) << again.output;
 
@@ -71,9 +73,9 @@ TEST_F(KubectlTest, ClientSideApplyLabelAnnotateAndPatch) {
   EXPECT_EQ(kubectl("annotate fleet kf owner=soc").exitCode, 0);
   auto patched = kubectl("patch fleet kf --type merge -p '{\"spec\":{\"replicas\":3}}'");
   EXPECT_EQ(patched.exitCode, 0) << patched.output;
-  auto jsonPatched =
-      kubectl("patch fleet kf --type json -p '[{\"op\":\"replace\",\"path\":\"/spec/network/"
-              "interface\",\"value\":\"decnet-lab1\"}]'");
+  auto jsonPatched = kubectl(
+      "patch fleet kf --type json -p '[{\"op\":\"replace\",\"path\":\"/spec/network/"
+      "interface\",\"value\":\"decnet-lab1\"}]'");
   EXPECT_EQ(jsonPatched.exitCode, 0) << jsonPatched.output;
 
   auto fleet = store_->get({"Fleet", "kf"});
@@ -88,6 +90,64 @@ TEST_F(KubectlTest, ClientSideApplyLabelAnnotateAndPatch) {
   // Removing a label is a merge patch with null.
   EXPECT_EQ(kubectl("label fleet kf tier-").exitCode, 0);
   EXPECT_EQ(store_->get({"Fleet", "kf"})->metadata.labels.count("tier"), 0u);
+}
+
+// Tables from the CRDs' additionalPrinterColumns: the same columns decnet get prints.
+TEST_F(KubectlTest, GetShowsThePrinterColumnsAndWideShowsTheWideOnes) {
+  ASSERT_EQ(kubectl("apply --validate=false -f " + dir_ + "/fleet.yaml").exitCode, 0);
+  api::Object decky;
+  decky.kind = "Decky";
+  decky.metadata.name = "kf-01";
+  decky.spec = {{"node", "local"},
+                {"ip", "10.77.0.10"},
+                {"mac", "00:16:3e:00:00:01"},
+                {"hostname", "SRV-WEB-01"},
+                {"osFamily", "linux"},
+                {"distro", "debian"},
+                {"services", {{{"name", "ssh"}}, {{"name", "http"}}}},
+                {"network", {{"interface", "decnet-lab0"}, {"subnet", "10.77.0.0/24"}}}};
+  auto created = store_->create(decky, {});
+  ASSERT_TRUE(created) << describe(created.error());
+  auto narrow = kubectl("get deckies");
+  EXPECT_EQ(narrow.exitCode, 0) << narrow.output;
+  EXPECT_TRUE(
+      std::regex_search(narrow.output, std::regex("NAME +NODE +IP +HOSTNAME +OS +PHASE +AGE\n")))
+      << narrow.output;
+  EXPECT_TRUE(std::regex_search(narrow.output, std::regex("kf-01 +local +10.77.0.10 +SRV-WEB-01")))
+      << narrow.output;
+  auto wide = kubectl("get deckies -o wide");
+  EXPECT_TRUE(std::regex_search(wide.output, std::regex("MAC +DISTRO +ARCHETYPE +SERVICES +GEN")))
+      << wide.output;
+  EXPECT_TRUE(std::regex_search(wide.output, std::regex("00:16:3e:00:00:01 +debian +.*ssh,http")))
+      << wide.output;
+  auto fleets = kubectl("get fleet kf");
+  EXPECT_TRUE(std::regex_search(fleets.output, std::regex("NAME +REPLICAS +READY +SUBNET +AGE")))
+      << fleets.output;
+}
+
+// kubectl get -w asks for Tables on the watch too: one row per change, under one header.
+TEST_F(KubectlTest, WatchPrintsRowsForChanges) {
+  ASSERT_EQ(kubectl("apply --validate=false -f " + dir_ + "/fleet.yaml").exitCode, 0);
+  decnet::testing::ChildProcess watch(
+      {"/bin/sh", "-c",
+       "KUBECONFIG=" + dir_ + "/none exec kubectl --server " + server_->url() + " --cache-dir " +
+           dir_ + "/cache get fleets -w"},
+      dir_ + "/watch.out");
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  ASSERT_EQ(kubectl("patch fleet kf --type merge -p '{\"spec\":{\"replicas\":5}}'").exitCode, 0);
+  auto deleted = kubectl("delete fleet kf");
+  EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
+  std::string out;
+  for (int i = 0; i < 50; ++i) {
+    out = run("cat " + dir_ + "/watch.out").output;
+    if (std::count(out.begin(), out.end(), '\n') >= 3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  watch.stop();
+  EXPECT_EQ(out.find("NAME"), 0u) << out;
+  EXPECT_EQ(out.find("NAME", 1), std::string::npos) << "one header only\n" << out;
+  EXPECT_GE(std::count(out.begin(), out.end(), '\n'), 3) << out;
+  EXPECT_EQ(out.find("error"), std::string::npos) << out;
 }
 
 }  // namespace
