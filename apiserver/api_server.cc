@@ -13,6 +13,7 @@
 #include "apiserver/error_status.h"
 #include "apiserver/routes/discovery.h"
 #include "apiserver/routes/objects.h"
+#include "apiserver/routes/openapi.h"
 #include "apiserver/routes/tables.h"
 
 namespace decnet::apiserver {
@@ -188,6 +189,7 @@ void ApiServer::Impl::handle(http_request request) {
       return send(request, HttpResponse{200, type, body, {}});
     }
     if (auto answer = serveDiscovery(*exchange, options.ready)) return send(request, *answer);
+    if (auto answer = serveOpenApi(*exchange)) return send(request, *answer);
     if (auto resource = parseResourcePath(exchange->path)) {
       auto watch = watchRequested(*exchange, *resource);
       if (!watch) return send(request, errorResponse(watch.error()));

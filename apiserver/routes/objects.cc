@@ -159,6 +159,29 @@ Result<Json> applyPatch(const std::string& type, const Json& live, const Json& p
                   (type.empty() ? std::string("no Content-Type") : type));
 }
 
+// A write admission refused. With fieldValidation=Strict (kubectl's default) unknown fields are
+// reported as kube-apiserver's strict decoder reports them: 400 BadRequest naming each path.
+// Other problems, and every problem for clients that do not ask, stay 422 Invalid with causes.
+HttpResponse writeFailure(const HttpRequest& request, const Error& error, const api::KindInfo& kind,
+                          const std::string& name) {
+  if (error.code == Errc::kInvalid && request.param("fieldValidation") == "Strict") {
+    std::string unknown;
+    for (const auto& field : error.fields) {
+      if (field.detail.rfind("unknown field", 0) != 0) continue;
+      unknown +=
+          (unknown.empty() ? "" : ", ") + std::string("unknown field \"") + field.path + "\"";
+    }
+    if (!unknown.empty()) {
+      return errorResponse(Error{Errc::kTerminal,
+                                 kind.kind + " in version \"v1alpha1\" cannot be handled as a " +
+                                     kind.kind + ": strict decoding error: " + unknown,
+                                 {}},
+                           kind.singular, name);
+    }
+  }
+  return errorResponse(error, kind.singular, name);
+}
+
 }  // namespace
 
 std::optional<ResourcePath> parseResourcePath(const std::string& path) {
@@ -254,7 +277,7 @@ HttpResponse ObjectRoutes::serveCollection(const HttpRequest& request, const Res
     auto object = readObject(request, path.kind, "");
     if (!object) return errorResponse(object.error(), singular);
     auto result = backend_.create(*object, write);
-    if (!result) return errorResponse(result.error(), singular, object->metadata.name);
+    if (!result) return writeFailure(request, result.error(), path.kind, object->metadata.name);
     return objectResponse(*result, 201, api::admissionWarnings(*object));
   }
   return errorResponse(Error{Errc::kMethodNotAllowed, "collections support GET and POST", {}});
@@ -277,7 +300,7 @@ HttpResponse ObjectRoutes::serveObject(const HttpRequest& request, const Resourc
     auto object = readObject(request, path.kind, path.name);
     if (!object) return errorResponse(object.error(), singular, path.name);
     auto result = backend_.update(*object, write);
-    if (!result) return errorResponse(result.error(), singular, path.name);
+    if (!result) return writeFailure(request, result.error(), path.kind, path.name);
     return objectResponse(*result, 200, api::admissionWarnings(*object));
   }
   if (request.method == "PATCH") return patch(request, path, write);
@@ -327,7 +350,7 @@ HttpResponse ObjectRoutes::patch(const HttpRequest& request, const ResourcePath&
         object->metadata.resourceVersion == live->metadata.resourceVersion) {
       continue;
     }
-    if (!result) return errorResponse(result.error(), singular, path.name);
+    if (!result) return writeFailure(request, result.error(), path.kind, path.name);
     return objectResponse(*result, 200, api::admissionWarnings(*object));
   }
 }

@@ -234,6 +234,33 @@ TEST_F(ApiServerTest, PatchTypes) {
   EXPECT_EQ(missing, 404);
 }
 
+// OpenAPI from the CRDs: the v3 root points at the group-version document (with a hash), which
+// has each kind's schema tagged with its group-version-kind and PATCH operations that take
+// fieldValidation (what kubectl checks before it leaves validation to the server).
+TEST_F(ApiServerTest, OpenApiDocumentsComeFromTheCrds) {
+  auto [rootCode, root] = curl(server_->url() + "/openapi/v3");
+  ASSERT_EQ(rootCode, 200);
+  const std::string url = root["paths"]["apis/decnet.io/v1alpha1"]["serverRelativeURL"];
+  EXPECT_EQ(url.rfind("/openapi/v3/apis/decnet.io/v1alpha1?hash=", 0), 0u) << url;
+  auto [code, doc] = curl("'" + server_->url() + url + "'");
+  ASSERT_EQ(code, 200);
+  const Json& fleet = doc["components"]["schemas"]["io.decnet.v1alpha1.Fleet"];
+  EXPECT_EQ(fleet["x-kubernetes-group-version-kind"][0]["kind"], "Fleet");
+  EXPECT_TRUE(fleet["properties"]["spec"]["properties"].contains("network"));
+  const Json& patch = doc["paths"]["/apis/decnet.io/v1alpha1/deckies/{name}"]["patch"];
+  EXPECT_EQ(patch["x-kubernetes-group-version-kind"]["kind"], "Decky");
+  bool fieldValidation = false;
+  for (const auto& p : patch["parameters"]) fieldValidation |= p["name"] == "fieldValidation";
+  EXPECT_TRUE(fieldValidation);
+  auto [v2Code, v2] = curl(server_->url() + "/openapi/v2");
+  EXPECT_EQ(v2Code, 200);
+  EXPECT_TRUE(v2["definitions"].contains("io.decnet.v1alpha1.Node"));
+  auto [protobuf, ignored] =
+      curl("-H 'Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf' " +
+           server_->url() + "/openapi/v2");
+  EXPECT_EQ(protobuf, 406);
+}
+
 TEST_F(ApiServerTest, DryRunWritesNothing) {
   auto [code, body] =
       curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(fleet("dry")).dump() +

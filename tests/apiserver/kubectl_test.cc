@@ -62,7 +62,7 @@ class KubectlTest : public ::testing::Test {
 };
 
 TEST_F(KubectlTest, ClientSideApplyLabelAnnotateAndPatch) {
-  const std::string apply = "apply --validate=false -f " + dir_ + "/fleet.yaml";
+  const std::string apply = "apply -f " + dir_ + "/fleet.yaml";  // validated (OpenAPI)
   auto created = kubectl(apply);
   EXPECT_EQ(created.exitCode, 0) << created.output;
   EXPECT_NE(created.output.find("fleet.decnet.io/kf created"), std::string::npos) << created.output;
@@ -94,7 +94,7 @@ TEST_F(KubectlTest, ClientSideApplyLabelAnnotateAndPatch) {
 
 // Tables from the CRDs' additionalPrinterColumns: the same columns decnet get prints.
 TEST_F(KubectlTest, GetShowsThePrinterColumnsAndWideShowsTheWideOnes) {
-  ASSERT_EQ(kubectl("apply --validate=false -f " + dir_ + "/fleet.yaml").exitCode, 0);
+  ASSERT_EQ(kubectl("apply -f " + dir_ + "/fleet.yaml").exitCode, 0);
   api::Object decky;
   decky.kind = "Decky";
   decky.metadata.name = "kf-01";
@@ -127,7 +127,7 @@ TEST_F(KubectlTest, GetShowsThePrinterColumnsAndWideShowsTheWideOnes) {
 
 // kubectl get -w asks for Tables on the watch too: one row per change, under one header.
 TEST_F(KubectlTest, WatchPrintsRowsForChanges) {
-  ASSERT_EQ(kubectl("apply --validate=false -f " + dir_ + "/fleet.yaml").exitCode, 0);
+  ASSERT_EQ(kubectl("apply -f " + dir_ + "/fleet.yaml").exitCode, 0);
   decnet::testing::ChildProcess watch(
       {"/bin/sh", "-c",
        "KUBECONFIG=" + dir_ + "/none exec kubectl --server " + server_->url() + " --cache-dir " +
@@ -148,6 +148,41 @@ TEST_F(KubectlTest, WatchPrintsRowsForChanges) {
   EXPECT_EQ(out.find("NAME", 1), std::string::npos) << "one header only\n" << out;
   EXPECT_GE(std::count(out.begin(), out.end(), '\n'), 3) << out;
   EXPECT_EQ(out.find("error"), std::string::npos) << out;
+}
+
+// With OpenAPI v3 served, kubectl leaves validation to the server (fieldValidation=Strict): an
+// unknown field is refused with its path, as kube-apiserver's strict decoder words it.
+TEST_F(KubectlTest, ApplyValidatesWithoutFlagsAndUnknownFieldsAreNamed) {
+  std::ofstream(dir_ + "/bad.yaml") << kFleetYaml << "  colour: blue\n";
+  auto refused = kubectl("apply -f " + dir_ + "/bad.yaml");
+  EXPECT_NE(refused.exitCode, 0);
+  EXPECT_NE(refused.output.find("Error from server (BadRequest)"), std::string::npos)
+      << refused.output;
+  EXPECT_NE(refused.output.find("strict decoding error: unknown field \"spec.colour\""),
+            std::string::npos)
+      << refused.output;
+  EXPECT_FALSE(store_->get({"Fleet", "kf"})) << "nothing was written";
+}
+
+TEST_F(KubectlTest, ExplainPrintsTheFieldDocs) {
+  auto explained = kubectl("explain fleet.spec.network");
+  EXPECT_EQ(explained.exitCode, 0) << explained.output;
+  EXPECT_NE(explained.output.find("KIND:       Fleet"), std::string::npos) << explained.output;
+  EXPECT_NE(explained.output.find("interface\t<string>"), std::string::npos) << explained.output;
+  EXPECT_NE(explained.output.find("macvlan"), std::string::npos) << explained.output;
+}
+
+// kubectl diff is a server-side dry run: exit 0 without changes, 1 with, nothing written.
+TEST_F(KubectlTest, DiffIsAServerSideDryRun) {
+  ASSERT_EQ(kubectl("apply -f " + dir_ + "/fleet.yaml").exitCode, 0);
+  EXPECT_EQ(kubectl("diff -f " + dir_ + "/fleet.yaml").exitCode, 0);
+  std::string changed = kFleetYaml;
+  changed.replace(changed.find("replicas: 2"), 11, "replicas: 4");
+  std::ofstream(dir_ + "/changed.yaml") << changed;
+  auto diff = kubectl("diff -f " + dir_ + "/changed.yaml");
+  EXPECT_EQ(diff.exitCode, 1) << diff.output;
+  EXPECT_NE(diff.output.find("+  replicas: 4"), std::string::npos) << diff.output;
+  EXPECT_EQ(store_->get({"Fleet", "kf"})->spec["replicas"], 2);
 }
 
 }  // namespace
