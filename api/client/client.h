@@ -68,6 +68,11 @@ class Client {
                                            const std::atomic<bool>& stop) = 0;
   // Asks the mutation controller to give a decky its next identity now.
   [[nodiscard]] virtual Result<Object> requestMutation(const std::string& decky) = 0;
+  // The server's /version document ({"gitVersion": "v0.1.0", ...}); an in-process backend is
+  // this binary.
+  [[nodiscard]] virtual Result<Json> serverVersion() {
+    return Json{{"gitVersion", std::string("v") + DECNET_VERSION}, {"apiVersion", kApiVersion}};
+  }
   // Warnings the server sent with writes since the last call ("spec.template.services[0]: no
   // emulator yet ..."), oldest first; clears them. Thread-safe.
   virtual std::vector<std::string> takeWarnings() { return {}; }

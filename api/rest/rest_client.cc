@@ -89,6 +89,8 @@ class RestClient final : public Client {
     return objectFrom(send(http::methods::POST, *path + "/mutate", nullptr));
   }
 
+  Result<Json> serverVersion() override { return send(http::methods::GET, "/version", nullptr); }
+
   Result<void> watch(const std::string& kind, std::int64_t revision, const WatchHandler& handler,
                      const std::atomic<bool>& stop) override {
     auto path = collectionPath(kind);

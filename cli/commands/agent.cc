@@ -24,7 +24,10 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
   auto* cmd = app.add_subcommand(
       "agent", "Run the node agent: turns this node's deckies into real fake hosts");
   cmd->footer(
-      "Example:\n  decnet agent --node sensor-2 --controller http://10.0.0.5:8000 -l site=branch");
+      "Registers a Node, heartbeats, and runs the deckies scheduled onto it (namespaces,\n"
+      "macvlan links, decoys); their events go to <data-dir>/spool/<node>.log.\n\n"
+      "Examples:\n  decnet agent --node sensor-2 --controller http://10.0.0.5:8000 -l site=branch\n"
+      "  decnet agent --node lab --capacity 50");
   cmd->add_option("--node", options->agent.node, "Node name")->required();
   cmd->add_option("--controller", options->controller,
                   "API server URL (default --server / DECNET_SERVER)");

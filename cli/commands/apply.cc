@@ -25,7 +25,9 @@ void addApplyCommand(CLI::App& app, Globals& globals) {
       "  cat fleet.yaml | decnet apply -f -");
   cmd->add_option("-f,--filename", options->files, "File, directory or - for stdin")->required();
   cmd->add_flag("-R,--recursive", options->recursive, "Descend into directories given with -f");
-  cmd->add_option("--dry-run", options->dryRun, "none | server (admit everything, write nothing)")
+  cmd->add_option("--dry-run", options->dryRun,
+                  "none (write), server (the server admits everything and writes nothing), or "
+                  "client (validate locally only, without contacting the server)")
       ->check(CLI::IsMember({"none", "server", "client"}));
   cmd->add_flag("--prune", options->prune,
                 "Delete applied objects matching -l that are not in the manifests");

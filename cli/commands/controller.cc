@@ -17,7 +17,7 @@ void addControllerCommand(CLI::App& app, Globals& globals) {
   auto* cmd = app.add_subcommand("controller",
                                  "Run the API server and controllers only (agents run elsewhere)");
   cmd->footer(
-      "Example:\n  decnet controller --listen 0.0.0.0:8000   # then on each host:\n"
+      "Examples:\n  decnet controller --listen 0.0.0.0:8000   # then on each host:\n"
       "  decnet agent --node sensor-1 --controller http://CONTROLLER:8000");
   cmd->add_option("--data-dir", options->dataDir, "Where the SQLite database lives")
       ->capture_default_str();

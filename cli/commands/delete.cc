@@ -35,7 +35,8 @@ void addDeleteCommand(CLI::App& app, Globals& globals) {
                 "Wait until the objects are gone, and for a fleet every decky it owned (their "
                 "namespaces and decoys torn down)");
   cmd->add_option("--timeout", options->timeout, "How long --wait waits (e.g. 60s, 5m)");
-  cmd->add_option("--dry-run", options->dryRun, "none | server")
+  cmd->add_option("--dry-run", options->dryRun,
+                  "none (delete), or server (the server checks the delete and deletes nothing)")
       ->check(CLI::IsMember({"none", "server"}));
   cmd->add_flag("--ignore-not-found", options->ignoreNotFound, "Treat missing objects as deleted");
   cmd->callback([options, &globals] {

@@ -41,6 +41,11 @@ void addDescribeCommand(CLI::App& app, Globals& globals) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("describe", "Show one object in detail, with its events");
+  cmd->footer(
+      "Shows metadata, spec, status with every condition, and the events recorded for this\n"
+      "object (this uid: not those of an earlier object of the same name), oldest first.\n\n"
+      "Examples:\n  decnet describe fleet quickstart\n  decnet describe decky/quickstart-01\n"
+      "  decnet describe node local");
   cmd->add_option("kind", options->kind, "fleet | decky | node | KIND/NAME")->required();
   cmd->add_option("name", options->name, "Object name");
   cmd->callback([options, &globals] {
@@ -102,8 +107,10 @@ void addDescribeCommand(CLI::App& app, Globals& globals) {
       printTable(std::cout, rows);
     }
     std::cout << "Events:";
-    auto events = client->list(
-        "Event", {"", "involvedObject.name=" + name + ",involvedObject.kind=" + object->kind});
+    // By uid too: events of an earlier object with this name are not this object's.
+    std::string selector = "involvedObject.name=" + name + ",involvedObject.kind=" + object->kind;
+    if (!object->metadata.uid.empty()) selector += ",involvedObject.uid=" + object->metadata.uid;
+    auto events = client->list("Event", {"", selector});
     if (!events || events->items.empty()) {
       std::cout << " <none>\n";
       return;

@@ -39,6 +39,10 @@ void addDiffCommand(CLI::App& app, Globals& globals) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("diff", "Show what apply would change (exit 1 when it would)");
+  cmd->footer(
+      "A unified diff of the live objects against what the server would store after apply\n"
+      "(a server-side dry run). Exit 0: no changes; 1: changes; >1: an error.\n\nExamples:\n"
+      "  decnet diff -f fleet.yaml\n  decnet diff -R -f fleets/ && echo up to date");
   cmd->add_option("-f,--filename", options->files, "File, directory or - for stdin")->required();
   cmd->add_flag("-R,--recursive", options->recursive, "Descend into directories");
   cmd->callback([options, &globals] {

@@ -1,5 +1,7 @@
 // decnet down: delete every fleet (and directly written decky) and wait until the agents have
 // torn everything down, so nothing of decnet remains on the hosts.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <thread>
@@ -11,15 +13,46 @@ namespace decnet::cli {
 
 void addDownCommand(CLI::App& app, Globals& globals) {
   auto timeout = std::make_shared<std::string>("120s");
+  auto yes = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("down", "Delete all fleets and deckies and wait for the teardown");
-  cmd->add_option("--timeout", *timeout, "How long to wait")->capture_default_str();
-  cmd->callback([timeout, &globals] {
+  cmd->footer(
+      "Deletes every fleet and every decky on the server, then waits until the agents have\n"
+      "torn down their namespaces and decoys. On a terminal it asks first; elsewhere (scripts,\n"
+      "CI) it needs --yes.\n\nExamples:\n  decnet down\n  decnet down --yes --timeout 5m");
+  cmd->add_option("--timeout", *timeout, "How long to wait for the teardown (e.g. 120s, 5m)")
+      ->capture_default_str();
+  cmd->add_flag("-y,--yes", *yes, "Do not ask for confirmation");
+  cmd->callback([timeout, yes, &globals] {
     auto limit = api::parseDuration(*timeout);
     if (!limit) {
       std::cerr << "error: --timeout must be a duration such as 120s\n";
       throw CLI::RuntimeError(kExitUsage);
     }
     auto client = connect(globals);
+    if (!*yes) {
+      auto fleets = client->list("Fleet");
+      auto deckies = client->list("Decky");
+      if (!fleets || !deckies) {
+        std::cerr << "error: " << describe(!fleets ? fleets.error() : deckies.error()) << "\n";
+        throw CLI::RuntimeError(kExitError);
+      }
+      if (!fleets->items.empty() || !deckies->items.empty()) {
+        if (::isatty(STDIN_FILENO) == 0) {
+          std::cerr << "error: decnet down deletes " << fleets->items.size() << " fleets and "
+                    << deckies->items.size()
+                    << " deckies; not on a terminal, so pass --yes to confirm\n";
+          throw CLI::RuntimeError(kExitUsage);
+        }
+        std::cout << "Delete " << fleets->items.size() << " fleets and " << deckies->items.size()
+                  << " deckies on " << serverUrl(globals) << "? [y/N] " << std::flush;
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (answer != "y" && answer != "Y" && answer != "yes") {
+          std::cout << "nothing deleted\n";
+          return;
+        }
+      }
+    }
     for (const char* kind : {"Fleet", "Decky"}) {
       auto listed = client->list(kind);
       if (!listed) {

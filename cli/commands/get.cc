@@ -1,5 +1,6 @@
 // decnet get KIND [NAME...] [-o wide|yaml|json|name] [-l SELECTOR] [--field-selector] [-w]
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 
@@ -91,6 +92,13 @@ void addGetCommand(CLI::App& app, Globals& globals) {
       }
       objects = std::move(list->items);
       revision = list->revision;
+      if (kind->kind == "Event") {
+        // Oldest first, newest at the bottom where the eye lands (the store sorts by name).
+        std::stable_sort(
+            objects.begin(), objects.end(), [](const api::Object& a, const api::Object& b) {
+              return a.spec.value("lastTimestamp", "") < b.spec.value("lastTimestamp", "");
+            });
+      }
       if (objects.empty() && !options->watch &&
           (options->output.empty() || options->output == "wide")) {
         std::cerr << "No resources found\n";

@@ -70,7 +70,7 @@ class HostTest : public ::testing::Test {
   void TearDown() override {
     // Clean up even after a failure: down through the API, then by force what is left.
     if (up_) {
-      up_->cli("down --timeout 60s");
+      up_->cli("down --yes --timeout 60s");
       up_->stop();
       for (const auto& pid : lines(run("cat " + up_->dataDir() + "/run/*.pid " + up_->dataDir() +
                                        "/agent/run/*.pid 2>/dev/null | cut -d' ' -f1")
@@ -248,7 +248,7 @@ TEST_F(HostTest, DeckiesBecomeRealHostsThatAnAttackerCanReach) {
   expectHostHolds({linux1, win, emb});
 
   // decnet down: every fleet deleted and torn down; nothing of it remains on the host.
-  auto down = up_->cli("down --timeout 60s");
+  auto down = up_->cli("down --yes --timeout 60s");
   EXPECT_EQ(down.exitCode, 0) << down.output;
   EXPECT_TRUE(contains(down.output, "all deckies torn down")) << down.output;
   expectHostHolds({});

@@ -207,6 +207,41 @@ TEST_F(CliTest, EmptyListsPrintAnEmptyList) {
   EXPECT_EQ(api::Json::parse(up_.cli("get fleet quickstart -o json").output)["kind"], "Fleet");
 }
 
+TEST_F(CliTest, VersionDownAndDescribeOfARecreatedObject) {
+  auto version = up_.cli("version");
+  EXPECT_EQ(version.exitCode, 0) << version.output;
+  EXPECT_TRUE(contains(version.output, "Client Version: v")) << version.output;
+  EXPECT_TRUE(contains(version.output, "Server Version: v")) << version.output;
+
+  ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
+  ASSERT_TRUE(eventually([&] { return contains(up_.cli("get deckies").output, "quickstart-01"); }));
+  // Not on a terminal and no --yes: nothing is deleted.
+  auto refused = up_.cli("down --timeout 5s");
+  EXPECT_EQ(refused.exitCode, 2) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "--yes")) << refused.output;
+  EXPECT_EQ(up_.cli("get fleet quickstart").exitCode, 0);
+
+  // A fleet deleted and created again: describe shows the new object's events only.
+  ASSERT_EQ(up_.cli("delete fleet quickstart --wait --timeout 20s").exitCode, 0);
+  ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
+  ASSERT_TRUE(eventually([&] { return contains(up_.cli("get deckies").output, "quickstart-01"); }));
+  auto described = up_.cli("describe fleet quickstart");
+  std::size_t creates = 0;
+  for (auto at = described.output.find("SuccessfulCreate"); at != std::string::npos;
+       at = described.output.find("SuccessfulCreate", at + 1)) {
+    ++creates;
+  }
+  EXPECT_EQ(creates, 4u)
+      << "one per decky of this fleet (3 replicas, 1 named), none of the deleted one's\n"
+      << described.output;
+  auto events = up_.cli("get events");
+  EXPECT_EQ(events.exitCode, 0);
+
+  auto down = up_.cli("down --yes --timeout 20s");
+  EXPECT_EQ(down.exitCode, 0) << down.output;
+  EXPECT_EQ(up_.cli("get fleet quickstart").exitCode, 1);
+}
+
 TEST_F(CliTest, DeleteWaitsAndGarbageCollectsDeckies) {
   ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
   ASSERT_TRUE(eventually([&] { return contains(up_.cli("get deckies").output, "quickstart-01"); }));
