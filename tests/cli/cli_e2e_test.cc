@@ -11,6 +11,7 @@ namespace decnet {
 namespace {
 
 using testing::DecnetUp;
+using testing::run;
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
@@ -240,6 +241,71 @@ TEST_F(CliTest, VersionDownAndDescribeOfARecreatedObject) {
   auto down = up_.cli("down --yes --timeout 20s");
   EXPECT_EQ(down.exitCode, 0) << down.output;
   EXPECT_EQ(up_.cli("get fleet quickstart").exitCode, 1);
+}
+
+// The verbs a GitOps pipeline or an operator's shell uses, with the real kubectl (v1.32) against
+// `decnet up`: wait, edit (scripted EDITOR), apply --prune with an allowlist, and a delete that
+// cascades to the owned deckies.
+TEST_F(CliTest, KubectlVerbsAgainstTheControlPlane) {
+  if (run("command -v kubectl").exitCode != 0) {
+    GTEST_SKIP() << "kubectl is not installed: the kubectl compatibility tests need v1.32";
+  }
+  const std::string dir = up_.dataDir() + "/kubectl";
+  run("mkdir -p " + dir + "/fleets");
+  const auto kubectl = [&](const std::string& args) {
+    return run("KUBECONFIG=" + dir + "/none timeout 60 kubectl --server " + up_.server() +
+               " --cache-dir " + dir + "/cache " + args + " 2>&1");
+  };
+  run("cp " + quickstart_ + " " + dir + "/fleets/quickstart.yaml");
+  auto applied = kubectl("apply -f " + dir + "/fleets/quickstart.yaml");
+  ASSERT_EQ(applied.exitCode, 0) << applied.output;
+  ASSERT_TRUE(eventually([&] { return contains(up_.cli("get deckies").output, "quickstart-03"); }));
+
+  // wait: the fleet reports Progressing for its current generation (no agent: never Ready).
+  auto waited = kubectl("wait --for=condition=Progressing fleet/quickstart --timeout=20s");
+  EXPECT_EQ(waited.exitCode, 0) << waited.output;
+  EXPECT_TRUE(contains(waited.output, "condition met")) << waited.output;
+  auto notReady = kubectl("wait --for=condition=Ready fleet/quickstart --timeout=2s");
+  EXPECT_NE(notReady.exitCode, 0) << notReady.output;
+
+  // edit through a scripted editor: the change is patched in.
+  std::ofstream(dir + "/editor.sh") << "#!/bin/sh\nsed -i 's/replicas: 3/replicas: 2/' \"$1\"\n";
+  run("chmod +x " + dir + "/editor.sh");
+  auto edited =
+      run("KUBECONFIG=" + dir + "/none EDITOR=" + dir + "/editor.sh timeout 60 kubectl --server " +
+          up_.server() + " --cache-dir " + dir + "/cache edit fleet quickstart 2>&1");
+  EXPECT_EQ(edited.exitCode, 0) << edited.output;
+  EXPECT_TRUE(contains(edited.output, "fleet.decnet.io/quickstart edited")) << edited.output;
+  EXPECT_TRUE(eventually([&] { return !contains(up_.cli("get deckies").output, "quickstart-03"); }))
+      << up_.cli("get deckies").output;
+
+  // apply --prune: a second fleet applied with the same label, then its file removed.
+  const std::string other = R"(apiVersion: decnet.io/v1alpha1
+kind: Fleet
+metadata: {name: pruned, labels: {env: lab}}
+spec:
+  replicas: 1
+  network: {interface: decnet-lab0, subnet: 10.77.0.0/24, ipRange: 10.77.0.60-10.77.0.69}
+  template: {archetype: linux-server}
+)";
+  std::ofstream(dir + "/fleets/pruned.yaml") << other;
+  const std::string prune =
+      "apply --prune -l env=lab --prune-allowlist=decnet.io/v1alpha1/Fleet -f " + dir + "/fleets";
+  auto both = kubectl(prune);
+  ASSERT_EQ(both.exitCode, 0) << both.output;
+  ASSERT_EQ(up_.cli("get fleet pruned").exitCode, 0);
+  run("rm " + dir + "/fleets/pruned.yaml");
+  auto pruned = kubectl(prune);
+  EXPECT_EQ(pruned.exitCode, 0) << pruned.output;
+  EXPECT_TRUE(contains(pruned.output, "fleet.decnet.io/pruned pruned")) << pruned.output;
+  EXPECT_EQ(up_.cli("get fleet pruned").exitCode, 1);
+  EXPECT_EQ(up_.cli("get fleet quickstart").exitCode, 0);
+
+  // delete cascades to the owned deckies.
+  auto deleted = kubectl("delete fleet quickstart --wait=true --timeout=30s");
+  EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
+  EXPECT_TRUE(eventually([&] { return !contains(up_.cli("get deckies").output, "quickstart"); }))
+      << up_.cli("get deckies").output;
 }
 
 TEST_F(CliTest, DeleteWaitsAndGarbageCollectsDeckies) {
