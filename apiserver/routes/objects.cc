@@ -1,5 +1,8 @@
 #include "apiserver/routes/objects.h"
 
+#include <algorithm>
+#include <atomic>
+
 #include "api/codec/yaml_codec.h"
 #include "api/validation/validate.h"
 #include "apiserver/error_status.h"
@@ -182,6 +185,67 @@ HttpResponse writeFailure(const HttpRequest& request, const Error& error, const 
   return errorResponse(error, kind.singular, name);
 }
 
+// Base64url without padding: continue tokens travel in query strings.
+std::string base64Url(const std::string& bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned value = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    value = (value << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(value >> bits) & 63];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(value << (6 - bits)) & 63];
+  return out;
+}
+
+std::optional<std::string> unBase64Url(const std::string& text) {
+  std::string out;
+  unsigned value = 0;
+  int bits = 0;
+  for (char c : text) {
+    int digit = c >= 'A' && c <= 'Z'   ? c - 'A'
+                : c >= 'a' && c <= 'z' ? c - 'a' + 26
+                : c >= '0' && c <= '9' ? c - '0' + 52
+                : c == '-'             ? 62
+                : c == '_'             ? 63
+                                       : -1;
+    if (digit < 0) return std::nullopt;
+    value = (value << 6) | static_cast<unsigned>(digit);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((value >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+// Where a paged list goes on: the list's revision and the last name served.
+struct ContinueToken {
+  std::int64_t revision = 0;
+  std::string after;
+};
+
+std::string encodeContinue(const ContinueToken& token) {
+  return base64Url(Json{{"rv", token.revision}, {"start", token.after}}.dump());
+}
+
+Result<ContinueToken> decodeContinue(const std::string& text) {
+  auto bytes = unBase64Url(text);
+  Json document = bytes ? Json::parse(*bytes, nullptr, false) : Json();
+  if (!document.is_object() || !document.contains("rv") || !document["rv"].is_number_integer() ||
+      !document.contains("start") || !document["start"].is_string()) {
+    return fail(Errc::kTerminal, "the continue parameter is not a token this server gave");
+  }
+  return ContinueToken{document["rv"].get<std::int64_t>(), document["start"].get<std::string>()};
+}
+
 }  // namespace
 
 std::optional<ResourcePath> parseResourcePath(const std::string& path) {
@@ -260,6 +324,58 @@ HttpResponse ObjectRoutes::serve(const HttpRequest& request, const ResourcePath&
                            : serveObject(request, path, write);
 }
 
+Result<std::string> ObjectRoutes::page(const HttpRequest& request, const ResourcePath& path,
+                                       api::ObjectList& list) {
+  const std::string limitText = request.param("limit");
+  const std::string continueText = request.param("continue");
+  if (limitText.empty() && continueText.empty()) return std::string();
+  std::size_t limit = 0;
+  if (!limitText.empty()) {
+    try {
+      std::size_t used = 0;
+      const long long parsed = std::stoll(limitText, &used);
+      if (used != limitText.size() || parsed < 0) throw std::invalid_argument(limitText);
+      limit = static_cast<std::size_t>(parsed);
+    } catch (...) {
+      return fail(Errc::kTerminal, "limit must be a non-negative number");
+    }
+  }
+  ContinueToken from{list.revision, ""};
+  if (!continueText.empty()) {
+    auto token = decodeContinue(continueText);
+    if (!token) return tl::unexpected(token.error());
+    // The list this token continues is gone from the change log: start again, as kubectl does
+    // on a 410.
+    std::atomic<bool> stopNow{true};
+    auto check = backend_.watch(
+        path.kind.kind, token->revision, [](const api::WatchEvent&) { return false; }, stopNow);
+    if (!check && check.error().code == Errc::kGone) {
+      return fail(Errc::kGone,
+                  "The provided continue parameter is too old to display a consistent list "
+                  "result. You can start a new list without the continue parameter.");
+    }
+    from = *token;
+  }
+  // Items are sorted by name: a page is the next `limit` names after the last one served.
+  auto begin = std::upper_bound(
+      list.items.begin(), list.items.end(), from.after,
+      [](const std::string& name, const api::Object& o) { return name < o.metadata.name; });
+  if (from.after.empty()) begin = list.items.begin();
+  auto end = limit == 0 || static_cast<std::size_t>(list.items.end() - begin) <= limit
+                 ? list.items.end()
+                 : begin + static_cast<std::ptrdiff_t>(limit);
+  const auto remaining = list.items.end() - end;
+  std::vector<api::Object> pageItems(std::make_move_iterator(begin), std::make_move_iterator(end));
+  list.items = std::move(pageItems);
+  list.revision = from.revision;
+  Json metadata = Json::object();
+  if (remaining > 0) {
+    metadata["continue"] = encodeContinue({from.revision, list.items.back().metadata.name});
+    metadata["remainingItemCount"] = remaining;
+  }
+  return metadata.dump();
+}
+
 HttpResponse ObjectRoutes::serveCollection(const HttpRequest& request, const ResourcePath& path,
                                            const api::WriteOptions& write) {
   const std::string& singular = path.kind.singular;
@@ -267,6 +383,21 @@ HttpResponse ObjectRoutes::serveCollection(const HttpRequest& request, const Res
     auto result = backend_.list(path.kind.kind,
                                 {request.param("labelSelector"), request.param("fieldSelector")});
     if (!result) return errorResponse(result.error(), singular);
+    auto paged = page(request, path, *result);
+    if (!paged) return errorResponse(paged.error(), singular);
+    if (!paged->empty()) {
+      HttpResponse response =
+          wantsTable(request)
+              ? jsonResponse(tableFor(path.kind, result->items, std::to_string(result->revision),
+                                      request.param("includeObject")))
+              : jsonResponse(listBody(path.kind, *result));
+      // The page's metadata: where to go on, and how much is left (as kube-apiserver says).
+      Json body = Json::parse(response.body);
+      const Json more = Json::parse(*paged);
+      for (const auto& [key, value] : more.items()) body["metadata"][key] = value;
+      response.body = body.dump();
+      return response;
+    }
     if (wantsTable(request)) {
       return jsonResponse(tableFor(path.kind, result->items, std::to_string(result->revision),
                                    request.param("includeObject")));

@@ -45,6 +45,11 @@ class ObjectRoutes {
                            const api::WriteOptions& write);
   HttpResponse patch(const HttpRequest& request, const ResourcePath& path,
                      const api::WriteOptions& write);
+  // Cuts `list` to the page `limit` and `continue` ask for; returns the page's extra list
+  // metadata (continue, remainingItemCount) as JSON text, "" when the request is not paged.
+  // kGone when the continue token's list was compacted away.
+  Result<std::string> page(const HttpRequest& request, const ResourcePath& path,
+                           api::ObjectList& list);
 
   api::Client& backend_;
 };

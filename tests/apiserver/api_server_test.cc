@@ -261,6 +261,44 @@ TEST_F(ApiServerTest, OpenApiDocumentsComeFromTheCrds) {
   EXPECT_EQ(protobuf, 406);
 }
 
+// limit/continue as kubectl pages (chunks of 500): pages in name order, a token to go on and the
+// count left; a token whose list was compacted away is a 410.
+TEST_F(ApiServerTest, ListsPageWithLimitAndContinue) {
+  for (int i = 0; i < 5; ++i) {
+    Object f = fleet("page-" + std::to_string(i));
+    f.spec["network"]["interface"] = "decnet-lab" + std::to_string(i);
+    ASSERT_TRUE(client_->create(f));
+  }
+  const std::string fleets = server_->url() + "/apis/decnet.io/v1alpha1/fleets";
+  std::vector<std::string> names;
+  std::string token;
+  std::string firstRevision;
+  for (int pageNumber = 0; pageNumber < 4; ++pageNumber) {
+    auto [code, body] =
+        curl("'" + fleets + "?limit=2" + (token.empty() ? "" : "&continue=" + token) + "'");
+    ASSERT_EQ(code, 200) << body.dump();
+    for (const auto& item : body["items"]) names.push_back(item["metadata"]["name"]);
+    if (firstRevision.empty()) firstRevision = body["metadata"]["resourceVersion"];
+    EXPECT_EQ(body["metadata"]["resourceVersion"], firstRevision) << "one list, one revision";
+    if (!body["metadata"].contains("continue")) break;
+    EXPECT_EQ(body["metadata"]["remainingItemCount"], 5 - static_cast<int>(names.size()));
+    token = body["metadata"]["continue"];
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"page-0", "page-1", "page-2", "page-3", "page-4"}));
+
+  auto [first, firstBody] = curl("'" + fleets + "?limit=2'");
+  const std::string stale = firstBody["metadata"]["continue"];
+  Object changed = *client_->get({"Fleet", "page-0"});
+  changed.spec["replicas"] = 3;
+  ASSERT_TRUE(client_->update(changed));
+  ASSERT_TRUE(store_->compact(0));
+  auto [gone, goneBody] = curl("'" + fleets + "?limit=2&continue=" + stale + "'");
+  EXPECT_EQ(gone, 410) << goneBody.dump();
+  EXPECT_EQ(goneBody["reason"], "Expired");
+  auto [bad, badBody] = curl("'" + fleets + "?limit=2&continue=garbage!'");
+  EXPECT_EQ(bad, 400);
+}
+
 TEST_F(ApiServerTest, DryRunWritesNothing) {
   auto [code, body] =
       curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(fleet("dry")).dump() +

@@ -185,5 +185,33 @@ TEST_F(KubectlTest, DiffIsAServerSideDryRun) {
   EXPECT_EQ(store_->get({"Fleet", "kf"})->spec["replicas"], 2);
 }
 
+// kubectl lists in chunks (--chunk-size, 500 by default) and follows the continue tokens.
+TEST_F(KubectlTest, ChunkedListsShowEveryObject) {
+  for (int i = 0; i < 5; ++i) {
+    api::Object fleet;
+    fleet.kind = "Fleet";
+    fleet.metadata.name = "chunk-" + std::to_string(i);
+    fleet.spec = {
+        {"network", {{"interface", "decnet-lab" + std::to_string(i)}, {"subnet", "10.77.0.0/24"}}},
+        {"replicas", 1},
+        {"template", {{"archetype", "linux-server"}}}};
+    ASSERT_TRUE(store_->create(fleet, {}));
+  }
+  auto listed = kubectl("get fleets --chunk-size=2 -o name -v=6");
+  EXPECT_EQ(listed.exitCode, 0) << listed.output;
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_NE(listed.output.find("\nfleet.decnet.io/chunk-" + std::to_string(i) + "\n"),
+              std::string::npos)
+        << listed.output;
+  }
+  // Three pages: the first, and two that followed a continue token.
+  std::size_t followed = 0;
+  for (auto at = listed.output.find("?continue="); at != std::string::npos;
+       at = listed.output.find("?continue=", at + 1)) {
+    ++followed;
+  }
+  EXPECT_EQ(followed, 2u) << listed.output;
+}
+
 }  // namespace
 }  // namespace decnet::apiserver
