@@ -56,6 +56,11 @@ Result<HttpRequest> exchangeFor(http_request& request) {
     return fail(Errc::kTooLarge, "the request body is larger than " +
                                      std::to_string(kMaxBodyBytes / (1024 * 1024)) + " MiB");
   }
+  // Only requests that carry a body wait for it: a blocking extract on every GET ties up the
+  // listener's worker threads under load (the listener then stalls).
+  const bool hasBody = request.headers().content_length() > 0 ||
+                       request.headers().has(http::header_names::transfer_encoding);
+  if (!hasBody) return exchange;
   try {
     exchange.body = request.extract_utf8string(true).get();
   } catch (const std::exception& e) {

@@ -299,6 +299,20 @@ TEST_F(ApiServerTest, ListsPageWithLimitAndContinue) {
   EXPECT_EQ(bad, 400);
 }
 
+// Many clients at once on keep-alive connections: every request is answered (a listener whose
+// workers block on request bodies that never come stalls here).
+TEST_F(ApiServerTest, ConcurrentKeepAliveClientsAreAllServed) {
+  ASSERT_TRUE(client_->create(fleet("busy")));
+  if (run("command -v wrk").exitCode != 0) GTEST_SKIP() << "wrk is not installed";
+  auto result = run("wrk -t2 -c64 -d2s --timeout 2s " + server_->url() +
+                    "/apis/decnet.io/v1alpha1/fleets/busy 2>&1");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  const auto at = result.output.find("Requests/sec:");
+  ASSERT_NE(at, std::string::npos) << result.output;
+  EXPECT_GT(std::atof(result.output.c_str() + at + 13), 500.0) << result.output;
+  EXPECT_EQ(result.output.find("timeout"), std::string::npos) << result.output;
+}
+
 TEST_F(ApiServerTest, DryRunWritesNothing) {
   auto [code, body] =
       curl("-X POST -H 'Content-Type: application/json' -d '" + toJson(fleet("dry")).dump() +
