@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bench/bench_support.h"
+#include "bench/socket_support.h"
 
 using namespace decnet;
 
@@ -53,31 +54,6 @@ WrkResult wrk(const std::string& url, int seconds) {
   return result;
 }
 
-int connectTo(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,7 +73,7 @@ int main(int argc, char** argv) {
 
   bench::TempDir dir;
   cli::ControlPlaneOptions options = bench::planeOptions(dir);
-  const int port = freePort();
+  const int port = bench::freePort();
   options.serveApi = true;
   options.embedAgent = false;
   options.listen = "127.0.0.1:" + std::to_string(port);
@@ -145,7 +121,7 @@ int main(int argc, char** argv) {
   const std::string request =
       "GET /apis/decnet.io/v1alpha1/fleets?watch=true HTTP/1.1\r\nHost: x\r\n\r\n";
   for (int i = 0; i < watchers; ++i) {
-    const int fd = connectTo(port);
+    const int fd = bench::connectTo("127.0.0.1", port);
     if (fd < 0) break;
     if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
       ::close(fd);

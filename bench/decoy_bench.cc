@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "agents/network/lab.h"
+#include "bench/socket_support.h"
 #include "decoy/services/mssql/mssql_protocol.h"
 #include "decoy/services/mysql/mysql_protocol.h"
 #include "decoy/services/postgres/postgres_protocol.h"
@@ -46,17 +47,6 @@ std::string readFile(const std::string& path) {
 }
 
 // A loopback port nobody listens on right now.
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 // Where the decoy listens and where its clients run: loopback, or (as root) the host end of a
 // lab veth pair with the clients in the lab's attacker namespace.
@@ -83,18 +73,7 @@ std::string clientPrefix() {
   return target.netns.empty() ? "" : "ip netns exec " + target.netns + " ";
 }
 
-int connectTo(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  ::inet_pton(AF_INET, target.address.c_str(), &address.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
+int connectTo(int port) { return decnet::bench::connectTo(target.address, port); }
 
 // The decoy under test: decnet-decoy on 127.0.0.1, events to a temp file; killed on scope exit.
 class Decoy {
@@ -385,7 +364,7 @@ int main(int argc, char** argv) {
 
   // 1. ssh + http: idle memory, http and ssh rates.
   {
-    const int ssh = freePort(), http = freePort();
+    const int ssh = decnet::bench::freePort(), http = decnet::bench::freePort();
     const std::string spec =
         R"({"hostname":"SRV-BENCH-01","distro":"debian","services":[{"name":"ssh","ports":[)" +
         std::to_string(ssh) + R"(],"persona":{"users":"bench:bench"}},{"name":"http","ports":[)" +
@@ -417,7 +396,7 @@ int main(int argc, char** argv) {
 
   // 2. 1,000 idle connections on one decky.
   {
-    const int http = freePort();
+    const int http = decnet::bench::freePort();
     const std::string spec =
         R"({"services":[{"name":"http","ports":[)" + std::to_string(http) + "]}]}";
     Decoy decoy(binary, spec, 1100);
@@ -446,7 +425,7 @@ int main(int argc, char** argv) {
   std::string services;
   for (const char* service : {"ssh", "http", "https", "snmp", "ftp", "smtp", "pop3", "imap",
                               "telnet", "mysql", "redis", "postgres", "mssql"}) {
-    ports[service] = freePort();
+    ports[service] = decnet::bench::freePort();
     services += std::string(services.empty() ? "" : ",") + R"({"name":")" + std::string(service) +
                 R"(","ports":[)" + std::to_string(ports[service]) + R"(],"persona":{)" +
                 (persona.count(service) ? R"("users":"bench:bench")" : "") + "}}";
@@ -458,8 +437,8 @@ int main(int argc, char** argv) {
   }
   std::this_thread::sleep_for(std::chrono::seconds(1));
   std::printf("all thirteen services in one decoy: idle VmRSS %.2f MiB\n", decoy.rssMiB());
-  std::printf("other services (connect, one login attempt, close; 8 clients, %d runs of %d s):\n", runs,
-              seconds);
+  std::printf("other services (connect, one login attempt, close; 8 clients, %d runs of %d s):\n",
+              runs, seconds);
   for (const auto& service : others) {
     Range rate;
     long failed = 0;
