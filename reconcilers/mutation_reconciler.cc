@@ -104,6 +104,14 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
 
   std::vector<std::string> changes;
   for (const auto& what : rotate) {
+    // A field the user set on a named decky is pinned: mutation leaves it alone (the fleet
+    // would otherwise restamp it at its next template change and undo the mutation).
+    const bool pinned = named != nullptr && ((what == "hostname" && !named->hostname.empty()) ||
+                                             (what == "distro" && !named->distro.empty()));
+    if (pinned) {
+      changes.push_back(what + " kept (set in the fleet)");
+      continue;
+    }
     if (what == "hostname") {
       std::set<std::string> taken;
       for (const auto& s : siblings->items) taken.insert(s.spec.value("hostname", ""));

@@ -109,6 +109,35 @@ TEST_F(MutationReconcilerTest, RequestedMutationHappensNowAndClearsTheRequest) {
   EXPECT_TRUE(client_.actions.empty()) << "no policy and no request: nothing more happens";
 }
 
+// A hostname the user set on a named decky is pinned: mutation keeps it, and a later template
+// change (which restamps the decky) does not turn it into something else either.
+TEST_F(MutationReconcilerTest, UserSetHostnameIsPinned) {
+  createFleet(nullptr);
+  auto fleet = *client_.get({"Fleet", "corp"});
+  fleet.spec["deckies"] = Json::array({{{"name", "bastion"}, {"hostname", "BASTION01"}}});
+  ASSERT_TRUE(client_.update(fleet, {}));
+  ASSERT_TRUE(fleets_.reconcile({{"Fleet", "corp"}}));
+  ASSERT_EQ(client_.get({"Decky", "corp-bastion"})->spec["hostname"], "BASTION01");
+
+  ASSERT_TRUE(client_.requestMutation("corp-bastion"));
+  ASSERT_TRUE(reconcile("corp-bastion"));
+  auto mutated = *client_.get({"Decky", "corp-bastion"});
+  EXPECT_EQ(mutated.spec["hostname"], "BASTION01");
+  EXPECT_EQ(mutated.spec["identityGeneration"], 2) << "the request was still answered";
+
+  // An unpinned decky's mutated hostname survives a template change too.
+  ASSERT_TRUE(client_.requestMutation("corp-01"));
+  ASSERT_TRUE(reconcile("corp-01"));
+  const std::string mutatedName = client_.get({"Decky", "corp-01"})->spec["hostname"];
+  fleet = *client_.get({"Fleet", "corp"});
+  fleet.spec["template"]["services"] =
+      Json::array({{{"name", "http"}, {"persona", {{"server_header", "nginx/1.24.0"}}}}});
+  ASSERT_TRUE(client_.update(fleet, {}));
+  ASSERT_TRUE(fleets_.reconcile({{"Fleet", "corp"}}));
+  EXPECT_EQ(client_.get({"Decky", "corp-01"})->spec["hostname"], mutatedName);
+  EXPECT_EQ(client_.get({"Decky", "corp-bastion"})->spec["hostname"], "BASTION01");
+}
+
 TEST_F(MutationReconcilerTest, MacRotationMovesTheAddressToo) {
   createFleet({{"interval", "1h"}, {"rotate", {"mac"}}});
   const auto before = *client_.get({"Decky", "corp-01"});
