@@ -3,6 +3,7 @@
 // stops it: SIGTERM, then SIGKILL, even when an assertion failed.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -41,8 +43,8 @@ class DecoyProcess {
     dir_ = ::mkdtemp(pattern);
     out_ = dir_ + "/events.log";
     err_ = dir_ + "/stderr.log";
-    std::vector<std::string> args = {DECOY_BINARY, "--decky", "decky-test", "--bind", "127.0.0.1", "--spec",
-                                     spec.dump(),  "--out",   out_};
+    std::vector<std::string> args = {DECOY_BINARY, "--decky",   "decky-test", "--bind", "127.0.0.1",
+                                     "--spec",     spec.dump(), "--out",      out_};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -124,6 +126,29 @@ class DecoyProcess {
   std::string dir_, out_, err_;
   pid_t pid_ = 0;
   int status_ = -1;
+};
+
+// A fixture with one decoy on `port_`: startDecoy() runs it and waits for its service; the
+// teardown checks the sandbox denied nothing and the decoy exits cleanly.
+class DecoyServiceTest : public ::testing::Test {
+ protected:
+  // Runs the decoy with `spec`; fails the set-up unless `service` listens on port_.
+  void startDecoy(const std::string& service, const api::Json& spec) {
+    decoy_ = std::make_unique<DecoyProcess>(spec);
+    ASSERT_TRUE(decoy_->waitFor(
+        {" " + service + " - listening ", "port=\"" + std::to_string(port_) + "\""}))
+        << decoy_->events() << decoy_->stderrText();
+  }
+
+  void TearDown() override {
+    if (decoy_) {
+      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
+      EXPECT_EQ(decoy_->stop(), 0);
+    }
+  }
+
+  int port_ = 0;
+  std::unique_ptr<DecoyProcess> decoy_;
 };
 
 // A raw loopback TCP client for bytes curl and ssh would never send.

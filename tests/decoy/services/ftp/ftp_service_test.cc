@@ -8,7 +8,7 @@
 namespace decnet::decoy::testing {
 namespace {
 
-class FtpServiceTest : public ::testing::Test {
+class FtpServiceTest : public DecoyServiceTest {
  protected:
   void SetUp() override {
     port_ = freePort();
@@ -16,22 +16,10 @@ class FtpServiceTest : public ::testing::Test {
         {"hostname", "files-01"},
         {"services",
          {{{"name", "ftp"}, {"ports", {port_}}, {"persona", {{"users", "bob:letmein"}}}}}}};
-    decoy_ = std::make_unique<DecoyProcess>(spec);
-    ASSERT_TRUE(decoy_->waitFor({" ftp - listening ", "port=\"" + std::to_string(port_) + "\""}))
-        << decoy_->events() << decoy_->stderrText();
-  }
-
-  void TearDown() override {
-    if (decoy_) {
-      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
-      EXPECT_EQ(decoy_->stop(), 0);
-    }
+    startDecoy("ftp", spec);
   }
 
   bool have(const std::string& tool) { return run("command -v " + tool).exitCode == 0; }
-
-  int port_ = 0;
-  std::unique_ptr<DecoyProcess> decoy_;
 };
 
 TEST_F(FtpServiceTest, RawDialogue) {

@@ -6,7 +6,7 @@
 namespace decnet::decoy::testing {
 namespace {
 
-class ImapServiceTest : public ::testing::Test {
+class ImapServiceTest : public DecoyServiceTest {
  protected:
   void SetUp() override {
     port_ = freePort();
@@ -14,20 +14,8 @@ class ImapServiceTest : public ::testing::Test {
         {"hostname", "mx-03"},
         {"services",
          {{{"name", "imap"}, {"ports", {port_}}, {"persona", {{"users", "bob:letmein"}}}}}}};
-    decoy_ = std::make_unique<DecoyProcess>(spec);
-    ASSERT_TRUE(decoy_->waitFor({" imap - listening ", "port=\"" + std::to_string(port_) + "\""}))
-        << decoy_->events() << decoy_->stderrText();
+    startDecoy("imap", spec);
   }
-
-  void TearDown() override {
-    if (decoy_) {
-      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
-      EXPECT_EQ(decoy_->stop(), 0);
-    }
-  }
-
-  int port_ = 0;
-  std::unique_ptr<DecoyProcess> decoy_;
 };
 
 TEST_F(ImapServiceTest, RawDialogueWithLiteral) {

@@ -9,7 +9,7 @@
 namespace decnet::decoy::testing {
 namespace {
 
-class MssqlServiceTest : public ::testing::Test {
+class MssqlServiceTest : public DecoyServiceTest {
  protected:
   void SetUp() override {
     port_ = freePort();
@@ -17,19 +17,8 @@ class MssqlServiceTest : public ::testing::Test {
         {"hostname", "sql-01"},
         {"services",
          {{{"name", "mssql"}, {"ports", {port_}}, {"persona", {{"users", "app:Appl3!"}}}}}}};
-    decoy_ = std::make_unique<DecoyProcess>(spec);
-    ASSERT_TRUE(decoy_->waitFor({" mssql - listening ", "port=\"" + std::to_string(port_) + "\""}))
-        << decoy_->events() << decoy_->stderrText();
+    startDecoy("mssql", spec);
   }
-  void TearDown() override {
-    if (decoy_) {
-      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
-      EXPECT_EQ(decoy_->stop(), 0);
-    }
-  }
-
-  int port_ = 0;
-  std::unique_ptr<DecoyProcess> decoy_;
 };
 
 TEST_F(MssqlServiceTest, PreloginThenLoginFails) {

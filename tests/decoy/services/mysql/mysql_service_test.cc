@@ -8,7 +8,7 @@
 namespace decnet::decoy::testing {
 namespace {
 
-class MysqlServiceTest : public ::testing::Test {
+class MysqlServiceTest : public DecoyServiceTest {
  protected:
   void SetUp() override {
     port_ = freePort();
@@ -17,24 +17,13 @@ class MysqlServiceTest : public ::testing::Test {
         {"distro", "debian"},
         {"services",
          {{{"name", "mysql"}, {"ports", {port_}}, {"persona", {{"users", "root:secret,app:"}}}}}}};
-    decoy_ = std::make_unique<DecoyProcess>(spec);
-    ASSERT_TRUE(decoy_->waitFor({" mysql - listening ", "port=\"" + std::to_string(port_) + "\""}))
-        << decoy_->events() << decoy_->stderrText();
-  }
-  void TearDown() override {
-    if (decoy_) {
-      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
-      EXPECT_EQ(decoy_->stop(), 0);
-    }
+    startDecoy("mysql", spec);
   }
   bool have(const std::string& tool) { return run("command -v " + tool).exitCode == 0; }
   std::string mysql(const std::string& args) {
     return run("timeout 20 mysql -h 127.0.0.1 -P " + std::to_string(port_) + " " + args + " 2>&1")
         .output;
   }
-
-  int port_ = 0;
-  std::unique_ptr<DecoyProcess> decoy_;
 };
 
 std::string le32(std::uint32_t v) {

@@ -6,7 +6,7 @@
 namespace decnet::decoy::testing {
 namespace {
 
-class Pop3ServiceTest : public ::testing::Test {
+class Pop3ServiceTest : public DecoyServiceTest {
  protected:
   void SetUp() override {
     port_ = freePort();
@@ -14,20 +14,8 @@ class Pop3ServiceTest : public ::testing::Test {
         {"hostname", "mx-02"},
         {"services",
          {{{"name", "pop3"}, {"ports", {port_}}, {"persona", {{"users", "bob:letmein"}}}}}}};
-    decoy_ = std::make_unique<DecoyProcess>(spec);
-    ASSERT_TRUE(decoy_->waitFor({" pop3 - listening ", "port=\"" + std::to_string(port_) + "\""}))
-        << decoy_->events() << decoy_->stderrText();
+    startDecoy("pop3", spec);
   }
-
-  void TearDown() override {
-    if (decoy_) {
-      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
-      EXPECT_EQ(decoy_->stop(), 0);
-    }
-  }
-
-  int port_ = 0;
-  std::unique_ptr<DecoyProcess> decoy_;
 };
 
 TEST_F(Pop3ServiceTest, RawDialogue) {

@@ -6,22 +6,14 @@
 namespace decnet::decoy::testing {
 namespace {
 
-class RedisServiceTest : public ::testing::Test {
+class RedisServiceTest : public DecoyServiceTest {
  protected:
   void start(api::Json persona) {
     port_ = freePort();
     api::Json spec = {
         {"hostname", "cache-01"},
         {"services", {{{"name", "redis"}, {"ports", {port_}}, {"persona", persona}}}}};
-    decoy_ = std::make_unique<DecoyProcess>(spec);
-    ASSERT_TRUE(decoy_->waitFor({" redis - listening ", "port=\"" + std::to_string(port_) + "\""}))
-        << decoy_->events() << decoy_->stderrText();
-  }
-  void TearDown() override {
-    if (decoy_) {
-      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
-      EXPECT_EQ(decoy_->stop(), 0);
-    }
+    startDecoy("redis", spec);
   }
   bool haveCli() { return run("command -v redis-cli").exitCode == 0; }
   std::string cli(const std::string& args) {
@@ -29,9 +21,6 @@ class RedisServiceTest : public ::testing::Test {
                " 2>&1")
         .output;
   }
-
-  int port_ = 0;
-  std::unique_ptr<DecoyProcess> decoy_;
 };
 
 TEST_F(RedisServiceTest, RawRespAndInline) {

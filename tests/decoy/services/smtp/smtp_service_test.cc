@@ -6,26 +6,14 @@
 namespace decnet::decoy::testing {
 namespace {
 
-class SmtpServiceTest : public ::testing::Test {
+class SmtpServiceTest : public DecoyServiceTest {
  protected:
   void SetUp() override {
     port_ = freePort();
     api::Json spec = {{"hostname", "mail.corp.test"},
                       {"services", {{{"name", "smtp"}, {"ports", {port_}}}}}};
-    decoy_ = std::make_unique<DecoyProcess>(spec);
-    ASSERT_TRUE(decoy_->waitFor({" smtp - listening ", "port=\"" + std::to_string(port_) + "\""}))
-        << decoy_->events() << decoy_->stderrText();
+    startDecoy("smtp", spec);
   }
-
-  void TearDown() override {
-    if (decoy_) {
-      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
-      EXPECT_EQ(decoy_->stop(), 0);
-    }
-  }
-
-  int port_ = 0;
-  std::unique_ptr<DecoyProcess> decoy_;
 };
 
 TEST_F(SmtpServiceTest, RawDialogue) {

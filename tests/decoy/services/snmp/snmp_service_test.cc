@@ -64,7 +64,7 @@ std::string getRequest(int version, const std::string& community, const Oid& oid
   return berTlv(kTagSequence, berInteger(version) + berOctets(community) + pdu);
 }
 
-class SnmpServiceTest : public ::testing::Test {
+class SnmpServiceTest : public DecoyServiceTest {
  protected:
   void start(const api::Json& persona = api::Json::object()) {
     port_ = freeUdpPort();
@@ -72,20 +72,8 @@ class SnmpServiceTest : public ::testing::Test {
     api::Json service = {{"name", "snmp"}, {"ports", {port_}}};
     if (!persona.empty()) service["persona"] = persona;
     const api::Json spec = {{"hostname", "SRV-MON-07"}, {"services", {service}}};
-    decoy_ = std::make_unique<DecoyProcess>(spec);
-    ASSERT_TRUE(decoy_->waitFor({" snmp - listening ", "port=\"" + std::to_string(port_) + "\""}))
-        << decoy_->events() << decoy_->stderrText();
+    startDecoy("snmp", spec);
   }
-
-  void TearDown() override {
-    if (decoy_) {
-      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
-      EXPECT_EQ(decoy_->stop(), 0);
-    }
-  }
-
-  int port_ = 0;
-  std::unique_ptr<DecoyProcess> decoy_;
 };
 
 TEST_F(SnmpServiceTest, AnswersTheRightCommunityOnly) {

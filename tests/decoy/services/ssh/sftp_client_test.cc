@@ -10,7 +10,7 @@
 namespace decnet::decoy::testing {
 namespace {
 
-class SftpClientTest : public ::testing::Test {
+class SftpClientTest : public DecoyServiceTest {
  protected:
   void SetUp() override {
     if (run("command -v sftp").exitCode != 0) GTEST_SKIP() << "OpenSSH sftp client not installed";
@@ -20,9 +20,7 @@ class SftpClientTest : public ::testing::Test {
                        {{{"name", "ssh"},
                          {"ports", {port_}},
                          {"persona", {{"users", "root:toor,admin:s3cret!"}}}}}}};
-    decoy_ = std::make_unique<DecoyProcess>(spec);
-    ASSERT_TRUE(decoy_->waitFor({" ssh - listening ", "port=\"" + std::to_string(port_) + "\""}))
-        << decoy_->events() << decoy_->stderrText();
+    startDecoy("ssh", spec);
     const std::string askpass = decoy_->dir() + "/askpass";
     {
       std::ofstream out(askpass, std::ios::trunc);
@@ -38,19 +36,9 @@ class SftpClientTest : public ::testing::Test {
     for (int i = 0; i < 100000; ++i) out << static_cast<char>(i * 7 % 251);  // several WRITEs
   }
 
-  void TearDown() override {
-    if (decoy_) {
-      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
-      EXPECT_EQ(decoy_->stop(), 0);
-    }
-  }
-
   std::string sha256(const std::string& file) {
     return run("sha256sum " + file + " | cut -d' ' -f1").output.substr(0, 64);
   }
-
-  int port_ = 0;
-  std::unique_ptr<DecoyProcess> decoy_;
   std::string env_, options_, payload_;
 };
 

@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* kVersion = "OpenSSH_8.4p1 Debian-5+deb11u1";
 
-class SshServiceTest : public ::testing::Test {
+class SshServiceTest : public DecoyServiceTest {
  protected:
   void SetUp() override {
     port_ = freePort();
@@ -24,16 +24,7 @@ class SshServiceTest : public ::testing::Test {
          {{{"name", "ssh"},
            {"ports", {port_}},
            {"persona", {{"version", kVersion}, {"users", "root:toor,admin:s3cret!"}}}}}}};
-    decoy_ = std::make_unique<DecoyProcess>(spec);
-    ASSERT_TRUE(decoy_->waitFor({" ssh - listening ", "port=\"" + std::to_string(port_) + "\""}))
-        << decoy_->events() << decoy_->stderrText();
-  }
-
-  void TearDown() override {
-    if (decoy_) {
-      EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
-      EXPECT_EQ(decoy_->stop(), 0);
-    }
+    startDecoy("ssh", spec);
   }
 
   // Runs the OpenSSH client without a terminal, the password coming from an askpass script.
@@ -53,9 +44,6 @@ class SshServiceTest : public ::testing::Test {
                "-o NumberOfPasswordPrompts=1 -o ConnectTimeout=10 " +
                rest + " </dev/null");
   }
-
-  int port_ = 0;
-  std::unique_ptr<DecoyProcess> decoy_;
 };
 
 TEST_F(SshServiceTest, BannerIsTheExactPersonaVersion) {
