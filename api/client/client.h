@@ -66,6 +66,9 @@ class Client {
   [[nodiscard]] virtual Result<void> watch(const std::string& kind, std::int64_t revision,
                                            const WatchHandler& handler,
                                            const std::atomic<bool>& stop) = 0;
+  // The newest revision written, so a reader serving from a cache can wait until the cache has
+  // it (a consistent read); -1 when this backend cannot say.
+  [[nodiscard]] virtual std::int64_t latestRevision() { return -1; }
   // Asks the mutation controller to give a decky its next identity now.
   [[nodiscard]] virtual Result<Object> requestMutation(const std::string& decky) = 0;
   // The server's /version document ({"gitVersion": "v0.1.0", ...}); an in-process backend is

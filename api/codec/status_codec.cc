@@ -29,6 +29,9 @@ Error errorFromStatus(int http, const Json& body, const std::string& fallbackMes
     case 415:
       error.code = Errc::kUnsupportedMediaType;
       break;
+    case 429:
+      error.code = Errc::kTooManyRequests;
+      break;
     case 502:
     case 503:
     case 504:

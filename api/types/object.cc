@@ -30,6 +30,9 @@ Json metaToJson(const ObjectMeta& meta) {
   if (!meta.finalizers.empty()) out["finalizers"] = meta.finalizers;
   if (!meta.creationTimestamp.empty()) out["creationTimestamp"] = meta.creationTimestamp;
   if (!meta.deletionTimestamp.empty()) out["deletionTimestamp"] = meta.deletionTimestamp;
+  if (meta.managedFields.is_array() && !meta.managedFields.empty()) {
+    out["managedFields"] = meta.managedFields;
+  }
   return out;
 }
 
@@ -96,6 +99,9 @@ ObjectMeta metaFromJson(const Json& in, std::vector<ParseIssue>& issues) {
       owner.controller = ref.value("controller", false);
       meta.ownerReferences.push_back(owner);
     }
+  }
+  if (auto it = in.find("managedFields"); it != in.end() && it->is_array()) {
+    meta.managedFields = *it;
   }
   if (auto it = in.find("finalizers"); it != in.end() && it->is_array()) {
     for (const auto& f : *it) {

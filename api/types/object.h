@@ -43,6 +43,9 @@ struct ObjectMeta {
   std::vector<std::string> finalizers;
   std::string creationTimestamp;  // RFC 3339
   std::string deletionTimestamp;  // empty: not being deleted
+  // metadata.managedFields as sent (server-side apply's field owners, FieldsV1); null: none.
+  // The API server maintains it; the store keeps the stored one when a write leaves it null.
+  Json managedFields;
 };
 
 struct Object {

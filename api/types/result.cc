@@ -26,6 +26,8 @@ const char* errcName(Errc code) {
       return "UnsupportedMediaType";
     case Errc::kMethodNotAllowed:
       return "MethodNotAllowed";
+    case Errc::kTooManyRequests:
+      return "TooManyRequests";
   }
   return "InternalError";
 }

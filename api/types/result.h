@@ -20,6 +20,7 @@ enum class Errc {
   kTooLarge,              // a request body over the limit
   kUnsupportedMediaType,  // a body in a content type the route does not take
   kMethodNotAllowed,
+  kTooManyRequests,  // a client over its share (open watches); retry later
 };
 
 struct FieldError {

@@ -175,6 +175,10 @@ Result<api::Object> ObjectStore::update(const api::Object& input,
   }
   object.metadata.deletionTimestamp = stored.metadata.deletionTimestamp;
   object.metadata.uid = stored.metadata.uid;
+  // Writers that do not speak for field owners (reconcilers, older clients) keep them.
+  if (object.metadata.managedFields.is_null()) {
+    object.metadata.managedFields = stored.metadata.managedFields;
+  }
   object.metadata.creationTimestamp = stored.metadata.creationTimestamp;
   if (auto ok = admit(object); !ok) return tl::unexpected(ok.error());
   if (options.dryRun) return object;

@@ -30,6 +30,7 @@ class ObjectStore final : public api::Client {
   Result<void> watch(const std::string& kind, std::int64_t revision,
                      const api::WatchHandler& handler, const std::atomic<bool>& stop) override;
   Result<api::Object> requestMutation(const std::string& decky) override;
+  std::int64_t latestRevision() override { return revision(); }
 
   // Drops the change log except the newest `keep` revisions. Thread-safe.
   Result<void> compact(std::int64_t keep);

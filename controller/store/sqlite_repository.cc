@@ -137,7 +137,7 @@ void normalize(api::Object& object) {
 bool sameMetadata(const api::ObjectMeta& a, const api::ObjectMeta& b) {
   return a.labels == b.labels && a.annotations == b.annotations &&
          a.ownerReferences == b.ownerReferences && a.finalizers == b.finalizers &&
-         a.deletionTimestamp == b.deletionTimestamp;
+         a.deletionTimestamp == b.deletionTimestamp && a.managedFields == b.managedFields;
 }
 
 std::string conflictMessage(const api::ObjectKey& key) {
@@ -243,6 +243,12 @@ class SqliteRepository final : public Repository {
       next.metadata.ownerReferences = std::move(object.metadata.ownerReferences);
       next.metadata.finalizers = std::move(object.metadata.finalizers);
       next.metadata.deletionTimestamp = std::move(object.metadata.deletionTimestamp);
+      // null keeps the field owners; an empty list drops them (stored as absent, read as null).
+      if (!object.metadata.managedFields.is_null()) {
+        next.metadata.managedFields = object.metadata.managedFields.empty()
+                                          ? api::Json()
+                                          : std::move(object.metadata.managedFields);
+      }
       next.spec = std::move(object.spec);
       const bool spec_changed = next.spec != stored->spec;
       // A no-op write must not move resourceVersion, or every idle reconcile would wake

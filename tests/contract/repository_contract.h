@@ -208,6 +208,38 @@ TEST_P(RepositoryContractTest, MetadataOnlyChangeBumpsResourceVersionNotGenerati
   EXPECT_TRUE(again.hasFinalizer("decnet.io/cleanup"));
 }
 
+// managedFields (server-side apply's owners) is stored; a write that leaves it null keeps it, an
+// empty list drops it, and an unchanged one is no change.
+TEST_P(RepositoryContractTest, ManagedFieldsAreKeptReplacedOrDropped) {
+  auto object = makeObject("Fleet", "alpha", {{"n", 1}});
+  const api::Json owners = api::Json::parse(
+      R"([{"manager":"kubectl","operation":"Apply","apiVersion":"decnet.io/v1alpha1",)"
+      R"("time":"2026-12-02T00:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{"f:n":{}}}}])");
+  object.metadata.managedFields = owners;
+  DECNET_ASSERT_OK_AND_ASSIGN(created, repo_->create(object));
+  EXPECT_EQ(created.metadata.managedFields, owners);
+
+  auto blind = created;  // a writer that does not speak for owners
+  blind.metadata.managedFields = nullptr;
+  blind.spec = {{"n", 2}};
+  DECNET_ASSERT_OK_AND_ASSIGN(kept, repo_->update(blind));
+  EXPECT_EQ(kept.metadata.managedFields, owners);
+
+  DECNET_ASSERT_OK_AND_ASSIGN(same, repo_->update(kept));
+  EXPECT_EQ(same.metadata.resourceVersion, kept.metadata.resourceVersion);
+
+  auto changed = kept;
+  changed.metadata.managedFields[0]["manager"] = "gitops";
+  DECNET_ASSERT_OK_AND_ASSIGN(replaced, repo_->update(changed));
+  EXPECT_GT(replaced.metadata.resourceVersion, kept.metadata.resourceVersion);
+  EXPECT_EQ(replaced.metadata.managedFields[0]["manager"], "gitops");
+
+  auto cleared = replaced;
+  cleared.metadata.managedFields = api::Json::array();
+  DECNET_ASSERT_OK_AND_ASSIGN(dropped, repo_->update(cleared));
+  EXPECT_TRUE(dropped.metadata.managedFields.is_null());
+}
+
 TEST_P(RepositoryContractTest, IdenticalUpdateIsNoop) {
   DECNET_ASSERT_OK_AND_ASSIGN(created, repo_->create(makeObject("Fleet", "alpha", {{"n", 1}})));
   const auto before = revision();
