@@ -1,5 +1,6 @@
 #include "reconcilers/scheduler_reconciler.h"
 
+#include <algorithm>
 #include <map>
 
 #include "api/types/conditions.h"
@@ -67,7 +68,16 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
     }
   }
   const auto matcher = api::LabelSelector::fromMap(selector);
-  int notReady = 0, mismatched = 0, full = 0;
+  // A decky needs its parent interface on the node (none named: the node's default route). A
+  // node that has not reported its interfaces yet is not ruled out.
+  const std::string parent =
+      decky->spec.value("network", api::Json::object()).value("interface", "");
+  const auto lacksParent = [&parent](const api::Object& node) {
+    auto interfaces = node.status.find("interfaces");
+    if (parent.empty() || interfaces == node.status.end() || !interfaces->is_array()) return false;
+    return std::find(interfaces->begin(), interfaces->end(), parent) == interfaces->end();
+  };
+  int notReady = 0, mismatched = 0, full = 0, noParent = 0;
   const api::Object* best = nullptr;
   for (const auto& node : nodes->items) {
     if (node.deleting() || !api::conditionTrue(node.status, "Ready")) {
@@ -76,6 +86,10 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
     }
     if (!matcher.matches(node.metadata.labels)) {
       ++mismatched;
+      continue;
+    }
+    if (lacksParent(node)) {
+      ++noParent;
       continue;
     }
     const int capacity = node.spec.value("capacity", api::Json::object()).value("deckies", -1);
@@ -93,6 +107,9 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
     if (notReady > 0) message += ", " + std::to_string(notReady) + " not ready";
     if (mismatched > 0) message += ", " + std::to_string(mismatched) + " not matching nodeSelector";
     if (full > 0) message += ", " + std::to_string(full) + " at capacity";
+    if (noParent > 0) {
+      message += ", " + std::to_string(noParent) + " without interface " + parent;
+    }
     api::Json status = decky->status;
     if (status.value("phase", "").empty()) status["phase"] = "Pending";
     if (api::setCondition(status, {"Scheduled", "False", "Unschedulable", message, "", generation},

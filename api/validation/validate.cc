@@ -14,6 +14,7 @@
 #include "api/catalog/catalog.h"
 #include "api/net/ipv4.h"
 #include "api/types/clock.h"
+#include "api/types/conditions.h"
 
 namespace decnet::api {
 namespace {
@@ -1282,6 +1283,27 @@ void servicesWithoutEmulator(const Json& holder, const std::string& path,
 }
 
 }  // namespace
+
+std::vector<std::string> placementWarnings(const Object& object, const ObjectRefs& nodes) {
+  if (object.kind != "Fleet" && object.kind != "Decky") return {};
+  const Json* network = member(object.spec, "network");
+  const Json* parent = network != nullptr ? member(*network, "interface") : nullptr;
+  if (parent == nullptr || !parent->is_string() || parent->get<std::string>().empty()) return {};
+  const std::string name = parent->get<std::string>();
+  std::string readyWithInterfaces;
+  for (const Object* node : nodes) {
+    if (node->deleting() || !conditionTrue(node->status, "Ready")) continue;
+    const Json* interfaces = member(node->status, "interfaces");
+    if (interfaces == nullptr || !interfaces->is_array()) continue;
+    for (const auto& each : *interfaces) {
+      if (each == name) return {};
+    }
+    readyWithInterfaces += (readyWithInterfaces.empty() ? "" : ", ") + node->metadata.name;
+  }
+  if (readyWithInterfaces.empty()) return {};
+  return {"spec.network.interface: no Ready node has interface \"" + name + "\" (checked " +
+          readyWithInterfaces + "); its deckies stay Pending (Unschedulable) until one does"};
+}
 
 std::vector<std::string> admissionWarnings(const Object& object) {
   std::vector<std::string> warnings;

@@ -29,6 +29,11 @@ std::vector<FieldError> validateAgainst(const Object& candidate, const ObjectRef
 // "path: text" lines. The API sends them as Warning headers; kubectl and decnet print them.
 std::vector<std::string> admissionWarnings(const Object& object);
 
+// A warning when `object` (a Fleet or Decky) names a parent interface that no Ready node among
+// `nodes` reports: its deckies would stay Pending (Unschedulable). Nothing when no interface is
+// named (the default route is used) or no node reports its interfaces yet.
+std::vector<std::string> placementWarnings(const Object& object, const ObjectRefs& nodes);
+
 // The kInvalid error for `object` with `fields` ("Fleet \"corp-lan\" is invalid").
 Error invalidObjectError(const Object& object, std::vector<FieldError> fields);
 

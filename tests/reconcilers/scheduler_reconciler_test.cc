@@ -15,8 +15,8 @@ class SchedulerReconcilerTest : public ::testing::Test {
  protected:
   SchedulerReconcilerTest() : events_(client_, "test"), scheduler_(client_, events_) {}
 
-  void addNode(const std::string& name, bool ready,
-               std::map<std::string, std::string> labels = {}) {
+  void addNode(const std::string& name, bool ready, std::map<std::string, std::string> labels = {},
+               std::vector<std::string> interfaces = {}) {
     api::Object node;
     node.kind = "Node";
     node.metadata.name = name;
@@ -24,14 +24,17 @@ class SchedulerReconcilerTest : public ::testing::Test {
     auto created = client_.create(node, {});
     ASSERT_TRUE(created);
     api::setCondition(created->status, {"Ready", ready ? "True" : "False", "x", "", "", 1}, "t");
+    if (!interfaces.empty()) created->status["interfaces"] = interfaces;
     ASSERT_TRUE(client_.updateStatus(*created, {}));
   }
 
-  void addDecky(const std::string& name, Json selector = Json::object()) {
+  void addDecky(const std::string& name, Json selector = Json::object(),
+                const std::string& parent = "") {
     api::Object decky;
     decky.kind = "Decky";
     decky.metadata.name = name;
     decky.spec = {{"ip", "10.77.0.5"}, {"nodeSelector", selector}};
+    if (!parent.empty()) decky.spec["network"] = {{"interface", parent}};
     ASSERT_TRUE(client_.create(decky, {}));
   }
 
@@ -99,6 +102,24 @@ TEST_F(SchedulerReconcilerTest, HonoursTheNodeSelector) {
   EXPECT_EQ(nodeOf("d2"), "");
   auto scheduled = api::findCondition(client_.get({"Decky", "d2"})->status, "Scheduled");
   EXPECT_NE(scheduled->message.find("2 not matching nodeSelector"), std::string::npos);
+}
+
+// A decky goes only where its parent interface is; with none, it stays Unschedulable and says
+// which interface is missing.
+TEST_F(SchedulerReconcilerTest, PlacesADeckyOnlyWhereItsParentInterfaceIs) {
+  addNode("a", true, {}, {"eth0"});
+  addNode("b", true, {}, {"eth0", "decnet-lab0"});
+  addDecky("d1", Json::object(), "decnet-lab0");
+  addDecky("d2", Json::object(), "decnet-lab9");
+  ASSERT_TRUE(scheduler_.reconcile({{"Decky", "d1"}}));
+  ASSERT_TRUE(scheduler_.reconcile({{"Decky", "d2"}}));
+  EXPECT_EQ(nodeOf("d1"), "b");
+  EXPECT_EQ(nodeOf("d2"), "");
+  auto scheduled = api::findCondition(client_.get({"Decky", "d2"})->status, "Scheduled");
+  ASSERT_TRUE(scheduled);
+  EXPECT_EQ(scheduled->reason, "Unschedulable");
+  EXPECT_NE(scheduled->message.find("2 without interface decnet-lab9"), std::string::npos)
+      << scheduled->message;
 }
 
 }  // namespace

@@ -1021,5 +1021,41 @@ INSTANTIATE_TEST_SUITE_P(Rules, ValidateAgainstTest, ::testing::ValuesIn(against
                            return info.param.name;
                          });
 
+// A parent interface no Ready node reports is a warning naming the interface and the nodes
+// checked; a node that has it, no interface named, or no node reporting interfaces: no warning.
+TEST(PlacementWarnings, NameAnInterfaceNoReadyNodeHas) {
+  auto node = [](const std::string& name, bool ready, Json interfaces) {
+    Object n;
+    n.kind = "Node";
+    n.metadata.name = name;
+    n.status = {
+        {"conditions", Json::array({{{"type", "Ready"}, {"status", ready ? "True" : "False"}}})}};
+    if (!interfaces.is_null()) n.status["interfaces"] = interfaces;
+    return n;
+  };
+  Object fleet;
+  fleet.kind = "Fleet";
+  fleet.metadata.name = "f";
+  fleet.spec = {{"network", {{"interface", "decnet-lab9"}}}};
+  const Object a = node("a", true, Json::array({"eth0"}));
+  const Object down = node("down", false, Json::array({"decnet-lab9"}));
+  const Object b = node("b", true, Json::array({"eth0", "decnet-lab9"}));
+  const Object silent = node("silent", true, Json());
+
+  auto warned = placementWarnings(fleet, {&a, &down});
+  ASSERT_EQ(warned.size(), 1u);
+  EXPECT_EQ(warned[0],
+            "spec.network.interface: no Ready node has interface \"decnet-lab9\" (checked a); "
+            "its deckies stay Pending (Unschedulable) until one does");
+  EXPECT_TRUE(placementWarnings(fleet, {&a, &b}).empty());
+  EXPECT_TRUE(placementWarnings(fleet, {&silent}).empty());
+  Object anyInterface = fleet;
+  anyInterface.spec["network"].erase("interface");
+  EXPECT_TRUE(placementWarnings(anyInterface, {&a}).empty());
+  Object other = fleet;
+  other.kind = "Node";
+  EXPECT_TRUE(placementWarnings(other, {&a}).empty());
+}
+
 }  // namespace
 }  // namespace decnet::api
