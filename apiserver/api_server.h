@@ -1,7 +1,10 @@
 #pragma once
-// The REST API (Kubernetes conventions) over any api::Client backend: discovery and object
-// routes in routes/, errors mapped in error_status.cc. cpprestsdk stays in api_server.cc.
+// The REST API (Kubernetes conventions) over any api::Client backend: discovery, object and
+// watch routes in routes/, reads and watches served from watch_cache, errors mapped in
+// error_status.cc, HTTP in http_transport (Boost.Beast, kept in its .cc).
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -14,6 +17,10 @@ struct ApiServerOptions {
   std::string listen = "127.0.0.1:8000";  // HOST:PORT
   std::chrono::seconds watchBookmarkEvery{5};
   std::chrono::seconds watchMaxDuration{std::chrono::minutes(30)};  // clients reconnect
+  // How many recent changes a watch may start from; an older resourceVersion gets 410 Gone.
+  std::size_t watchHistory = 10000;
+  int maxWatchesPerClient = 2000;  // open watches per client address; more get 429
+  int threads = 4;                 // serving threads (requests block briefly on the store)
   // Extra read-only routes ("/metrics"): path -> (content type, body). Optional.
   std::map<std::string, std::function<std::pair<std::string, std::string>()>> extraRoutes;
   std::function<bool()> ready;  // /readyz; default: always ready
@@ -28,7 +35,7 @@ class ApiServer {
 
   // Binds and starts serving. kUnavailable when the address cannot be bound.
   Result<void> start();
-  // Ends open watches and stops listening. Idempotent; blocks until done.
+  // Ends open watches and stops listening. Idempotent; blocks until done. Not restartable.
   void stop();
   // "http://127.0.0.1:8000"
   std::string url() const;

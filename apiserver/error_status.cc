@@ -23,6 +23,8 @@ int httpStatusFor(Errc code) {
       return 415;
     case Errc::kMethodNotAllowed:
       return 405;
+    case Errc::kTooManyRequests:
+      return 429;
     case Errc::kInternal:
       return 500;
   }
@@ -43,9 +45,12 @@ api::Json statusBody(const Error& error, const std::string& kind, const std::str
   if (!error.fields.empty()) {
     api::Json causes = api::Json::array();
     for (const auto& field : error.fields) {
-      // kube-apiserver's spelling for a value that breaks the schema or a rule.
-      causes.push_back(
-          {{"field", field.path}, {"message", field.detail}, {"reason", "FieldValueInvalid"}});
+      // kube-apiserver's spellings: a field another manager owns (server-side apply), or a value
+      // that breaks the schema or a rule.
+      causes.push_back({{"field", field.path},
+                        {"message", field.detail},
+                        {"reason", error.code == Errc::kConflict ? "FieldManagerConflict"
+                                                                 : "FieldValueInvalid"}});
     }
     details["causes"] = causes;
   }

@@ -7,12 +7,23 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
 #include "cli/control_plane.h"
 
 namespace decnet::bench {
+
+// A kB field of /proc/<pid>/status ("VmRSS"); 0 when absent.
+inline long procStatusKb(int pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return 0;
+}
 
 inline double cpuSeconds() {
   rusage usage{};

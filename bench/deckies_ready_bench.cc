@@ -16,15 +16,6 @@ using namespace decnet;
 
 namespace {
 
-long statusKb(int pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
-  }
-  return 0;
-}
-
 long meminfoKb(const std::string& field) {
   std::ifstream in("/proc/meminfo");
   std::string line;
@@ -109,7 +100,7 @@ int main(int argc, char** argv) {
       for (const auto& d : deckies->items) {
         const int pid = d.status.value("decoyPid", 0);
         if (pid <= 0) continue;
-        rss += statusKb(pid, "VmRSS");
+        rss += bench::procStatusKb(pid, "VmRSS");
         std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps_rollup");
         std::string line;
         while (std::getline(smaps, line)) {

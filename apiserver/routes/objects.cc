@@ -4,8 +4,10 @@
 #include <atomic>
 
 #include "api/codec/yaml_codec.h"
+#include "api/types/clock.h"
 #include "api/validation/validate.h"
 #include "apiserver/error_status.h"
+#include "apiserver/routes/field_manager.h"
 #include "apiserver/routes/tables.h"
 
 namespace decnet::apiserver {
@@ -72,13 +74,38 @@ HttpResponse objectResponse(const api::Object& object, int status,
   return response;
 }
 
-Json listBody(const api::KindInfo& kind, const api::ObjectList& list) {
-  Json items = Json::array();
-  for (const auto& object : list.items) items.push_back(api::toJson(object));
-  return {{"apiVersion", api::kApiVersion},
-          {"kind", kind.kind + "List"},
-          {"metadata", {{"resourceVersion", std::to_string(list.revision)}}},
-          {"items", items}};
+// A cached object as it is: its JSON was made once, when it was stored.
+HttpResponse cachedResponse(const CachedObjectPtr& entry) {
+  HttpResponse response;
+  response.bodyParts.push_back(std::shared_ptr<const std::string>(entry, &entry->json));
+  return response;
+}
+
+// The List document in pieces, the items' cached JSON shared rather than copied. `metadata`
+// holds the list metadata after resourceVersion (",\"continue\":...") or nothing.
+HttpResponse listResponse(const api::KindInfo& kind, const CachedList& list,
+                          const std::string& metadata) {
+  static const auto kComma = std::make_shared<const std::string>(",");
+  HttpResponse response;
+  response.bodyParts.reserve(list.items.size() * 2 + 2);
+  response.bodyParts.push_back(std::make_shared<const std::string>(
+      "{\"apiVersion\":\"" + std::string(api::kApiVersion) + "\",\"kind\":\"" + kind.kind +
+      "List\",\"metadata\":{\"resourceVersion\":\"" + std::to_string(list.revision) + "\"" +
+      metadata + "},\"items\":["));
+  for (std::size_t i = 0; i < list.items.size(); ++i) {
+    if (i > 0) response.bodyParts.push_back(kComma);
+    response.bodyParts.push_back(
+        std::shared_ptr<const std::string>(list.items[i], &list.items[i]->json));
+  }
+  response.bodyParts.push_back(std::make_shared<const std::string>("]}"));
+  return response;
+}
+
+std::vector<api::Object> objectsOf(const CachedList& list) {
+  std::vector<api::Object> objects;
+  objects.reserve(list.items.size());
+  for (const auto& entry : list.items) objects.push_back(entry->object);
+  return objects;
 }
 
 // The body as a JSON document: bounded in size and depth; JSON or YAML by Content-Type.
@@ -106,6 +133,13 @@ Result<Json> readDocument(const HttpRequest& request, bool yamlAllowed) {
   return document;
 }
 
+// The problems fromJson found, as a 422's causes.
+Error invalidObject(const api::KindInfo& kind, const std::vector<api::ParseIssue>& issues) {
+  std::vector<FieldError> fields;
+  for (const auto& issue : issues) fields.push_back({issue.path, issue.detail});
+  return Error{Errc::kInvalid, kind.kind + " is invalid", std::move(fields)};
+}
+
 // A whole object from a POST or PUT body, checked against the URL.
 Result<api::Object> readObject(const HttpRequest& request, const api::KindInfo& kind,
                                const std::string& name) {
@@ -120,11 +154,7 @@ Result<api::Object> readObject(const HttpRequest& request, const api::KindInfo& 
   if (!document) return tl::unexpected(document.error());
   std::vector<api::ParseIssue> issues;
   auto object = api::fromJson(*document, issues);
-  if (!object) {
-    std::vector<FieldError> fields;
-    for (auto& issue : issues) fields.push_back({issue.path, issue.detail});
-    return failInvalid(kind.kind + " is invalid", std::move(fields));
-  }
+  if (!object) return tl::unexpected(invalidObject(kind, issues));
   if (object->kind != kind.kind) {
     return fail(Errc::kTerminal, "the body's kind \"" + object->kind +
                                      "\" does not match the URL (" + kind.plural + ")");
@@ -136,16 +166,30 @@ Result<api::Object> readObject(const HttpRequest& request, const api::KindInfo& 
   return *object;
 }
 
+constexpr const char* kApplyPatchType = "application/apply-patch+yaml";
+
 bool isPatchType(const std::string& type) {
   return type == "application/merge-patch+json" || type == "application/json-patch+json" ||
-         type == "application/strategic-merge-patch+json";
+         type == "application/strategic-merge-patch+json" || type == kApplyPatchType;
 }
 
 tl::unexpected<Error> unsupportedPatch(const std::string& type) {
   return fail(Errc::kUnsupportedMediaType,
-              "PATCH takes application/merge-patch+json, application/json-patch+json or "
-              "application/strategic-merge-patch+json, not " +
+              "PATCH takes application/merge-patch+json, application/json-patch+json, "
+              "application/strategic-merge-patch+json or application/apply-patch+yaml, not " +
                   (type.empty() ? std::string("no Content-Type") : type));
+}
+
+// Who made a write, for managedFields: the fieldManager parameter, else the program name in the
+// User-Agent, as kube-apiserver derives it ("kubectl-edit/v1.32.0 (linux/amd64)" -> kubectl-edit).
+FieldManagerWrite writerOf(const HttpRequest& request) {
+  std::string manager = request.param("fieldManager");
+  if (manager.empty()) {
+    manager = request.header("user-agent");
+    manager = manager.substr(0, manager.find('/'));
+  }
+  return {manager.empty() ? "unknown" : manager, api::kApiVersion,
+          api::formatTime(api::systemClock().now())};
 }
 
 // The live object with `patch` applied, as the API server applies each patch type.
@@ -313,9 +357,9 @@ HttpResponse ObjectRoutes::serve(const HttpRequest& request, const ResourcePath&
   }
   if (path.subresource == "status") {
     if (request.method == "GET") {
-      auto result = backend_.get({path.kind.kind, path.name});
+      auto result = cache_.get({path.kind.kind, path.name});
       if (!result) return errorResponse(result.error(), singular, path.name);
-      return objectResponse(*result, 200);
+      return cachedResponse(*result);
     }
     if (request.method != "PUT") {
       return errorResponse(Error{Errc::kMethodNotAllowed, "status supports GET and PUT", {}});
@@ -334,7 +378,7 @@ HttpResponse ObjectRoutes::serve(const HttpRequest& request, const ResourcePath&
 }
 
 Result<std::string> ObjectRoutes::page(const HttpRequest& request, const ResourcePath& path,
-                                       api::ObjectList& list) {
+                                       CachedList& list) {
   const std::string limitText = request.param("limit");
   const std::string continueText = request.param("continue");
   if (limitText.empty() && continueText.empty()) return std::string();
@@ -366,59 +410,50 @@ Result<std::string> ObjectRoutes::page(const HttpRequest& request, const Resourc
     from = *token;
   }
   // Items are sorted by name: a page is the next `limit` names after the last one served.
-  auto begin = std::upper_bound(
-      list.items.begin(), list.items.end(), from.after,
-      [](const std::string& name, const api::Object& o) { return name < o.metadata.name; });
+  auto begin = std::upper_bound(list.items.begin(), list.items.end(), from.after,
+                                [](const std::string& name, const CachedObjectPtr& entry) {
+                                  return name < entry->object.metadata.name;
+                                });
   if (from.after.empty()) begin = list.items.begin();
   auto end = limit == 0 || static_cast<std::size_t>(list.items.end() - begin) <= limit
                  ? list.items.end()
                  : begin + static_cast<std::ptrdiff_t>(limit);
   const auto remaining = list.items.end() - end;
-  std::vector<api::Object> pageItems(std::make_move_iterator(begin), std::make_move_iterator(end));
+  std::vector<CachedObjectPtr> pageItems(begin, end);
   list.items = std::move(pageItems);
   list.revision = from.revision;
-  Json metadata = Json::object();
-  if (remaining > 0) {
-    metadata["continue"] = encodeContinue({from.revision, list.items.back().metadata.name});
-    metadata["remainingItemCount"] = remaining;
-  }
-  return metadata.dump();
+  if (remaining <= 0) return std::string();
+  return ",\"continue\":" +
+         Json(encodeContinue({from.revision, list.items.back()->object.metadata.name})).dump() +
+         ",\"remainingItemCount\":" + std::to_string(remaining);
 }
 
 HttpResponse ObjectRoutes::serveCollection(const HttpRequest& request, const ResourcePath& path,
                                            const api::WriteOptions& write) {
   const std::string& singular = path.kind.singular;
   if (request.method == "GET") {
-    auto result = backend_.list(path.kind.kind,
-                                {request.param("labelSelector"), request.param("fieldSelector")});
+    auto result = cache_.list(path.kind.kind,
+                              {request.param("labelSelector"), request.param("fieldSelector")});
     if (!result) return errorResponse(result.error(), singular);
-    auto paged = page(request, path, *result);
-    if (!paged) return errorResponse(paged.error(), singular);
-    if (!paged->empty()) {
-      HttpResponse response =
-          wantsTable(request)
-              ? jsonResponse(tableFor(path.kind, result->items, std::to_string(result->revision),
-                                      request.param("includeObject")))
-              : jsonResponse(listBody(path.kind, *result));
-      // The page's metadata: where to go on, and how much is left (as kube-apiserver says).
-      Json body = Json::parse(response.body);
-      const Json more = Json::parse(*paged);
-      for (const auto& [key, value] : more.items()) body["metadata"][key] = value;
-      response.body = body.dump();
-      return response;
+    // The page's metadata says where to go on and how much is left (as kube-apiserver says).
+    auto more = page(request, path, *result);
+    if (!more) return errorResponse(more.error(), singular);
+    if (!wantsTable(request)) return listResponse(path.kind, *result, *more);
+    Json table = tableFor(path.kind, objectsOf(*result), std::to_string(result->revision),
+                          request.param("includeObject"));
+    if (!more->empty()) {
+      const Json extra = Json::parse("{" + more->substr(1) + "}");
+      for (const auto& [key, value] : extra.items()) table["metadata"][key] = value;
     }
-    if (wantsTable(request)) {
-      return jsonResponse(tableFor(path.kind, result->items, std::to_string(result->revision),
-                                   request.param("includeObject")));
-    }
-    return jsonResponse(listBody(path.kind, *result));
+    return jsonResponse(table);
   }
   if (request.method == "POST") {
     auto object = readObject(request, path.kind, "");
     if (!object) return errorResponse(object.error(), singular);
+    recordOwners(request, nullptr, *object);
     auto result = backend_.create(*object, write);
     if (!result) return writeFailure(request, result.error(), path.kind, object->metadata.name);
-    return objectResponse(*result, 201, api::admissionWarnings(*object));
+    return objectResponse(*result, 201, warningsFor(*object));
   }
   return errorResponse(Error{Errc::kMethodNotAllowed, "collections support GET and POST", {}});
 }
@@ -427,21 +462,24 @@ HttpResponse ObjectRoutes::serveObject(const HttpRequest& request, const Resourc
                                        const api::WriteOptions& write) {
   const std::string& singular = path.kind.singular;
   if (request.method == "GET") {
-    auto result = backend_.get({path.kind.kind, path.name});
+    auto result = cache_.get({path.kind.kind, path.name});
     if (!result) return errorResponse(result.error(), singular, path.name);
     if (wantsTable(request)) {
-      return jsonResponse(tableFor(path.kind, {*result},
-                                   std::to_string(result->metadata.resourceVersion),
+      return jsonResponse(tableFor(path.kind, {(*result)->object},
+                                   std::to_string((*result)->object.metadata.resourceVersion),
                                    request.param("includeObject")));
     }
-    return objectResponse(*result, 200);
+    return cachedResponse(*result);
   }
   if (request.method == "PUT") {
     auto object = readObject(request, path.kind, path.name);
     if (!object) return errorResponse(object.error(), singular, path.name);
+    auto live = backend_.get({path.kind.kind, path.name});
+    if (!live) return errorResponse(live.error(), singular, path.name);
+    recordOwners(request, api::toJson(*live), *object);
     auto result = backend_.update(*object, write);
     if (!result) return writeFailure(request, result.error(), path.kind, path.name);
-    return objectResponse(*result, 200, api::admissionWarnings(*object));
+    return objectResponse(*result, 200, warningsFor(*object));
   }
   if (request.method == "PATCH") return patch(request, path, write);
   if (request.method == "DELETE") {
@@ -462,6 +500,7 @@ HttpResponse ObjectRoutes::patch(const HttpRequest& request, const ResourcePath&
   if (!isPatchType(type)) {
     return errorResponse(unsupportedPatch(type).value(), singular, path.name);
   }
+  if (type == kApplyPatchType) return serverSideApply(request, path, write);
   auto document = readDocument(request, false);
   if (!document) return errorResponse(document.error(), singular, path.name);
   // Like kube-apiserver, a patch that lost a race with another write is applied again to the
@@ -469,16 +508,12 @@ HttpResponse ObjectRoutes::patch(const HttpRequest& request, const ResourcePath&
   for (int attempt = 0;; ++attempt) {
     auto live = backend_.get({path.kind.kind, path.name});
     if (!live) return errorResponse(live.error(), singular, path.name);
-    auto patched = applyPatch(type, api::toJson(*live), *document);
+    const Json liveJson = api::toJson(*live);
+    auto patched = applyPatch(type, liveJson, *document);
     if (!patched) return errorResponse(patched.error(), singular, path.name);
     std::vector<api::ParseIssue> issues;
-    auto object = api::fromJson(*patched, issues);
-    if (!object) {
-      std::vector<FieldError> fields;
-      for (auto& issue : issues) fields.push_back({issue.path, issue.detail});
-      return errorResponse(Error{Errc::kInvalid, path.kind.kind + " is invalid", fields}, singular,
-                           path.name);
-    }
+    auto object = api::fromJson(recordUpdate(liveJson, *patched, writerOf(request)), issues);
+    if (!object) return errorResponse(invalidObject(path.kind, issues), singular, path.name);
     if (object->kind != path.kind.kind || object->metadata.name != path.name) {
       return errorResponse(
           Error{Errc::kInvalid, "a patch may not change kind or metadata.name", {}}, singular,
@@ -490,7 +525,77 @@ HttpResponse ObjectRoutes::patch(const HttpRequest& request, const ResourcePath&
       continue;
     }
     if (!result) return writeFailure(request, result.error(), path.kind, path.name);
-    return objectResponse(*result, 200, api::admissionWarnings(*object));
+    return objectResponse(*result, 200, warningsFor(*object));
+  }
+}
+
+std::vector<std::string> ObjectRoutes::warningsFor(const api::Object& object) {
+  std::vector<std::string> warnings = api::admissionWarnings(object);
+  if (object.kind != "Fleet" && object.kind != "Decky") return warnings;
+  auto nodes = cache_.list("Node", {});
+  if (!nodes) return warnings;
+  api::ObjectRefs refs;
+  for (const auto& node : nodes->items) refs.push_back(&node->object);
+  for (auto& warning : api::placementWarnings(object, refs)) warnings.push_back(std::move(warning));
+  return warnings;
+}
+
+void ObjectRoutes::recordOwners(const HttpRequest& request, const Json& before,
+                                api::Object& object) {
+  Json after = recordUpdate(before, api::toJson(object), writerOf(request));
+  const Json* owners =
+      after["metadata"].contains("managedFields") ? &after["metadata"]["managedFields"] : nullptr;
+  // An empty list (not null) tells the store to drop what it had.
+  object.metadata.managedFields = owners != nullptr ? *owners : Json::array();
+}
+
+HttpResponse ObjectRoutes::serverSideApply(const HttpRequest& request, const ResourcePath& path,
+                                           const api::WriteOptions& write) {
+  const std::string& singular = path.kind.singular;
+  if (request.param("fieldManager").empty()) {
+    return errorResponse(
+        Error{Errc::kTerminal, "PATCH with application/apply-patch+yaml requires fieldManager", {}},
+        singular, path.name);
+  }
+  auto config = readDocument(request, true);
+  if (!config) return errorResponse(config.error(), singular, path.name);
+  if (!config->is_object() || config->value("kind", "") != path.kind.kind) {
+    return errorResponse(
+        Error{
+            Errc::kTerminal, "the apply configuration must be a " + path.kind.kind + " object", {}},
+        singular, path.name);
+  }
+  const Json* name = config->contains("metadata") && (*config)["metadata"].is_object()
+                         ? &(*config)["metadata"]
+                         : nullptr;
+  if (name == nullptr || name->value("name", "") != path.name) {
+    return errorResponse(
+        Error{Errc::kTerminal,
+              "the name in the apply configuration does not match the URL (\"" + path.name + "\")",
+              {}},
+        singular, path.name);
+  }
+  const bool force = request.param("force") == "true";
+  // Another write between the read and ours is a conflict on resourceVersion: apply again to
+  // the newer object, as kube-apiserver does.
+  for (int attempt = 0;; ++attempt) {
+    auto live = backend_.get({path.kind.kind, path.name});
+    if (!live && live.error().code != Errc::kNotFound) {
+      return errorResponse(live.error(), singular, path.name);
+    }
+    const Json liveJson = live ? api::toJson(*live) : Json();
+    auto applied = applyConfiguration(liveJson, *config, writerOf(request), force);
+    if (!applied) return errorResponse(applied.error(), singular, path.name);
+    std::vector<api::ParseIssue> issues;
+    auto object = api::fromJson(*applied, issues);
+    if (!object) return errorResponse(invalidObject(path.kind, issues), singular, path.name);
+    if (object->metadata.managedFields.is_null()) object->metadata.managedFields = Json::array();
+    auto result = live ? backend_.update(*object, write) : backend_.create(*object, write);
+    const bool raced = !result && (result.error().code == Errc::kConflict ||
+                                   result.error().code == Errc::kAlreadyExists);
+    if (raced && attempt < 4) continue;
+    if (!result) return writeFailure(request, result.error(), path.kind, path.name);
+    return objectResponse(*result, live ? 200 : 201, warningsFor(*object));
   }
 }
 

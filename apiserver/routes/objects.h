@@ -9,6 +9,7 @@
 #include "api/client/client.h"
 #include "api/types/kinds.h"
 #include "apiserver/http_exchange.h"
+#include "apiserver/watch_cache.h"
 
 namespace decnet::apiserver {
 
@@ -34,7 +35,8 @@ Result<std::optional<WatchRequest>> watchRequested(const HttpRequest& request,
 
 class ObjectRoutes {
  public:
-  explicit ObjectRoutes(api::Client& backend) : backend_(backend) {}
+  // Reads come from `cache`, writes go to `backend`.
+  ObjectRoutes(api::Client& backend, WatchCache& cache) : backend_(backend), cache_(cache) {}
   // Serves every method on `path` except watches. Thread-safe; blocks on the backend.
   HttpResponse serve(const HttpRequest& request, const ResourcePath& path);
 
@@ -45,13 +47,20 @@ class ObjectRoutes {
                            const api::WriteOptions& write);
   HttpResponse patch(const HttpRequest& request, const ResourcePath& path,
                      const api::WriteOptions& write);
+  // PATCH application/apply-patch+yaml: server-side apply, creating the object when absent.
+  HttpResponse serverSideApply(const HttpRequest& request, const ResourcePath& path,
+                               const api::WriteOptions& write);
+  // Admission's warnings for `object`, and one when no Ready node has its parent interface.
+  std::vector<std::string> warningsFor(const api::Object& object);
+  // `object` with the managedFields its writer's update gives it over `before` (null: create).
+  void recordOwners(const HttpRequest& request, const api::Json& before, api::Object& object);
   // Cuts `list` to the page `limit` and `continue` ask for; returns the page's extra list
   // metadata (continue, remainingItemCount) as JSON text, "" when the request is not paged.
   // kGone when the continue token's list was compacted away.
-  Result<std::string> page(const HttpRequest& request, const ResourcePath& path,
-                           api::ObjectList& list);
+  Result<std::string> page(const HttpRequest& request, const ResourcePath& path, CachedList& list);
 
   api::Client& backend_;
+  WatchCache& cache_;
 };
 
 }  // namespace decnet::apiserver

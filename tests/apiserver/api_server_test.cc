@@ -2,7 +2,10 @@
 // the raw HTTP status codes and Status bodies.
 #include "apiserver/api_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <thread>
@@ -369,13 +372,23 @@ TEST_F(ApiServerTest, WatchStreamsChangesAndResumesFromAResourceVersion) {
   EXPECT_EQ(live, "later");
 }
 
-TEST_F(ApiServerTest, WatchFromACompactedRevisionGets410) {
+// The watch cache keeps the newest `watchHistory` changes; a watch from before them is 410, as
+// kube-apiserver answers a resourceVersion older than its watch cache.
+TEST_F(ApiServerTest, WatchFromBeforeTheCachedHistoryGets410) {
+  server_->stop();
+  apiserver::ApiServerOptions options;
+  options.listen = "127.0.0.1:" + std::to_string(freePort());
+  options.watchHistory = 2;
+  server_ = std::make_unique<apiserver::ApiServer>(*store_, options);
+  ASSERT_TRUE(server_->start());
+  client_ = makeRestClient(server_->url());
   auto created = client_->create(fleet("c"));
   ASSERT_TRUE(created);
-  Object changed = *created;
-  changed.spec["replicas"] = 3;
-  ASSERT_TRUE(client_->update(changed));
-  ASSERT_TRUE(store_->compact(0));
+  for (int replicas : {3, 4, 5}) {
+    Object changed = *client_->get({"Fleet", "c"});
+    changed.spec["replicas"] = replicas;
+    ASSERT_TRUE(client_->update(changed));
+  }
   auto [code, body] =
       curl("'" + server_->url() + "/apis/decnet.io/v1alpha1/fleets?watch=true&resourceVersion=1'");
   EXPECT_EQ(code, 410);
@@ -385,6 +398,65 @@ TEST_F(ApiServerTest, WatchFromACompactedRevisionGets410) {
       "Fleet", 1, [](const WatchEvent&) { return false; }, stop);
   ASSERT_FALSE(watched);
   EXPECT_EQ(watched.error().code, Errc::kGone);
+}
+
+// One client address may hold maxWatchesPerClient watches; the next is 429 with Retry-After,
+// and closing one makes room again.
+TEST_F(ApiServerTest, OpenWatchesPerClientAreCapped) {
+  server_->stop();
+  apiserver::ApiServerOptions options;
+  options.listen = "127.0.0.1:" + std::to_string(freePort());
+  options.maxWatchesPerClient = 2;
+  server_ = std::make_unique<apiserver::ApiServer>(*store_, options);
+  ASSERT_TRUE(server_->start());
+  const std::string watch = "'" + server_->url() + "/apis/decnet.io/v1alpha1/fleets?watch=true'";
+  // Two watches held open on raw connections.
+  std::vector<int> held;
+  const std::string request =
+      "GET /apis/decnet.io/v1alpha1/fleets?watch=true HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 2; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(std::stoi(options.listen.substr(10))));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+    held.push_back(fd);
+  }
+  int code = 0;
+  Json body;
+  for (int attempt = 0; attempt < 50 && code != 429; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::tie(code, body) = curl("-m 1 " + watch);
+  }
+  EXPECT_EQ(code, 429);
+  EXPECT_EQ(body["reason"], "TooManyRequests");
+  EXPECT_NE(run("curl -s -D - -o /dev/null -m 1 " + watch).output.find("Retry-After: 1"),
+            std::string::npos);
+  for (int fd : held) ::close(fd);
+  for (int attempt = 0; attempt < 50 && code == 429; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::tie(code, body) = curl("-m 1 " + watch);
+  }
+  EXPECT_NE(code, 429) << "a closed watch frees its place";
+}
+
+// curl asks "Expect: 100-continue" before a body over 1 KiB: answered at once, not after
+// curl's 1 s wait.
+TEST_F(ApiServerTest, LargeBodiesAreNotHeldBackByExpectContinue) {
+  Object big = fleet("big");
+  big.metadata.annotations["note"] = std::string(4000, 'x');
+  const std::string file = "/tmp/decnet-expect-" + std::to_string(::getpid()) + ".json";
+  run("printf '%s' '" + toJson(big).dump() + "' > " + file);
+  const auto started = std::chrono::steady_clock::now();
+  auto [code, body] = curl("-X POST -H 'Content-Type: application/json' --data-binary @" + file +
+                           " " + server_->url() + "/apis/decnet.io/v1alpha1/fleets");
+  const auto took = std::chrono::steady_clock::now() - started;
+  run("rm -f " + file);
+  EXPECT_EQ(code, 201) << body.dump();
+  EXPECT_LT(took, std::chrono::milliseconds(900));
 }
 
 TEST_F(ApiServerTest, MutateSubresourceSetsTheRequest) {

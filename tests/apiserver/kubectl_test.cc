@@ -93,6 +93,58 @@ TEST_F(KubectlTest, ClientSideApplyLabelAnnotateAndPatch) {
 }
 
 // Tables from the CRDs' additionalPrinterColumns: the same columns decnet get prints.
+// kubectl apply --server-side: created, then unchanged; managedFields name the owners; another
+// manager changing an owned field gets kube's 409 naming it, and --force-conflicts takes it over.
+TEST_F(KubectlTest, ServerSideApplyTracksOwnersAndConflicts) {
+  const std::string apply = "apply --server-side -f " + dir_ + "/fleet.yaml";
+  auto created = kubectl(apply);
+  EXPECT_EQ(created.exitCode, 0) << created.output;
+  EXPECT_NE(created.output.find("fleet.decnet.io/kf serverside-applied"), std::string::npos)
+      << created.output;
+  const auto before = store_->get({"Fleet", "kf"});
+  ASSERT_TRUE(before);
+  auto again = kubectl(apply);
+  EXPECT_EQ(again.exitCode, 0) << again.output;
+  EXPECT_EQ(store_->get({"Fleet", "kf"})->metadata.resourceVersion,
+            before->metadata.resourceVersion)
+      << "the same configuration applied again writes nothing";
+
+  auto managed = kubectl(
+      "get fleet kf --show-managed-fields -o jsonpath='{.metadata.managedFields[*].manager}'");
+  EXPECT_EQ(managed.output, "kubectl") << managed.output;
+  auto owned = kubectl(
+      "get fleet kf --show-managed-fields -o "
+      "jsonpath='{.metadata.managedFields[0].fieldsV1.f:spec.f:replicas}'");
+  EXPECT_EQ(owned.output, "{}") << owned.output;
+
+  std::string changed = kFleetYaml;
+  changed.replace(changed.find("replicas: 2"), 11, "replicas: 4");
+  std::ofstream(dir_ + "/changed.yaml") << changed;
+  auto conflict =
+      kubectl("apply --server-side --field-manager=gitops -f " + dir_ + "/changed.yaml");
+  EXPECT_NE(conflict.exitCode, 0) << conflict.output;
+  EXPECT_NE(conflict.output.find("conflict with \"kubectl\""), std::string::npos)
+      << conflict.output;
+  EXPECT_NE(conflict.output.find(".spec.replicas"), std::string::npos) << conflict.output;
+  EXPECT_EQ(store_->get({"Fleet", "kf"})->spec["replicas"], 2);
+
+  auto forced = kubectl("apply --server-side --force-conflicts --field-manager=gitops -f " + dir_ +
+                        "/changed.yaml");
+  EXPECT_EQ(forced.exitCode, 0) << forced.output;
+  EXPECT_EQ(store_->get({"Fleet", "kf"})->spec["replicas"], 4);
+  auto owners = store_->get({"Fleet", "kf"})->metadata.managedFields;
+  ASSERT_TRUE(owners.is_array());
+  for (const auto& entry : owners) {
+    const bool hasReplicas = entry["fieldsV1"]["f:spec"].contains("f:replicas");
+    EXPECT_EQ(hasReplicas, entry["manager"] == "gitops") << owners.dump();
+  }
+  // A client-side write becomes an owner too (kubectl sends its fieldManager).
+  ASSERT_EQ(kubectl("label fleet kf tier=dmz").exitCode, 0);
+  auto labelled = kubectl(
+      "get fleet kf --show-managed-fields -o jsonpath='{.metadata.managedFields[*].manager}'");
+  EXPECT_NE(labelled.output.find("kubectl-label"), std::string::npos) << labelled.output;
+}
+
 TEST_F(KubectlTest, GetShowsThePrinterColumnsAndWideShowsTheWideOnes) {
   ASSERT_EQ(kubectl("apply -f " + dir_ + "/fleet.yaml").exitCode, 0);
   api::Object decky;
