@@ -329,6 +329,32 @@ TEST_F(ApiServerTest, DryRunWritesNothing) {
   EXPECT_TRUE(client_->get({"Fleet", "real"})) << "a dry-run delete keeps the object";
 }
 
+// --dry-run=server of a fleet whose parent interface no Ready node has: accepted, with a Warning
+// that names the interface (kubectl and decnet print it).
+TEST_F(ApiServerTest, DryRunWarnsOfAParentInterfaceNoReadyNodeHas) {
+  Object node;
+  node.kind = "Node";
+  node.metadata.name = "local";
+  auto created = store_->create(node, {});
+  ASSERT_TRUE(created);
+  created->status = {{"conditions", Json::array({{{"type", "Ready"}, {"status", "True"}}})},
+                     {"interfaces", Json::array({"eth0", "decnet-lab0"})}};
+  ASSERT_TRUE(store_->updateStatus(*created, {}));
+  Object lab9 = fleet("lab9");
+  lab9.spec["network"]["interface"] = "decnet-lab9";
+  const std::string url = "'" + server_->url() + "/apis/decnet.io/v1alpha1/fleets?dryRun=All'";
+  auto headers = run("curl -s -D - -o /dev/null -X POST -H 'Content-Type: application/json' -d '" +
+                     toJson(lab9).dump() + "' " + url);
+  EXPECT_NE(headers.output.find("201"), std::string::npos) << headers.output;
+  EXPECT_NE(headers.output.find("Warning: 299 - \"spec.network.interface: no Ready node has "
+                                "interface \\\"decnet-lab9\\\""),
+            std::string::npos)
+      << headers.output;
+  auto fine = run("curl -s -D - -o /dev/null -X POST -H 'Content-Type: application/json' -d '" +
+                  toJson(fleet("lab0")).dump() + "' " + url);
+  EXPECT_EQ(fine.output.find("Warning:"), std::string::npos) << fine.output;
+}
+
 TEST_F(ApiServerTest, WatchStreamsChangesAndResumesFromAResourceVersion) {
   auto created = client_->create(fleet("w"));
   ASSERT_TRUE(created);
