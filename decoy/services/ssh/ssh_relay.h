@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "decoy/services/ssh/ssh_client_hello.h"
 #include "decoy/services/ssh/ssh_common.h"
 
 namespace decnet::decoy::ssh {
@@ -128,86 +129,31 @@ class SshRelay : public std::enable_shared_from_this<SshRelay> {
     });
   }
 
-  // Parses the client's identification line and first binary packet (its KEXINIT).
+  // Reads the client's identification line and first binary packet (its KEXINIT) from what it
+  // sends, and reports client_version, hassh or what was wrong, once each.
   void inspect(std::string_view data) {
-    if (stage_ == Stage::kDone) return;
-    pending_.append(
-        data.substr(0, kMaxKexPacket + 8 - std::min(pending_.size(), kMaxKexPacket + 8)));
-    if (stage_ == Stage::kIdentification) {
-      const auto lf = pending_.find('\n');
-      if (lf == std::string::npos) {
-        if (pending_.size() > kMaxIdentification) anomaly("identification_too_long");
-        return;
-      }
-      std::string line = pending_.substr(0, lf);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      pending_.erase(0, lf + 1);
+    if (hello_.state() != SshClientHello::State::kNeedMore) return;
+    const auto state = hello_.feed(data);
+    if (hello_.version() && !versionReported_) {
+      versionReported_ = true;
       {
         std::lock_guard lock(info_->mutex);
-        info_->version = line;
+        info_->version = *hello_.version();
       }
-      connection_->setDisconnectField("client_version", line);
-      if (line.rfind("SSH-2.0-", 0) != 0 && line.rfind("SSH-1.99-", 0) != 0) {
-        anomaly("invalid_identification");
-        return;
+      connection_->setDisconnectField("client_version", *hello_.version());
+    }
+    if (state == SshClientHello::State::kAnomaly) {
+      connection_->setDisconnectField("anomaly", hello_.anomaly());
+    } else if (state == SshClientHello::State::kDone) {
+      // hassh = MD5("kex;encryption c2s;mac c2s;compression c2s") of the client's KEXINIT.
+      const std::string hassh = digestHex(EVP_md5(), hello_.hasshAlgorithms());
+      {
+        std::lock_guard lock(info_->mutex);
+        info_->hassh = hassh;
       }
-      stage_ = Stage::kKexInit;
+      connection_->setDisconnectField("hassh", hassh);
     }
-    if (pending_.size() < 6) return;
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(pending_[i]); };
-    const std::size_t length =
-        static_cast<std::size_t>(byte(0)) << 24 | byte(1) << 16 | byte(2) << 8 | byte(3);
-    if (length < 12 || length > kMaxKexPacket) {
-      anomaly("malformed_packet");
-      return;
-    }
-    if (pending_.size() < length + 4) return;
-    const std::size_t padding = byte(4);
-    if (padding + 1 > length || byte(5) != 20 /* SSH_MSG_KEXINIT */) {
-      anomaly("unexpected_packet");
-      return;
-    }
-    parseKexInit(std::string_view(pending_).substr(5, length - padding - 1));
-    stage_ = Stage::kDone;
-    pending_.clear();
-    pending_.shrink_to_fit();
   }
-
-  // hassh = MD5("kex;encryption c2s;mac c2s;compression c2s") of the client's KEXINIT.
-  void parseKexInit(std::string_view payload) {
-    std::size_t at = 1 + 16;  // message number, cookie
-    std::vector<std::string> lists;
-    while (lists.size() < 7) {
-      if (at + 4 > payload.size()) break;
-      const auto b = [&](std::size_t i) { return static_cast<unsigned char>(payload[at + i]); };
-      const std::size_t length =
-          static_cast<std::size_t>(b(0)) << 24 | b(1) << 16 | b(2) << 8 | b(3);
-      at += 4;
-      if (length > payload.size() - at) break;
-      lists.emplace_back(payload.substr(at, length));
-      at += length;
-    }
-    if (lists.size() < 7) {
-      anomaly("malformed_kexinit");
-      return;
-    }
-    const std::string algorithms = lists[0] + ";" + lists[2] + ";" + lists[4] + ";" + lists[6];
-    const std::string hassh = digestHex(EVP_md5(), algorithms);
-    {
-      std::lock_guard lock(info_->mutex);
-      info_->hassh = hassh;
-    }
-    connection_->setDisconnectField("hassh", hassh);
-  }
-
-  void anomaly(const char* tag) {
-    connection_->setDisconnectField("anomaly", tag);
-    stage_ = Stage::kDone;
-    pending_.clear();
-    pending_.shrink_to_fit();
-  }
-
-  enum class Stage { kIdentification, kKexInit, kDone };
 
   const std::shared_ptr<Connection> connection_;
   Local inner_;
@@ -216,8 +162,8 @@ class SshRelay : public std::enable_shared_from_this<SshRelay> {
   std::array<char, 4096> up_{};
   std::array<char, 4096> down_{};
   Clock::time_point lastActivity_;
-  Stage stage_ = Stage::kIdentification;
-  std::string pending_;
+  SshClientHello hello_{kMaxIdentification, kMaxKexPacket};
+  bool versionReported_ = false;
   bool closed_ = false;
   const std::string identification_;  // "SSH-2.0-<version>\r\n"
   bool innerIdentificationSeen_ = false;
