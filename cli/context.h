@@ -33,6 +33,7 @@ void addDeleteCommand(CLI::App& app, Globals& globals);
 void addWaitCommand(CLI::App& app, Globals& globals);
 void addUpCommand(CLI::App& app, Globals& globals);
 void addControllerCommand(CLI::App& app, Globals& globals);
+void addCollectCommand(CLI::App& app, Globals& globals);
 void addCatalogCommand(CLI::App& app, Globals& globals);
 void addMutateCommand(CLI::App& app, Globals& globals);
 void addVersionCommand(CLI::App& app, Globals& globals);

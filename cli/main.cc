@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   addWaitCommand(app, globals);
   addUpCommand(app, globals);
   addControllerCommand(app, globals);
+  addCollectCommand(app, globals);
   addCatalogCommand(app, globals);
   addMutateCommand(app, globals);
   addVersionCommand(app, globals);

@@ -1,0 +1,344 @@
+#include "pipeline/collector/collector.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "api/types/clock.h"
+#include "pipeline/collector/frame_splitter.h"
+#include "pipeline/collector/syslog_message.h"
+
+namespace decnet::pipeline {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using udp = net::ip::udp;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kHello = "DECNET-FORWARD/1 ";
+
+Result<std::pair<net::ip::address, unsigned short>> endpointOf(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return fail(Errc::kTerminal, "expected HOST:PORT, not " + text);
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(text.substr(0, colon), ec);
+  if (ec) return fail(Errc::kTerminal, "expected an IP address in " + text);
+  const int port = std::atoi(text.c_str() + colon + 1);
+  if (port < 0 || port > 65535) return fail(Errc::kTerminal, "bad port in " + text);
+  return std::pair{address, static_cast<unsigned short>(port)};
+}
+
+// The structured data as one JSON object: relay@… params by name, others as "<sd-id>.<name>";
+// the transport's meta element is left out. Attacker bytes that are not UTF-8 are replaced.
+std::string fieldsJson(const SyslogMessage& message) {
+  nlohmann::json fields = nlohmann::json::object();
+  for (const auto& element : message.data) {
+    if (element.id == "meta") continue;
+    const bool relay = element.id.rfind("relay@", 0) == 0;
+    for (const auto& param : element.params) {
+      fields[relay ? param.name : element.id + "." + param.name] = param.value;
+    }
+  }
+  return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+struct Collector::Impl : std::enable_shared_from_this<Collector::Impl> {
+  class Session;
+
+  TelemetryStore& store;
+  CollectorOptions options;
+  net::io_context context;
+  tcp::acceptor acceptor{context};
+  udp::socket datagrams{context};
+  udp::endpoint datagramSender;
+  std::array<char, 65536> datagramBuffer{};
+  net::steady_timer flushTimer{context};
+  std::thread thread;
+  bool started = false;
+
+  std::vector<CollectedEvent> events;
+  std::vector<MalformedLine> malformed;
+  std::unordered_map<std::string, Clock::time_point> lastBurst;  // attacker|decky|service|type
+  std::map<std::string, std::set<std::shared_ptr<Session>>> forwarders;  // node -> sessions
+
+  std::atomic<std::uint64_t> received{0}, stored{0}, duplicates{0}, malformedCount{0},
+      deduplicated{0};
+
+  Impl(TelemetryStore& s, CollectorOptions o) : store(s), options(std::move(o)) {}
+
+  void accept();
+  void receiveDatagram();
+  void armFlush();
+  void flush();
+  void ingest(std::string_view frame, bool truncated, const std::string& node);
+  bool isBurstRepeat(const SyslogMessage& message);
+};
+
+// One TCP sender: frames in, acknowledgments out when it is a decnet forwarder.
+class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Impl& collector, tcp::socket socket)
+      : collector_(collector), socket_(std::move(socket)), splitter_(collector.options.maxFrame) {
+    boost::system::error_code ec;
+    const auto peer = socket_.remote_endpoint(ec);
+    node_ = "remote:" + (ec ? std::string("unknown") : peer.address().to_string());
+  }
+
+  void start() { read(); }
+
+  // Queues one line for the sender.
+  void send(std::string line) {
+    outbound_.push_back(std::move(line));
+    if (outbound_.size() == 1) writeNext();
+  }
+
+ private:
+  void read() {
+    socket_.async_read_some(net::buffer(buffer_), [self = shared_from_this()](
+                                                      boost::system::error_code ec, std::size_t n) {
+      const auto onFrame = [&](std::string_view frame, bool truncated) {
+        self->frame(frame, truncated);
+      };
+      if (ec) {
+        self->splitter_.finish(onFrame);
+        return self->close();
+      }
+      self->splitter_.feed(std::string_view(self->buffer_.data(), n), onFrame);
+      self->read();
+    });
+  }
+
+  void frame(std::string_view frame, bool truncated) {
+    if (first_) {
+      first_ = false;
+      if (!truncated && frame.substr(0, kHello.size()) == kHello) return hello(frame);
+    }
+    collector_.ingest(frame, truncated, node_);
+  }
+
+  // "DECNET-FORWARD/1 node=NAME": from now on this connection speaks for NAME.
+  void hello(std::string_view frame) {
+    const auto at = frame.find("node=");
+    std::string node = at == std::string_view::npos ? "" : std::string(frame.substr(at + 5));
+    while (!node.empty() && (node.back() == ' ' || node.back() == '\r')) node.pop_back();
+    if (node.empty() || node.size() > 253 || node.find(' ') != std::string::npos) {
+      send("DECNET-ERROR/1 a forwarder names its node: DECNET-FORWARD/1 node=NAME\n");
+      return;
+    }
+    node_ = node;
+    collector_.flush();  // what this node sent before is counted in the answer
+    auto committed = collector_.store.committedSequence(node_);
+    if (!committed) {
+      send("DECNET-ERROR/1 " + committed.error().message + "\n");
+      return close();
+    }
+    collector_.forwarders[node_].insert(shared_from_this());
+    send("DECNET-COMMITTED/1 " + std::to_string(*committed) + "\n");
+  }
+
+  void writeNext() {
+    net::async_write(socket_, net::buffer(outbound_.front()),
+                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                       if (ec) return self->close();
+                       self->outbound_.pop_front();
+                       if (!self->outbound_.empty()) self->writeNext();
+                     });
+  }
+
+  void close() {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    auto it = collector_.forwarders.find(node_);
+    if (it != collector_.forwarders.end()) {
+      it->second.erase(shared_from_this());
+      if (it->second.empty()) collector_.forwarders.erase(it);
+    }
+  }
+
+  Impl& collector_;
+  tcp::socket socket_;
+  FrameSplitter splitter_;
+  std::array<char, 16384> buffer_{};
+  std::string node_;
+  bool first_ = true;
+  std::deque<std::string> outbound_;
+};
+
+void Collector::Impl::accept() {
+  acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    if (!acceptor.is_open()) return;
+    if (!ec) std::make_shared<Session>(*this, std::move(socket))->start();
+    accept();
+  });
+}
+
+void Collector::Impl::receiveDatagram() {
+  datagrams.async_receive_from(
+      net::buffer(datagramBuffer), datagramSender,
+      [this](boost::system::error_code ec, std::size_t n) {
+        if (!datagrams.is_open()) return;
+        if (!ec) {
+          std::string_view frame(datagramBuffer.data(), n);
+          while (!frame.empty() && (frame.back() == '\n' || frame.back() == '\r')) {
+            frame.remove_suffix(1);
+          }
+          ingest(frame, false, "remote:" + datagramSender.address().to_string());
+        }
+        receiveDatagram();
+      });
+}
+
+bool Collector::Impl::isBurstRepeat(const SyslogMessage& message) {
+  if (message.msgId != "connect" && message.msgId != "disconnect") return false;
+  const auto now = Clock::now();
+  if (lastBurst.size() > 100000) {
+    std::erase_if(lastBurst,
+                  [&](const auto& entry) { return now - entry.second > options.burstWindow; });
+  }
+  const std::string key = message.attackerAddress + '|' + message.hostname + '|' + message.appName +
+                          '|' + message.msgId;
+  auto [it, inserted] = lastBurst.try_emplace(key, now);
+  if (inserted || now - it->second > options.burstWindow) {
+    it->second = now;
+    return false;
+  }
+  return true;
+}
+
+void Collector::Impl::ingest(std::string_view frame, bool truncated, const std::string& node) {
+  ++received;
+  const std::string now = api::formatTime(api::systemClock().now());
+  if (truncated) {
+    malformed.push_back({node, now,
+                         "frame longer than " + std::to_string(options.maxFrame) + " bytes, cut",
+                         std::string(frame)});
+  } else if (auto message = parseSyslog(frame); !message) {
+    malformed.push_back({node, now, message.error().message, std::string(frame)});
+  } else if (isBurstRepeat(*message)) {
+    ++deduplicated;
+  } else {
+    events.push_back({node, message->sequenceId, message->timestamp, message->hostname,
+                      message->appName, message->msgId, message->attackerAddress,
+                      fieldsJson(*message), message->message, message->priority});
+  }
+  if (events.size() + malformed.size() >= options.batchEvents) flush();
+}
+
+void Collector::Impl::flush() {
+  if (events.empty() && malformed.empty()) return;
+  auto result = store.commit(events, malformed);
+  if (!result) {
+    // Kept for the next tick; forwarders get no ACK, so they resend after a restart anyway.
+    spdlog::error("collect: commit failed ({} events pending): {}", events.size(),
+                  result.error().message);
+    return;
+  }
+  stored += result->stored;
+  duplicates += result->duplicates;
+  malformedCount += result->malformed;
+  std::map<std::string, std::int64_t> newest;  // node -> highest sequenceId in this batch
+  for (const auto& event : events) {
+    if (event.sequenceId) newest[event.node] = std::max(newest[event.node], *event.sequenceId);
+  }
+  for (const auto& [node, sequence] : newest) {
+    auto sessions = forwarders.find(node);
+    if (sessions == forwarders.end()) continue;
+    for (const auto& session : sessions->second)
+      session->send("ACK " + std::to_string(sequence) + "\n");
+  }
+  events.clear();
+  malformed.clear();
+}
+
+void Collector::Impl::armFlush() {
+  flushTimer.expires_after(options.batchInterval);
+  flushTimer.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    flush();
+    armFlush();
+  });
+}
+
+Collector::Collector(TelemetryStore& store, CollectorOptions options)
+    : impl_(std::make_unique<Impl>(store, std::move(options))) {}
+
+Collector::~Collector() { stop(); }
+
+Result<void> Collector::start() {
+  auto tcpEndpoint = endpointOf(impl_->options.listen);
+  if (!tcpEndpoint) return tl::unexpected(tcpEndpoint.error());
+  boost::system::error_code ec;
+  const tcp::endpoint endpoint(tcpEndpoint->first, tcpEndpoint->second);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return fail(Errc::kUnavailable,
+                "cannot listen on " + impl_->options.listen + ": " + ec.message());
+  }
+  if (!impl_->options.udpListen.empty()) {
+    auto udpEndpoint = endpointOf(impl_->options.udpListen);
+    if (!udpEndpoint) return tl::unexpected(udpEndpoint.error());
+    // UDP has no peer verification and no retransmission: it stays on this host.
+    if (!udpEndpoint->first.is_loopback()) {
+      return fail(Errc::kTerminal, "UDP is accepted on loopback only, not " +
+                                       impl_->options.udpListen + " (use TCP with TLS)");
+    }
+    const udp::endpoint local(udpEndpoint->first, udpEndpoint->second);
+    impl_->datagrams.open(local.protocol(), ec);
+    if (!ec) impl_->datagrams.bind(local, ec);
+    if (ec) {
+      return fail(Errc::kUnavailable,
+                  "cannot listen on udp " + impl_->options.udpListen + ": " + ec.message());
+    }
+    impl_->receiveDatagram();
+  }
+  impl_->accept();
+  impl_->armFlush();
+  impl_->started = true;
+  impl_->thread = std::thread([impl = impl_.get()] { impl->context.run(); });
+  return {};
+}
+
+void Collector::stop() {
+  if (!impl_ || !impl_->started) return;
+  impl_->started = false;
+  net::post(impl_->context, [impl = impl_.get()] {
+    boost::system::error_code ignored;
+    impl->acceptor.close(ignored);
+    impl->datagrams.close(ignored);
+    impl->flushTimer.cancel();
+    impl->flush();
+    impl->forwarders.clear();
+    impl->context.stop();
+  });
+  impl_->thread.join();
+}
+
+int Collector::tcpPort() const {
+  boost::system::error_code ec;
+  const auto local = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : local.port();
+}
+
+CollectorCounters Collector::counters() const {
+  return {impl_->received.load(), impl_->stored.load(), impl_->duplicates.load(),
+          impl_->malformedCount.load(), impl_->deduplicated.load()};
+}
+
+}  // namespace decnet::pipeline

@@ -1,0 +1,177 @@
+// The SQLite driver of TelemetryStore (WAL). SQLiteCpp stays in this file.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "pipeline/collector/telemetry_store.h"
+
+namespace decnet::pipeline {
+namespace {
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS telemetry_events (
+  id INTEGER PRIMARY KEY,
+  node TEXT NOT NULL,
+  sequence_id INTEGER,
+  time TEXT NOT NULL,
+  decky TEXT NOT NULL,
+  service TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  attacker_ip TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  message TEXT NOT NULL,
+  priority INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS telemetry_events_node_sequence
+  ON telemetry_events(node, sequence_id) WHERE sequence_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS telemetry_events_time ON telemetry_events(time);
+CREATE TABLE IF NOT EXISTS telemetry_malformed (
+  id INTEGER PRIMARY KEY,
+  node TEXT NOT NULL,
+  received TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  raw BLOB NOT NULL);
+)";
+
+class SqliteTelemetryStore final : public TelemetryStore {
+ public:
+  explicit SqliteTelemetryStore(const std::string& path)
+      : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, /*busy_timeout_ms=*/5000) {
+    db_.exec("PRAGMA journal_mode=WAL");
+    db_.exec("PRAGMA synchronous=NORMAL");
+    db_.exec(kSchema);
+  }
+
+  Result<CommitResult> commit(const std::vector<CollectedEvent>& events,
+                              const std::vector<MalformedLine>& malformed) override {
+    std::lock_guard lock(mutex_);
+    return guarded([&]() -> CommitResult {
+      CommitResult result;
+      SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement insert(
+          db_,
+          "INSERT OR IGNORE INTO telemetry_events (node, sequence_id, time, decky, service, "
+          "event_type, attacker_ip, fields, message, priority) VALUES (?,?,?,?,?,?,?,?,?,?)");
+      for (const auto& event : events) {
+        insert.bind(1, event.node);
+        if (event.sequenceId) {
+          insert.bind(2, static_cast<int64_t>(*event.sequenceId));
+        } else {
+          insert.bind(2);  // NULL: senders without sequence numbers are never deduplicated
+        }
+        insert.bind(3, event.time);
+        insert.bind(4, event.decky);
+        insert.bind(5, event.service);
+        insert.bind(6, event.eventType);
+        insert.bind(7, event.attackerIp);
+        insert.bind(8, event.fieldsJson);
+        insert.bind(9, event.message);
+        insert.bind(10, event.priority);
+        if (insert.exec() == 1) {
+          ++result.stored;
+        } else {
+          ++result.duplicates;
+        }
+        insert.reset();
+      }
+      SQLite::Statement keep(
+          db_, "INSERT INTO telemetry_malformed (node, received, reason, raw) VALUES (?,?,?,?)");
+      for (const auto& line : malformed) {
+        keep.bind(1, line.node);
+        keep.bind(2, line.received);
+        keep.bind(3, line.reason);
+        keep.bind(4, line.raw.data(), static_cast<int>(line.raw.size()));
+        keep.exec();
+        keep.reset();
+        ++result.malformed;
+      }
+      transaction.commit();
+      return result;
+    });
+  }
+
+  Result<std::int64_t> committedSequence(const std::string& node) override {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+      SQLite::Statement query(
+          db_, "SELECT COALESCE(MAX(sequence_id), 0) FROM telemetry_events WHERE node = ?");
+      query.bind(1, node);
+      query.executeStep();
+      return static_cast<std::int64_t>(query.getColumn(0).getInt64());
+    });
+  }
+
+  Result<std::vector<CollectedEvent>> latest(std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+      SQLite::Statement query(db_,
+                              "SELECT node, sequence_id, time, decky, service, event_type, "
+                              "attacker_ip, fields, message, priority FROM telemetry_events "
+                              "ORDER BY id DESC LIMIT ?");
+      query.bind(1, static_cast<int64_t>(limit));
+      std::vector<CollectedEvent> events;
+      while (query.executeStep()) {
+        CollectedEvent event;
+        event.node = query.getColumn(0).getString();
+        if (!query.getColumn(1).isNull()) event.sequenceId = query.getColumn(1).getInt64();
+        event.time = query.getColumn(2).getString();
+        event.decky = query.getColumn(3).getString();
+        event.service = query.getColumn(4).getString();
+        event.eventType = query.getColumn(5).getString();
+        event.attackerIp = query.getColumn(6).getString();
+        event.fieldsJson = query.getColumn(7).getString();
+        event.message = query.getColumn(8).getString();
+        event.priority = query.getColumn(9).getInt();
+        events.push_back(std::move(event));
+      }
+      return events;
+    });
+  }
+
+  Result<std::int64_t> eventCount() override { return count("telemetry_events"); }
+  Result<std::int64_t> malformedCount() override { return count("telemetry_malformed"); }
+
+ private:
+  Result<std::int64_t> count(const std::string& table) {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+      return static_cast<std::int64_t>(db_.execAndGet("SELECT COUNT(*) FROM " + table).getInt64());
+    });
+  }
+
+  template <class F>
+  auto guarded(F&& body) -> Result<decltype(body())> {
+    try {
+      return body();
+    } catch (const std::exception& e) {
+      return fail(Errc::kUnavailable, std::string("telemetry store: ") + e.what());
+    }
+  }
+
+  std::mutex mutex_;
+  SQLite::Database db_;
+};
+
+Result<std::unique_ptr<TelemetryStore>> openSqlite(const std::string& path) {
+  try {
+    if (path != ":memory:") {
+      const auto parent = std::filesystem::path(path).parent_path();
+      if (!parent.empty()) std::filesystem::create_directories(parent);
+    }
+    return std::unique_ptr<TelemetryStore>(std::make_unique<SqliteTelemetryStore>(path));
+  } catch (const std::exception& e) {
+    return fail(Errc::kUnavailable, "cannot open telemetry database " + path + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TelemetryStore>> openTelemetryStore(const std::string& dsn) {
+  if (dsn == "sqlite::memory:") return openSqlite(":memory:");
+  if (dsn.rfind("sqlite://", 0) == 0) return openSqlite(dsn.substr(9));
+  if (dsn.find("://") == std::string::npos && !dsn.empty()) return openSqlite(dsn);
+  return fail(Errc::kTerminal, "unsupported telemetry database \"" + dsn +
+                                   "\": use sqlite::memory:, sqlite:///absolute.db or a path");
+}
+
+}  // namespace decnet::pipeline

@@ -1,0 +1,61 @@
+#pragma once
+// Where collected attacker events go. Idempotent on (node, sequenceId), so a forwarder that
+// resends after a crash or a cut neither loses nor doubles an event; lines that are not RFC 5424
+// are kept raw. One driver per file (sqlite_telemetry_store.cc); the collector sees only this.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/types/result.h"
+
+namespace decnet::pipeline {
+
+struct CollectedEvent {
+  std::string node;  // the forwarding agent's node; "remote:<address>" for other senders
+  std::optional<std::int64_t> sequenceId;  // [meta sequenceId]; absent from other senders
+  std::string time;                        // RFC 3339 as sent
+  std::string decky;                       // HOSTNAME
+  std::string service;                     // APP-NAME
+  std::string eventType;                   // MSGID
+  std::string attackerIp;                  // "" when unknown
+  std::string fieldsJson;                  // the structured data as a JSON object
+  std::string message;
+  int priority = 0;
+};
+
+struct MalformedLine {
+  std::string node;
+  std::string received;  // RFC 3339, when the collector got it
+  std::string reason;    // "bad PRI", "truncated frame", ...
+  std::string raw;       // the bytes as received
+};
+
+struct CommitResult {
+  std::size_t stored = 0;
+  std::size_t duplicates = 0;  // already stored (same node and sequenceId)
+  std::size_t malformed = 0;
+};
+
+class TelemetryStore {
+ public:
+  virtual ~TelemetryStore() = default;
+  // Stores both lists in one transaction; events already stored are skipped and counted.
+  [[nodiscard]] virtual Result<CommitResult> commit(
+      const std::vector<CollectedEvent>& events, const std::vector<MalformedLine>& malformed) = 0;
+  // The highest sequenceId stored for `node`; 0 when none. A forwarder resumes after it.
+  [[nodiscard]] virtual Result<std::int64_t> committedSequence(const std::string& node) = 0;
+  // How many events are stored (all nodes).
+  [[nodiscard]] virtual Result<std::int64_t> eventCount() = 0;
+  // The newest `limit` events, newest first.
+  [[nodiscard]] virtual Result<std::vector<CollectedEvent>> latest(std::size_t limit) = 0;
+  // How many malformed lines are kept.
+  [[nodiscard]] virtual Result<std::int64_t> malformedCount() = 0;
+};
+
+// Opens the store a DSN names: sqlite::memory:, sqlite:///absolute.db, sqlite://relative.db or
+// a plain path. kUnavailable when it cannot be opened; kTerminal for another scheme.
+Result<std::unique_ptr<TelemetryStore>> openTelemetryStore(const std::string& dsn);
+
+}  // namespace decnet::pipeline
