@@ -8,8 +8,10 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <condition_variable>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -28,6 +30,7 @@ using udp = net::ip::udp;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kHello = "DECNET-FORWARD/1 ";
+constexpr std::size_t kMaxQueuedBatches = 8;
 
 Result<std::pair<net::ip::address, unsigned short>> endpointOf(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -56,6 +59,12 @@ std::string fieldsJson(const SyslogMessage& message) {
 
 }  // namespace
 
+// A batch on its way to the store.
+struct Batch {
+  std::vector<CollectedEvent> events;
+  std::vector<MalformedLine> malformed;
+};
+
 struct Collector::Impl : std::enable_shared_from_this<Collector::Impl> {
   class Session;
 
@@ -69,6 +78,14 @@ struct Collector::Impl : std::enable_shared_from_this<Collector::Impl> {
   net::steady_timer flushTimer{context};
   std::thread thread;
   bool started = false;
+
+  // Parsing runs on the network thread, commits on this one: the two overlap on two cores.
+  std::thread committer;
+  std::mutex batchesMutex;
+  std::condition_variable batchesChanged;
+  std::deque<Batch> batches;  // at most kMaxQueuedBatches; the network thread waits past it
+  bool committing = false;
+  bool committerStopping = false;
 
   std::vector<CollectedEvent> events;
   std::vector<MalformedLine> malformed;
@@ -84,6 +101,9 @@ struct Collector::Impl : std::enable_shared_from_this<Collector::Impl> {
   void receiveDatagram();
   void armFlush();
   void flush();
+  void commitLoop();
+  void commitBatch(Batch& batch);
+  void waitUntilCommitted();
   void ingest(std::string_view frame, bool truncated, const std::string& node);
   bool isBurstRepeat(const SyslogMessage& message);
 };
@@ -141,6 +161,7 @@ class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     node_ = node;
     collector_.flush();  // what this node sent before is counted in the answer
+    collector_.waitUntilCommitted();
     auto committed = collector_.store.committedSequence(node_);
     if (!committed) {
       send("DECNET-ERROR/1 " + committed.error().message + "\n");
@@ -238,30 +259,74 @@ void Collector::Impl::ingest(std::string_view frame, bool truncated, const std::
   if (events.size() + malformed.size() >= options.batchEvents) flush();
 }
 
+// Hands the pending lines to the committer. Blocks while kMaxQueuedBatches wait already, which
+// stops reading from senders: TCP then slows them down instead of memory growing.
 void Collector::Impl::flush() {
   if (events.empty() && malformed.empty()) return;
-  auto result = store.commit(events, malformed);
-  if (!result) {
-    // Kept for the next tick; forwarders get no ACK, so they resend after a restart anyway.
-    spdlog::error("collect: commit failed ({} events pending): {}", events.size(),
-                  result.error().message);
-    return;
-  }
-  stored += result->stored;
-  duplicates += result->duplicates;
-  malformedCount += result->malformed;
-  std::map<std::string, std::int64_t> newest;  // node -> highest sequenceId in this batch
-  for (const auto& event : events) {
-    if (event.sequenceId) newest[event.node] = std::max(newest[event.node], *event.sequenceId);
-  }
-  for (const auto& [node, sequence] : newest) {
-    auto sessions = forwarders.find(node);
-    if (sessions == forwarders.end()) continue;
-    for (const auto& session : sessions->second)
-      session->send("ACK " + std::to_string(sequence) + "\n");
-  }
+  std::unique_lock lock(batchesMutex);
+  batchesChanged.wait(lock, [&] { return batches.size() < kMaxQueuedBatches; });
+  batches.push_back({std::move(events), std::move(malformed)});
   events.clear();
   malformed.clear();
+  batchesChanged.notify_all();
+}
+
+void Collector::Impl::waitUntilCommitted() {
+  std::unique_lock lock(batchesMutex);
+  batchesChanged.wait(lock, [&] { return batches.empty() && !committing; });
+}
+
+void Collector::Impl::commitLoop() {
+  for (;;) {
+    Batch batch;
+    {
+      std::unique_lock lock(batchesMutex);
+      batchesChanged.wait(lock, [&] { return !batches.empty() || committerStopping; });
+      if (batches.empty()) return;
+      batch = std::move(batches.front());
+      batches.pop_front();
+      committing = true;
+    }
+    commitBatch(batch);
+    std::lock_guard lock(batchesMutex);
+    committing = false;
+    batchesChanged.notify_all();
+  }
+}
+
+void Collector::Impl::commitBatch(Batch& batch) {
+  for (int attempt = 0;; ++attempt) {
+    auto result = store.commit(batch.events, batch.malformed);
+    if (result) {
+      stored += result->stored;
+      duplicates += result->duplicates;
+      malformedCount += result->malformed;
+      break;
+    }
+    // Forwarders get no ACK for it and resend after a reconnect; other senders' lines are lost
+    // only if the store stays down until shutdown.
+    spdlog::error("collect: commit of {} events failed (attempt {}): {}", batch.events.size(),
+                  attempt + 1, result.error().message);
+    {
+      std::lock_guard lock(batchesMutex);
+      if (committerStopping) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::map<std::string, std::int64_t> newest;  // node -> highest sequenceId in this batch
+  for (const auto& event : batch.events) {
+    if (event.sequenceId) newest[event.node] = std::max(newest[event.node], *event.sequenceId);
+  }
+  if (newest.empty()) return;
+  net::post(context, [this, newest = std::move(newest)] {
+    for (const auto& [node, sequence] : newest) {
+      auto sessions = forwarders.find(node);
+      if (sessions == forwarders.end()) continue;
+      for (const auto& session : sessions->second) {
+        session->send("ACK " + std::to_string(sequence) + "\n");
+      }
+    }
+  });
 }
 
 void Collector::Impl::armFlush() {
@@ -311,6 +376,7 @@ Result<void> Collector::start() {
   impl_->accept();
   impl_->armFlush();
   impl_->started = true;
+  impl_->committer = std::thread([impl = impl_.get()] { impl->commitLoop(); });
   impl_->thread = std::thread([impl = impl_.get()] { impl->context.run(); });
   return {};
 }
@@ -328,6 +394,13 @@ void Collector::stop() {
     impl->context.stop();
   });
   impl_->thread.join();
+  {
+    // The batches already handed over are committed before the committer ends.
+    std::lock_guard lock(impl_->batchesMutex);
+    impl_->committerStopping = true;
+    impl_->batchesChanged.notify_all();
+  }
+  impl_->committer.join();
 }
 
 int Collector::tcpPort() const {
