@@ -67,6 +67,11 @@ Result<void> Agent::heartbeat() {
 
 Result<void> Agent::start() {
   logs_ = std::make_unique<LogForwarder>(options_.dataDir, options_.node);
+  if (!options_.collector.empty()) {
+    shipper_ = std::make_unique<SpoolShipper>(
+        ShipperOptions{logs_->spoolPath(), options_.node, options_.collector});
+    shipper_->start();
+  }
   if (auto ok = heartbeat(); !ok) return ok;
   events_ = std::make_unique<controller::EventRecorder>(client_, "decnet-agent/" + options_.node);
   controller::ManagerOptions managerOptions;
@@ -139,6 +144,7 @@ void Agent::stop() {
   if (manager_) manager_->stop();
   if (loop_.joinable()) loop_.join();
   if (logs_) logs_->poll();
+  if (shipper_) shipper_->stop();
   spdlog::info("agent for node {} stopped; its deckies keep running", options_.node);
 }
 

@@ -11,6 +11,7 @@
 #include "agents/log_forwarder.h"
 #include "agents/network/network_driver.h"
 #include "agents/runtime/runtime_driver.h"
+#include "agents/spool_shipper.h"
 #include "api/client/client.h"
 #include "controller/runtime/event_recorder.h"
 #include "controller/runtime/manager.h"
@@ -28,6 +29,8 @@ struct AgentOptions {
   std::chrono::seconds heartbeat{10};
   int workers = 4;
   bool hairpin = true;
+  // Where the spool is shipped (`decnet collect`, HOST:PORT); "" keeps it on this host only.
+  std::string collector;
 };
 
 class Agent {
@@ -54,6 +57,7 @@ class Agent {
   NetworkDriverPtr network_;
   RuntimeDriverPtr runtime_;
   std::unique_ptr<LogForwarder> logs_;
+  std::unique_ptr<SpoolShipper> shipper_;
   std::unique_ptr<controller::EventRecorder> events_;
   std::unique_ptr<controller::Manager> manager_;
   DeckyReconciler* reconciler_ = nullptr;  // owned by manager_

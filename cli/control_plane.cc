@@ -67,6 +67,15 @@ Result<void> ControlPlane::start() {
   manager_->add(std::make_unique<reconcilers::GarbageCollectorReconciler>(*store_, *events_));
   manager_->add(std::make_unique<reconcilers::NodeLifecycleReconciler>(*store_, *events_));
   manager_->start();
+  if (!options_.collectListen.empty()) {
+    const std::string database =
+        "sqlite://" + std::filesystem::absolute(options_.dataDir).string() + "/telemetry.db";
+    collector_ = std::make_unique<WorkerSupervisor>(std::vector<std::string>{
+        selfBinary(), "collect", "--listen", options_.collectListen, "--database", database});
+    collector_->start();
+    spdlog::info("collector (pid {}) on {} into {}", collector_->pid(), options_.collectListen,
+                 database);
+  }
   if (!options_.nodeName.empty() && options_.embedAgent) {
     agents::AgentOptions agentOptions;
     agentOptions.node = options_.nodeName;
@@ -75,6 +84,7 @@ Result<void> ControlPlane::start() {
     agentOptions.user = options_.decoyUser;
     agentOptions.sandbox = options_.sandbox;
     agentOptions.capacity = options_.nodeCapacity;
+    agentOptions.collector = options_.collectListen;
     agent_ = std::make_unique<agents::Agent>(
         *store_, agentOptions, agents::makeNetlinkDriver(),
         agents::makeProcessRuntime(
@@ -137,6 +147,7 @@ void ControlPlane::stop() {
   if (stopping_.exchange(true)) return;
   if (heartbeat_.joinable()) heartbeat_.join();
   if (agent_) agent_->stop();
+  if (collector_) collector_->stop();
   if (manager_) manager_->stop();
   if (store_) store_->wakeWatchers();
   if (server_) server_->stop();

@@ -8,6 +8,7 @@
 
 #include "agents/agent.h"
 #include "apiserver/api_server.h"
+#include "cli/worker_supervisor.h"
 #include "controller/runtime/event_recorder.h"
 #include "controller/runtime/manager.h"
 #include "controller/store/object_store.h"
@@ -29,6 +30,10 @@ struct ControlPlaneOptions {
   std::string decoyUser = "nobody";
   bool sandbox = true;
   std::string binary;  // decnet-decoy binary for the decoys; empty: the one beside decnet
+  // The event collector (`decnet collect` as a supervised child, storing in
+  // <data-dir>/telemetry.db) listens here, and the embedded agent ships its spool to it; "" runs
+  // no collector.
+  std::string collectListen;
 };
 
 // The running decnet binary.
@@ -60,6 +65,7 @@ class ControlPlane {
   std::unique_ptr<controller::EventRecorder> events_;
   std::unique_ptr<controller::Manager> manager_;
   std::unique_ptr<agents::Agent> agent_;
+  std::unique_ptr<WorkerSupervisor> collector_;
   std::atomic<bool> stopping_{false};
   std::thread heartbeat_;
 };

@@ -36,6 +36,9 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("-l,--label", options->labels, "Node label key=value (for nodeSelector)");
   cmd->add_option("--capacity", options->agent.capacity, "Deckies this node accepts")
       ->capture_default_str();
+  cmd->add_option("--collector", options->agent.collector,
+                  "Ship the spool to this `decnet collect` HOST:PORT (resends after cuts, no "
+                  "doubles); unset: the spool stays on this host");
   cmd->add_option("--decoy-user", options->agent.user, "Unprivileged user the decoys run as")
       ->capture_default_str();
   cmd->callback([options, &globals] {

@@ -115,6 +115,11 @@ void addUpCommand(CLI::App& app, Globals& globals) {
                 "Run only the control plane: deckies are scheduled but not run");
   cmd->add_option("--decoy-user", options->plane.decoyUser, "Unprivileged user the decoys run as")
       ->capture_default_str();
+  options->plane.collectListen = "127.0.0.1:6514";
+  cmd->add_option("--collect-listen", options->plane.collectListen,
+                  "Where the event collector (a `decnet collect` child, restarted if it dies) "
+                  "listens; the local agent ships its spool there; \"\" runs none")
+      ->capture_default_str();
   cmd->callback([options, &globals] {
     setupLogging("controller", globals.logLevel);
     // Manifests are checked before anything starts, so a typo fails fast.

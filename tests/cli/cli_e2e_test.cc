@@ -375,5 +375,44 @@ TEST(CliUpTest, AppliesManifestsAtStartAndStopsCleanlyOnSigint) {
   EXPECT_TRUE(contains(up.log(), "control plane stopped")) << up.log();
 }
 
+// decnet up runs `decnet collect` as a child: it takes events on the collect port, and a
+// collector that is killed is running again within 2 s; stopping up stops it.
+TEST(CliUpTest, RunsTheCollectorAndRestartsItWhenItDies) {
+  DecnetUp up({"--no-agent"});
+  ASSERT_TRUE(up.ready()) << up.log();
+  // "[c]ollect": the pattern does not match the shell that runs pgrep.
+  const std::string match =
+      "'[c]ollect --listen 127.0.0.1:" + std::to_string(up.collectPort()) + "' | head -1";
+  std::string first;
+  ASSERT_TRUE(eventually([&] {
+    first = testing::run("pgrep -f " + match + " | tr -d \"\\\\n\"").output;
+    return !first.empty();
+  })) << up.log();
+  auto sent =
+      testing::run("logger --rfc5424 --tcp --octet-count --server 127.0.0.1 --port " +
+                   std::to_string(up.collectPort()) + " -t http 'reached the collector' 2>&1");
+  EXPECT_EQ(sent.exitCode, 0) << sent.output;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // committed (100 ms batches)
+
+  testing::run("kill -9 " + first);
+  const auto killed = std::chrono::steady_clock::now();
+  std::string second;
+  for (int i = 0; i < 40; ++i) {
+    second = testing::run("pgrep -f " + match + " | tr -d \"\\\\n\"").output;
+    if (!second.empty() && second != first) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_FALSE(second.empty()) << up.log();
+  EXPECT_NE(second, first);
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(2));
+  EXPECT_EQ(up.stop(), 0) << up.log();
+  EXPECT_TRUE(testing::run("pgrep -f " + match + " | tr -d \"\\\\n\"").output.empty())
+      << "the collector stopped with up";
+  // The line sent before the kill is in <data-dir>/telemetry.db (checked where sqlite3 exists).
+  auto stored = testing::run("sqlite3 " + up.dataDir() +
+                             "/telemetry.db 'SELECT message FROM telemetry_events' 2>&1");
+  if (stored.exitCode == 0) EXPECT_TRUE(contains(stored.output, "reached the collector"));
+}
+
 }  // namespace
 }  // namespace decnet

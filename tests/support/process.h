@@ -117,9 +117,12 @@ class DecnetUp {
     }
     const int port = freePort();
     server_ = "http://127.0.0.1:" + std::to_string(port);
-    std::vector<std::string> args = {decnetBinary(), "up",
-                                     "--data-dir",   dataDir_,
-                                     "--listen",     "127.0.0.1:" + std::to_string(port)};
+    collectPort_ = freePort();
+    std::vector<std::string> args = {
+        decnetBinary(),     "up",
+        "--data-dir",       dataDir_,
+        "--listen",         "127.0.0.1:" + std::to_string(port),
+        "--collect-listen", "127.0.0.1:" + std::to_string(collectPort_)};
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
     process_ = std::make_unique<ChildProcess>(args, dataDir_ + "/up.log");
     // Ready when the API answers.
@@ -153,11 +156,13 @@ class DecnetUp {
   bool ready() const { return ready_; }
   const std::string& server() const { return server_; }
   const std::string& dataDir() const { return dataDir_; }
+  int collectPort() const { return collectPort_; }
   std::string log() const { return run("cat " + dataDir_ + "/up.log").output; }
 
  private:
   std::string dataDir_;
   std::string server_;
+  int collectPort_ = 0;
   std::unique_ptr<ChildProcess> process_;
   bool ready_ = false;
   bool ownsDataDir_ = false;
