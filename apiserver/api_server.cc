@@ -10,6 +10,7 @@
 #include "apiserver/routes/discovery.h"
 #include "apiserver/routes/objects.h"
 #include "apiserver/routes/openapi.h"
+#include "apiserver/routes/telemetry.h"
 #include "apiserver/routes/watch.h"
 #include "apiserver/watch_cache.h"
 
@@ -61,6 +62,7 @@ Reply ApiServer::Impl::handle(const HttpRequest& request) {
   }
   if (auto answer = serveDiscovery(request, options.ready)) return {*answer, nullptr};
   if (auto answer = serveOpenApi(request)) return {*answer, nullptr};
+  if (auto answer = serveTelemetry(request, options.telemetry.get())) return {*answer, nullptr};
   if (auto resource = parseResourcePath(request.path)) {
     auto watchRequest = watchRequested(request, *resource);
     if (!watchRequest) return {errorResponse(watchRequest.error()), nullptr};

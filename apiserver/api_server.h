@@ -10,6 +10,7 @@
 
 #include "api/client/client.h"
 #include "api/types/result.h"
+#include "pipeline/collector/telemetry_store.h"
 
 namespace decnet::apiserver {
 
@@ -24,6 +25,8 @@ struct ApiServerOptions {
   // Extra read-only routes ("/metrics"): path -> (content type, body). Optional.
   std::map<std::string, std::function<std::pair<std::string, std::string>()>> extraRoutes;
   std::function<bool()> ready;  // /readyz; default: always ready
+  // The collector's store, for /api/v1/events; null: that path answers 503.
+  std::shared_ptr<pipeline::TelemetryStore> telemetry;
 };
 
 class ApiServer {

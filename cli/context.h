@@ -34,6 +34,7 @@ void addWaitCommand(CLI::App& app, Globals& globals);
 void addUpCommand(CLI::App& app, Globals& globals);
 void addControllerCommand(CLI::App& app, Globals& globals);
 void addCollectCommand(CLI::App& app, Globals& globals);
+void addEventsCommand(CLI::App& app, Globals& globals);
 void addCatalogCommand(CLI::App& app, Globals& globals);
 void addMutateCommand(CLI::App& app, Globals& globals);
 void addVersionCommand(CLI::App& app, Globals& globals);

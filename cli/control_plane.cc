@@ -50,6 +50,12 @@ Result<void> ControlPlane::start() {
   if (options_.serveApi) {
     apiserver::ApiServerOptions serverOptions;
     serverOptions.listen = options_.listen;
+    if (!options_.collectListen.empty()) {
+      // The collector child writes this database; the API reads it (SQLite WAL: both at once).
+      auto telemetry = pipeline::openTelemetryStore(telemetryDsn());
+      if (!telemetry) return tl::unexpected(telemetry.error());
+      serverOptions.telemetry = std::move(*telemetry);
+    }
     server_ = std::make_unique<apiserver::ApiServer>(*store_, serverOptions);
     if (auto started = server_->start(); !started) return started;
   }
@@ -68,8 +74,7 @@ Result<void> ControlPlane::start() {
   manager_->add(std::make_unique<reconcilers::NodeLifecycleReconciler>(*store_, *events_));
   manager_->start();
   if (!options_.collectListen.empty()) {
-    const std::string database =
-        "sqlite://" + std::filesystem::absolute(options_.dataDir).string() + "/telemetry.db";
+    const std::string database = telemetryDsn();
     collector_ = std::make_unique<WorkerSupervisor>(std::vector<std::string>{
         selfBinary(), "collect", "--listen", options_.collectListen, "--database", database});
     collector_->start();
@@ -93,6 +98,10 @@ Result<void> ControlPlane::start() {
   }
   heartbeat_ = std::thread([this] { heartbeatLoop(); });
   return {};
+}
+
+std::string ControlPlane::telemetryDsn() const {
+  return "sqlite://" + std::filesystem::absolute(options_.dataDir).string() + "/telemetry.db";
 }
 
 Result<void> ControlPlane::heartbeat() {

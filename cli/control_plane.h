@@ -58,6 +58,7 @@ class ControlPlane {
  private:
   void heartbeatLoop();
   Result<void> heartbeat();
+  std::string telemetryDsn() const;  // <data-dir>/telemetry.db, the collector's database
 
   const ControlPlaneOptions options_;
   std::shared_ptr<store::ObjectStore> store_;

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   addUpCommand(app, globals);
   addControllerCommand(app, globals);
   addCollectCommand(app, globals);
+  addEventsCommand(app, globals);
   addCatalogCommand(app, globals);
   addMutateCommand(app, globals);
   addVersionCommand(app, globals);

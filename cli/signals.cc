@@ -19,4 +19,11 @@ int waitForTermination(const sigset_t& signals) {
   return received;
 }
 
+bool waitForTerminationFor(const sigset_t& signals, std::chrono::milliseconds timeout) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  const timespec wait{static_cast<time_t>(seconds.count()),
+                      static_cast<long>((timeout - seconds).count() * 1000000)};
+  return sigtimedwait(&signals, nullptr, &wait) > 0;
+}
+
 }  // namespace decnet::cli

@@ -76,6 +76,11 @@ class Client {
   [[nodiscard]] virtual Result<Json> serverVersion() {
     return Json{{"gitVersion", std::string("v") + DECNET_VERSION}, {"apiVersion", kApiVersion}};
   }
+  // A JSON document from a path of the API that holds no objects ("/api/v1/events?decky=x");
+  // in-process backends serve none (kNotFound).
+  [[nodiscard]] virtual Result<Json> getDocument(const std::string& pathAndQuery) {
+    return fail(Errc::kNotFound, pathAndQuery + " is served by the API server only");
+  }
   // Warnings the server sent with writes since the last call ("spec.template.services[0]: no
   // emulator yet ..."), oldest first; clears them. Thread-safe.
   virtual std::vector<std::string> takeWarnings() { return {}; }

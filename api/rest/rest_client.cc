@@ -90,6 +90,9 @@ class RestClient final : public Client {
   }
 
   Result<Json> serverVersion() override { return send(http::methods::GET, "/version", nullptr); }
+  Result<Json> getDocument(const std::string& pathAndQuery) override {
+    return send(http::methods::GET, pathAndQuery, nullptr);
+  }
 
   Result<void> watch(const std::string& kind, std::int64_t revision, const WatchHandler& handler,
                      const std::atomic<bool>& stop) override {

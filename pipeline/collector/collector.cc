@@ -252,7 +252,7 @@ void Collector::Impl::ingest(std::string_view frame, bool truncated, const std::
   } else if (isBurstRepeat(*message)) {
     ++deduplicated;
   } else {
-    events.push_back({node, message->sequenceId, message->timestamp, message->hostname,
+    events.push_back({0, node, message->sequenceId, message->timestamp, message->hostname,
                       message->appName, message->msgId, message->attackerAddress,
                       fieldsJson(*message), message->message, message->priority});
   }

@@ -33,6 +33,30 @@ CREATE TABLE IF NOT EXISTS telemetry_malformed (
   raw BLOB NOT NULL);
 )";
 
+constexpr const char* kSelect =
+    "SELECT id, node, sequence_id, time, decky, service, event_type, attacker_ip, fields, message, "
+    "priority FROM telemetry_events";
+
+std::vector<CollectedEvent> readEvents(SQLite::Statement& query) {
+  std::vector<CollectedEvent> events;
+  while (query.executeStep()) {
+    CollectedEvent event;
+    event.id = query.getColumn(0).getInt64();
+    event.node = query.getColumn(1).getString();
+    if (!query.getColumn(2).isNull()) event.sequenceId = query.getColumn(2).getInt64();
+    event.time = query.getColumn(3).getString();
+    event.decky = query.getColumn(4).getString();
+    event.service = query.getColumn(5).getString();
+    event.eventType = query.getColumn(6).getString();
+    event.attackerIp = query.getColumn(7).getString();
+    event.fieldsJson = query.getColumn(8).getString();
+    event.message = query.getColumn(9).getString();
+    event.priority = query.getColumn(10).getInt();
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
 class SqliteTelemetryStore final : public TelemetryStore {
  public:
   explicit SqliteTelemetryStore(const std::string& path)
@@ -104,27 +128,46 @@ class SqliteTelemetryStore final : public TelemetryStore {
   Result<std::vector<CollectedEvent>> latest(std::size_t limit) override {
     std::lock_guard lock(mutex_);
     return guarded([&] {
-      SQLite::Statement query(db_,
-                              "SELECT node, sequence_id, time, decky, service, event_type, "
-                              "attacker_ip, fields, message, priority FROM telemetry_events "
-                              "ORDER BY id DESC LIMIT ?");
+      SQLite::Statement query(db_, std::string(kSelect) + " ORDER BY id DESC LIMIT ?");
       query.bind(1, static_cast<int64_t>(limit));
-      std::vector<CollectedEvent> events;
-      while (query.executeStep()) {
-        CollectedEvent event;
-        event.node = query.getColumn(0).getString();
-        if (!query.getColumn(1).isNull()) event.sequenceId = query.getColumn(1).getInt64();
-        event.time = query.getColumn(2).getString();
-        event.decky = query.getColumn(3).getString();
-        event.service = query.getColumn(4).getString();
-        event.eventType = query.getColumn(5).getString();
-        event.attackerIp = query.getColumn(6).getString();
-        event.fieldsJson = query.getColumn(7).getString();
-        event.message = query.getColumn(8).getString();
-        event.priority = query.getColumn(9).getInt();
-        events.push_back(std::move(event));
+      return readEvents(query);
+    });
+  }
+
+  Result<std::vector<CollectedEvent>> query(const EventQuery& wanted) override {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+      std::string sql = std::string(kSelect) + " WHERE id > ?";
+      std::vector<std::string> values;
+      const auto equal = [&](const char* column, const std::string& value) {
+        if (value.empty()) return;
+        sql += std::string(" AND ") + column + " = ?";
+        values.push_back(value);
+      };
+      equal("decky", wanted.decky);
+      equal("service", wanted.service);
+      equal("event_type", wanted.eventType);
+      equal("attacker_ip", wanted.attacker);
+      if (!wanted.since.empty()) {
+        sql += " AND time >= ?";
+        values.push_back(wanted.since);
       }
-      return events;
+      if (!wanted.until.empty()) {
+        sql += " AND time <= ?";
+        values.push_back(wanted.until);
+      }
+      if (!wanted.text.empty()) {
+        sql += " AND (instr(message, ?) > 0 OR instr(fields, ?) > 0)";
+        values.push_back(wanted.text);
+        values.push_back(wanted.text);
+      }
+      sql += " ORDER BY id LIMIT ?";
+      SQLite::Statement query(db_, sql);
+      int at = 1;
+      query.bind(at++, static_cast<int64_t>(wanted.afterId));
+      for (const auto& value : values) query.bind(at++, value);
+      query.bind(at, static_cast<int64_t>(wanted.limit));
+      return readEvents(query);
     });
   }
 

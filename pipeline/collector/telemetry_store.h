@@ -13,7 +13,8 @@
 namespace decnet::pipeline {
 
 struct CollectedEvent {
-  std::string node;  // the forwarding agent's node; "remote:<address>" for other senders
+  std::int64_t id = 0;  // the store's, ascending in arrival order; 0 before it is stored
+  std::string node;     // the forwarding agent's node; "remote:<address>" for other senders
   std::optional<std::int64_t> sequenceId;  // [meta sequenceId]; absent from other senders
   std::string time;                        // RFC 3339 as sent
   std::string decky;                       // HOSTNAME
@@ -32,6 +33,15 @@ struct MalformedLine {
   std::string raw;       // the bytes as received
 };
 
+// Which stored events a query wants; empty strings match everything.
+struct EventQuery {
+  std::string decky, service, eventType, attacker;
+  std::string since, until;  // RFC 3339 bounds on the event's time (inclusive)
+  std::string text;          // free text in the message or the fields
+  std::int64_t afterId = 0;  // the cursor: events with a larger id
+  std::size_t limit = 100;
+};
+
 struct CommitResult {
   std::size_t stored = 0;
   std::size_t duplicates = 0;  // already stored (same node and sequenceId)
@@ -48,6 +58,8 @@ class TelemetryStore {
   [[nodiscard]] virtual Result<std::int64_t> committedSequence(const std::string& node) = 0;
   // How many events are stored (all nodes).
   [[nodiscard]] virtual Result<std::int64_t> eventCount() = 0;
+  // The events `query` matches, oldest first, at most query.limit.
+  [[nodiscard]] virtual Result<std::vector<CollectedEvent>> query(const EventQuery& query) = 0;
   // The newest `limit` events, newest first.
   [[nodiscard]] virtual Result<std::vector<CollectedEvent>> latest(std::size_t limit) = 0;
   // How many malformed lines are kept.

@@ -485,6 +485,53 @@ TEST_F(ApiServerTest, LargeBodiesAreNotHeldBackByExpectContinue) {
   EXPECT_LT(took, std::chrono::milliseconds(900));
 }
 
+// /api/v1/events serves the collector's store: filters, the cursor, and 503 without a store.
+TEST_F(ApiServerTest, TelemetryEventsAreFilteredAndPaged) {
+  auto [none, noneBody] = curl("'" + server_->url() + "/api/v1/events'");
+  EXPECT_EQ(none, 503) << noneBody.dump();
+  server_->stop();
+  auto telemetry = pipeline::openTelemetryStore("sqlite::memory:");
+  ASSERT_TRUE(telemetry);
+  std::vector<pipeline::CollectedEvent> events;
+  for (int i = 1; i <= 5; ++i) {
+    events.push_back({0, "local", i, "2026-12-02T08:00:0" + std::to_string(i) + "Z",
+                      i % 2 ? "corp-01" : "corp-02", i == 5 ? "ssh" : "http",
+                      i == 5 ? "auth_attempt" : "request", "10.77.0." + std::to_string(i),
+                      "{\"path\":\"/p" + std::to_string(i) + "\"}", "", 134});
+  }
+  ASSERT_TRUE((*telemetry)->commit(events, {}));
+  apiserver::ApiServerOptions options;
+  options.listen = "127.0.0.1:" + std::to_string(freePort());
+  options.telemetry = std::move(*telemetry);
+  server_ = std::make_unique<apiserver::ApiServer>(*store_, options);
+  ASSERT_TRUE(server_->start());
+  const std::string url = "'" + server_->url() + "/api/v1/events";
+
+  auto [code, all] = curl(url + "'");
+  EXPECT_EQ(code, 200);
+  ASSERT_EQ(all["items"].size(), 5u);
+  EXPECT_EQ(all["items"][0]["fields"]["path"], "/p1");
+  EXPECT_EQ(all["items"][0]["sequence_id"], 1);
+  EXPECT_EQ(all["items"][4]["event_type"], "auth_attempt");
+  auto [c1, odd] = curl(url + "?decky=corp-01&service=http'");
+  ASSERT_EQ(odd["items"].size(), 2u);  // 1 and 3 (5 is ssh)
+  auto [c2, byAddress] = curl(url + "?attacker=10.77.0.4'");
+  ASSERT_EQ(byAddress["items"].size(), 1u);
+  auto [c3, text] = curl(url + "?q=/p2'");
+  ASSERT_EQ(text["items"].size(), 1u);
+  auto [c4, late] = curl(url + "?since=2026-12-02T08:00:04Z'");
+  EXPECT_EQ(late["items"].size(), 2u);
+
+  auto [c5, first] = curl(url + "?limit=2'");
+  ASSERT_EQ(first["items"].size(), 2u);
+  const std::string cursor = first["next_cursor"];
+  auto [c6, second] = curl(url + "?limit=2&cursor=" + cursor + "'");
+  ASSERT_EQ(second["items"].size(), 2u);
+  EXPECT_EQ(second["items"][0]["fields"]["path"], "/p3");
+  auto [c7, badLimit] = curl(url + "?limit=0'");
+  EXPECT_EQ(c7, 400);
+}
+
 TEST_F(ApiServerTest, MutateSubresourceSetsTheRequest) {
   Object decky;
   decky.kind = "Decky";

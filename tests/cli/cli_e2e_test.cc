@@ -392,7 +392,10 @@ TEST(CliUpTest, RunsTheCollectorAndRestartsItWhenItDies) {
       testing::run("logger --rfc5424 --tcp --octet-count --server 127.0.0.1 --port " +
                    std::to_string(up.collectPort()) + " -t http 'reached the collector' 2>&1");
   EXPECT_EQ(sent.exitCode, 0) << sent.output;
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // committed (100 ms batches)
+  // decnet events shows it from the collector's store (through /api/v1/events).
+  EXPECT_TRUE(eventually([&] {
+    return contains(up.cli("events --service http").output, "reached the collector");
+  })) << up.cli("events --json").output;
 
   testing::run("kill -9 " + first);
   const auto killed = std::chrono::steady_clock::now();
