@@ -36,24 +36,40 @@ WatchCache::WatchCache(api::Client& backend, std::size_t history)
 
 WatchCache::~WatchCache() { stop(); }
 
-Result<void> WatchCache::start() {
-  // Each kind is listed at its own revision; the follower starts after the oldest and skips, per
-  // kind, the changes its list already holds.
-  std::int64_t from = -1;
+Result<std::int64_t> WatchCache::load() {
+  // Each kind is listed at its own revision; following starts after the oldest, and apply()
+  // skips, per kind, the changes that kind's list already holds.
+  std::map<std::string, std::map<std::string, CachedObjectPtr>> objects;
+  std::map<std::string, std::int64_t> listedAt;
+  std::int64_t from = -1, newest = 0;
   for (const auto& kind : api::kinds()) {
     auto listed = backend_.list(kind.kind, {});
     if (!listed) return tl::unexpected(listed.error());
-    auto& byName = objects_[kind.kind];
+    auto& byName = objects[kind.kind];
     for (auto& object : listed->items) {
       std::string name = object.metadata.name;
       byName.emplace(std::move(name), cached(std::move(object)));
     }
-    listedAt_[kind.kind] = listed->revision;
+    listedAt[kind.kind] = listed->revision;
     from = from < 0 ? listed->revision : std::min(from, listed->revision);
-    revision_ = std::max(revision_, listed->revision);
+    newest = std::max(newest, listed->revision);
   }
-  historyStart_ = from;
-  follower_ = std::thread([this, from] { follow(from); });
+  objects_ = std::move(objects);
+  listedAt_ = std::move(listedAt);
+  revision_ = newest;
+  history_.clear();
+  historyStart_ = from;  // older watches get 410 and list again
+  return from;
+}
+
+Result<void> WatchCache::start() {
+  Result<std::int64_t> from;
+  {
+    std::unique_lock lock(mutex_);
+    from = load();
+  }
+  if (!from) return tl::unexpected(from.error());
+  follower_ = std::thread([this, from = *from] { follow(from); });
   return {};
 }
 
@@ -77,25 +93,20 @@ void WatchCache::follow(std::int64_t from) {
         stopping_);
     if (stopping_.load()) break;
     // The backend lost changes the cache needed (compaction outran it): start over from a list,
-    // as a reflector relists.
+    // as a reflector relists, and end every watch (they missed changes; they list again).
     spdlog::warn("api: watch cache lost its backend watch ({}); reloading",
                  result ? std::string("ended") : result.error().message);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    std::unique_lock lock(mutex_);
-    for (const auto& kind : api::kinds()) {
-      auto listed = backend_.list(kind.kind, {});
-      if (!listed) continue;
-      std::map<std::string, CachedObjectPtr> byName;
-      for (auto& object : listed->items) {
-        std::string name = object.metadata.name;
-        byName.emplace(std::move(name), cached(std::move(object)));
-      }
-      objects_[kind.kind] = std::move(byName);
-      cursor = std::max(cursor, listed->revision);
+    Result<std::int64_t> reloaded;
+    {
+      std::unique_lock lock(mutex_);
+      reloaded = load();
     }
-    revision_ = cursor;
-    history_.clear();
-    historyStart_ = cursor;  // older watches get 410 and list again
+    if (!reloaded) continue;
+    cursor = *reloaded;
+    CachedEvent expired;
+    expired.expired = true;
+    publish(expired);
   }
 }
 
@@ -139,7 +150,7 @@ void WatchCache::publish(const CachedEvent& event) {
   for (auto it = subscribers_.begin(); it != subscribers_.end();) {
     const bool wanted = event.object == nullptr || (event.object->object.kind == it->second.kind &&
                                                     event.revision > it->second.replayedUpTo);
-    if (wanted && !it->second.subscriber(event)) {
+    if (wanted && (!it->second.subscriber(event) || event.expired)) {
       it = subscribers_.erase(it);
     } else {
       ++it;

@@ -34,6 +34,8 @@ struct CachedEvent {
   std::int64_t revision = 0;
   CachedObjectPtr object;                   // null for bookmarks
   std::shared_ptr<const std::string> line;  // null for bookmarks
+  // The cache reloaded and this subscription missed changes: it ends (a client lists again).
+  bool expired = false;
 };
 
 struct CachedList {
@@ -78,6 +80,8 @@ class WatchCache {
     Subscriber subscriber;
     std::int64_t replayedUpTo = 0;  // changes up to here were replayed, not to be sent again
   };
+  // Lists every kind into the cache; returns the revision to follow from. Requires mutex_.
+  Result<std::int64_t> load();
   void follow(std::int64_t from);
   void apply(const api::WatchEvent& event);
   void publish(const CachedEvent& event);

@@ -25,6 +25,15 @@ struct Watcher {
   std::chrono::steady_clock::time_point lastBookmark = started;
 
   bool operator()(const CachedEvent& event) {
+    if (event.expired) {
+      stream->write(line({{"type", "ERROR"},
+                          {"object", statusBody(Error{Errc::kGone,
+                                                      "the watch cache reloaded; list again and "
+                                                      "watch from the list's resourceVersion",
+                                                      {}})}}));
+      stream->finish();
+      return false;
+    }
     const auto now = std::chrono::steady_clock::now();
     if (now - started > settings.maxDuration) {
       stream->finish();
