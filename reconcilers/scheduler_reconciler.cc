@@ -1,10 +1,10 @@
 #include "reconcilers/scheduler_reconciler.h"
 
-#include <algorithm>
 #include <map>
 
 #include "api/types/conditions.h"
 #include "api/types/selector.h"
+#include "api/validation/validate.h"
 
 namespace decnet::reconcilers {
 
@@ -68,15 +68,9 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
     }
   }
   const auto matcher = api::LabelSelector::fromMap(selector);
-  // A decky needs its parent interface on the node (none named: the node's default route). A
-  // node that has not reported its interfaces yet is not ruled out.
+  // A decky needs its parent interface on the node (none named: the node's default route).
   const std::string parent =
       decky->spec.value("network", api::Json::object()).value("interface", "");
-  const auto lacksParent = [&parent](const api::Object& node) {
-    auto interfaces = node.status.find("interfaces");
-    if (parent.empty() || interfaces == node.status.end() || !interfaces->is_array()) return false;
-    return std::find(interfaces->begin(), interfaces->end(), parent) == interfaces->end();
-  };
   int notReady = 0, mismatched = 0, full = 0, noParent = 0;
   const api::Object* best = nullptr;
   for (const auto& node : nodes->items) {
@@ -88,7 +82,7 @@ Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Req
       ++mismatched;
       continue;
     }
-    if (lacksParent(node)) {
+    if (api::nodeLacksInterface(node, parent)) {
       ++noParent;
       continue;
     }

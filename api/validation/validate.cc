@@ -1284,6 +1284,12 @@ void servicesWithoutEmulator(const Json& holder, const std::string& path,
 
 }  // namespace
 
+bool nodeLacksInterface(const Object& node, const std::string& name) {
+  const Json* interfaces = member(node.status, "interfaces");
+  if (name.empty() || interfaces == nullptr || !interfaces->is_array()) return false;
+  return std::find(interfaces->begin(), interfaces->end(), name) == interfaces->end();
+}
+
 std::vector<std::string> placementWarnings(const Object& object, const ObjectRefs& nodes) {
   if (object.kind != "Fleet" && object.kind != "Decky") return {};
   const Json* network = member(object.spec, "network");
@@ -1295,9 +1301,7 @@ std::vector<std::string> placementWarnings(const Object& object, const ObjectRef
     if (node->deleting() || !conditionTrue(node->status, "Ready")) continue;
     const Json* interfaces = member(node->status, "interfaces");
     if (interfaces == nullptr || !interfaces->is_array()) continue;
-    for (const auto& each : *interfaces) {
-      if (each == name) return {};
-    }
+    if (!nodeLacksInterface(*node, name)) return {};
     readyWithInterfaces += (readyWithInterfaces.empty() ? "" : ", ") + node->metadata.name;
   }
   if (readyWithInterfaces.empty()) return {};

@@ -29,6 +29,10 @@ std::vector<FieldError> validateAgainst(const Object& candidate, const ObjectRef
 // "path: text" lines. The API sends them as Warning headers; kubectl and decnet print them.
 std::vector<std::string> admissionWarnings(const Object& object);
 
+// True when `node` reports its interfaces (status.interfaces) and `name` is not among them; a
+// node that reports none yet is not ruled out.
+bool nodeLacksInterface(const Object& node, const std::string& name);
+
 // A warning when `object` (a Fleet or Decky) names a parent interface that no Ready node among
 // `nodes` reports: its deckies would stay Pending (Unschedulable). Nothing when no interface is
 // named (the default route is used) or no node reports its interfaces yet.
