@@ -65,7 +65,7 @@ struct Batch {
   std::vector<MalformedLine> malformed;
 };
 
-struct Collector::Impl : std::enable_shared_from_this<Collector::Impl> {
+struct Collector::Impl {
   class Session;
 
   TelemetryStore& store;

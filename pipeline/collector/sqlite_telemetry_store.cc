@@ -125,15 +125,6 @@ class SqliteTelemetryStore final : public TelemetryStore {
     });
   }
 
-  Result<std::vector<CollectedEvent>> latest(std::size_t limit) override {
-    std::lock_guard lock(mutex_);
-    return guarded([&] {
-      SQLite::Statement query(db_, std::string(kSelect) + " ORDER BY id DESC LIMIT ?");
-      query.bind(1, static_cast<int64_t>(limit));
-      return readEvents(query);
-    });
-  }
-
   Result<std::vector<CollectedEvent>> query(const EventQuery& wanted) override {
     std::lock_guard lock(mutex_);
     return guarded([&] {

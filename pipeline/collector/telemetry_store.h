@@ -60,8 +60,6 @@ class TelemetryStore {
   [[nodiscard]] virtual Result<std::int64_t> eventCount() = 0;
   // The events `query` matches, oldest first, at most query.limit.
   [[nodiscard]] virtual Result<std::vector<CollectedEvent>> query(const EventQuery& query) = 0;
-  // The newest `limit` events, newest first.
-  [[nodiscard]] virtual Result<std::vector<CollectedEvent>> latest(std::size_t limit) = 0;
   // How many malformed lines are kept.
   [[nodiscard]] virtual Result<std::int64_t> malformedCount() = 0;
 };

@@ -116,15 +116,15 @@ TEST_F(CollectorTest, BothFramingsOnOneStreamAndMalformedLinesKeptRaw) {
   const auto counters = collector_->counters();
   EXPECT_EQ(counters.received, 4u);
   EXPECT_EQ(counters.malformed, 2u);
-  const auto events = *store_->latest(10);
+  const auto events = *store_->query({});
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[0].eventType, "login");  // newest first
-  EXPECT_EQ(events[1].decky, "corp-lan-03");
-  EXPECT_EQ(events[1].service, "http");
-  EXPECT_EQ(events[1].attackerIp, "10.77.0.250");
-  EXPECT_EQ(events[1].fieldsJson, R"({"path":"/wp-login.php","src_ip":"10.77.0.250"})");
-  EXPECT_EQ(events[1].message, "GET");
-  EXPECT_EQ(events[1].priority, 134);
+  EXPECT_EQ(events[1].eventType, "login");  // oldest first
+  EXPECT_EQ(events[0].decky, "corp-lan-03");
+  EXPECT_EQ(events[0].service, "http");
+  EXPECT_EQ(events[0].attackerIp, "10.77.0.250");
+  EXPECT_EQ(events[0].fieldsJson, R"({"path":"/wp-login.php","src_ip":"10.77.0.250"})");
+  EXPECT_EQ(events[0].message, "GET");
+  EXPECT_EQ(events[0].priority, 134);
 }
 
 TEST_F(CollectorTest, ForwarderResumesAfterWhatWasCommittedAndResendsAreNotDoubled) {
@@ -210,7 +210,7 @@ TEST_F(CollectorTest, RsyslogForwardsWithOmfwd) {
   run("kill $(cat " + dir + "/rsyslogd.pid) 2>/dev/null; rm -rf " + dir);
   ASSERT_EQ(stored, 1);
   EXPECT_EQ(*store_->malformedCount(), 0);
-  const auto event = store_->latest(1)->front();
+  const auto event = store_->query({})->front();
   EXPECT_EQ(event.service, "http");
   EXPECT_EQ(event.attackerIp, "10.77.0.42");
   EXPECT_EQ(event.message, "via rsyslog");
