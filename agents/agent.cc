@@ -66,10 +66,9 @@ Result<void> Agent::heartbeat() {
 }
 
 Result<void> Agent::start() {
-  logs_ = std::make_unique<LogForwarder>(options_.dataDir, options_.node);
+  logs_ = std::make_unique<LogForwarder>(options_.dataDir, options_.node, options_.forwarder);
   if (!options_.collector.empty()) {
-    shipper_ = std::make_unique<SpoolShipper>(
-        ShipperOptions{logs_->spoolPath(), options_.node, options_.collector});
+    shipper_ = std::make_unique<SpoolShipper>(ShipperOptions{logs_->spool(), options_.collector});
     shipper_->start();
   }
   if (auto ok = heartbeat(); !ok) return ok;
@@ -143,7 +142,7 @@ void Agent::stop() {
   if (stopping_.exchange(true)) return;
   if (manager_) manager_->stop();
   if (loop_.joinable()) loop_.join();
-  if (logs_) logs_->poll();
+  if (logs_) logs_->drain();
   if (shipper_) shipper_->stop();
   spdlog::info("agent for node {} stopped; its deckies keep running", options_.node);
 }

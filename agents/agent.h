@@ -31,6 +31,8 @@ struct AgentOptions {
   bool hairpin = true;
   // Where the spool is shipped (`decnet collect`, HOST:PORT); "" keeps it on this host only.
   std::string collector;
+  // The spool's segment size and cap, and the folding of repeated events.
+  LogForwarderOptions forwarder;
 };
 
 class Agent {

@@ -1,88 +1,17 @@
 #include "agents/log_forwarder.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
+#include "agents/syslog_line.h"
 #include "api/types/object.h"
 
 namespace decnet::agents {
 namespace fs = std::filesystem;
 
-namespace {
-
-struct Header {
-  std::string host, app, msgid;
-  std::size_t sdStart = 0, sdEnd = 0;  // [sdStart, sdEnd) is the STRUCTURED-DATA field
-};
-
-// Splits "<PRI>1 TS HOST APP PROCID MSGID SD MSG"; false when the line is not RFC 5424.
-bool parseHeader(const std::string& line, Header& header) {
-  if (line.size() < 8 || line[0] != '<') return false;
-  const auto close = line.find('>');
-  if (close == std::string::npos || close > 4 || line.compare(close + 1, 2, "1 ") != 0)
-    return false;
-  std::size_t pos = close + 3;
-  std::string fields[5];  // TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
-  for (auto& field : fields) {
-    const auto space = line.find(' ', pos);
-    if (space == std::string::npos) return false;
-    field = line.substr(pos, space - pos);
-    pos = space + 1;
-  }
-  header.host = fields[1];
-  header.app = fields[2];
-  header.msgid = fields[4];
-  header.sdStart = pos;
-  if (pos < line.size() && line[pos] == '-') {
-    header.sdEnd = pos + 1;
-    return true;
-  }
-  // One or more [id k="v"...] elements; quoted values may contain escaped \" and \].
-  while (pos < line.size() && line[pos] == '[') {
-    bool quoted = false;
-    ++pos;
-    for (; pos < line.size(); ++pos) {
-      const char c = line[pos];
-      if (quoted && c == '\\') {
-        ++pos;
-        continue;
-      }
-      if (c == '"') quoted = !quoted;
-      if (!quoted && c == ']') break;
-    }
-    if (pos >= line.size()) return false;
-    ++pos;
-  }
-  header.sdEnd = pos;
-  return header.sdEnd > header.sdStart;
-}
-
-// The value of `key="..."` inside the structured data, unescaped.
-std::string sdParam(const std::string& sd, const std::string& key) {
-  const std::string needle = " " + key + "=\"";
-  auto start = sd.find(needle);
-  if (start == std::string::npos) return "";
-  std::string out;
-  for (auto pos = start + needle.size(); pos < sd.size(); ++pos) {
-    if (sd[pos] == '\\' && pos + 1 < sd.size()) {
-      out += sd[++pos];
-    } else if (sd[pos] == '"') {
-      break;
-    } else {
-      out += sd[pos];
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string stampSequence(const std::string& line, std::uint64_t sequence) {
-  Header header;
-  if (!parseHeader(line, header)) return "";
+  SyslogLineParts header;
+  if (!splitSyslogLine(line, header)) return "";
   const std::string meta = "[meta sequenceId=\"" + std::to_string(sequence) + "\"]";
   if (line[header.sdStart] == '-') {
     return line.substr(0, header.sdStart) + meta + line.substr(header.sdEnd);
@@ -90,11 +19,12 @@ std::string stampSequence(const std::string& line, std::uint64_t sequence) {
   return line.substr(0, header.sdEnd) + meta + line.substr(header.sdEnd);
 }
 
-LogForwarder::LogForwarder(std::string dataDir, std::string node)
-    : dataDir_(std::move(dataDir)), node_(std::move(node)) {
+LogForwarder::LogForwarder(std::string dataDir, std::string node, LogForwarderOptions options)
+    : dataDir_(std::move(dataDir)), node_(std::move(node)), folder_(options.fold) {
   std::error_code ec;
   fs::create_directories(dataDir_ + "/spool", ec);
   fs::create_directories(dataDir_ + "/logs", ec);
+  spool_ = std::make_shared<SpoolSegments>(dataDir_ + "/spool", node_, options.spool);
   loadState();
   rebuildReadiness();
 }
@@ -124,7 +54,7 @@ void LogForwarder::rebuildReadiness() {
   }
 }
 
-std::string LogForwarder::spoolPath() const { return dataDir_ + "/spool/" + node_ + ".log"; }
+std::string LogForwarder::spoolPath() const { return spool_->activePath(); }
 
 void LogForwarder::loadState() {
   std::ifstream in(dataDir_ + "/spool/" + node_ + ".state");
@@ -148,8 +78,8 @@ void LogForwarder::saveState() const {
 }
 
 void LogForwarder::observe(const std::string& decky, const std::string& line) {
-  Header header;
-  if (!parseHeader(line, header)) return;
+  SyslogLineParts header;
+  if (!splitSyslogLine(line, header)) return;
   const std::string sd = line.substr(header.sdStart, header.sdEnd - header.sdStart);
   std::lock_guard lock(readinessMutex_);
   auto& state = readiness_[decky];
@@ -160,40 +90,74 @@ void LogForwarder::observe(const std::string& decky, const std::string& line) {
     auto& service = state.services[header.app];
     service.ready = true;
     try {
-      service.ports.push_back(std::stoi(sdParam(sd, "port")));
+      service.ports.push_back(std::stoi(sdParamValue(sd, "port")));
     } catch (...) {
     }
   } else if (header.msgid == "not_emulated") {
     auto& service = state.services[header.app];
     service.ready = false;
     service.notEmulated = true;
-    service.message = sdParam(sd, "error");
+    service.message = sdParamValue(sd, "error");
   } else if (header.msgid == "bind_failed") {
     auto& service = state.services[header.app];
     service.ready = false;
-    service.message = "port " + sdParam(sd, "port") + ": " + sdParam(sd, "error");
+    service.message = "port " + sdParamValue(sd, "port") + ": " + sdParamValue(sd, "error");
   }
 }
 
 void LogForwarder::poll() {
   std::lock_guard pollLock(pollMutex_);
-  pollLocked();
+  pollLocked(false);
 }
 
-void LogForwarder::pollLocked() {
+void LogForwarder::drain() {
+  std::lock_guard pollLock(pollMutex_);
+  pollLocked(true);
+}
+
+void LogForwarder::pollLocked(bool closeFolds) {
+  if (!unwritten_) {
+    unwritten_ = collect(EventFolder::Clock::now(), closeFolds);
+    folded_ = folder_.linesFolded();
+  }
+  // Offsets and the sequence advance only once the batch is safely in the spool. A failed write
+  // keeps the batch to retry as it is (its lines were folded once); a crash before that reads
+  // them again.
+  Batch& batch = *unwritten_;
+  if (!batch.text.empty() && !spool_->append(batch.text, nextSequence_, batch.nextSequence - 1)) {
+    return;
+  }
+  const bool changed = !batch.text.empty() || batch.offsets != offsets_;
+  offsets_ = std::move(batch.offsets);
+  nextSequence_ = batch.nextSequence;
+  forwarded_ += batch.forwarded;
+  raw_ += batch.raw;
+  unwritten_.reset();
+  if (changed) saveState();
+}
+
+LogForwarder::Batch LogForwarder::collect(EventFolder::Clock::time_point now, bool closeFolds) {
+  Batch batch{"", offsets_, nextSequence_};
+  const auto add = [&batch](const std::string& line) {
+    std::string stamped = stampSequence(line, batch.nextSequence);
+    if (stamped.empty()) {
+      ++batch.raw;
+      stamped = line;  // not RFC 5424: kept raw, never dropped
+    }
+    ++batch.nextSequence;
+    ++batch.forwarded;
+    batch.text += stamped;
+    batch.text += '\n';
+  };
+  // Count lines first: they stand for lines older than any read now.
+  for (const auto& line : folder_.takeEnded(now)) add(line);
   std::error_code ec;
-  std::string batch;
-  // Offsets and the sequence advance only once the batch is safely in the spool: a failed
-  // write leaves everything to be read again, never lost.
-  std::map<std::string, std::uint64_t> nextOffsets = offsets_;
-  std::uint64_t sequence = nextSequence_;
-  std::uint64_t forwarded = 0, raw = 0;
   for (const auto& file : fs::directory_iterator(dataDir_ + "/logs", ec)) {
     if (file.path().extension() != ".log") continue;
     const std::string decky = file.path().stem();
     const auto size = fs::file_size(file.path(), ec);
     if (ec) continue;
-    auto& offset = nextOffsets[decky];
+    auto& offset = batch.offsets[decky];
     if (size < offset) offset = 0;  // the log was replaced
     if (size == offset) continue;
     std::ifstream in(file.path(), std::ios::binary);
@@ -211,34 +175,14 @@ void LogForwarder::pollLocked() {
       start = end + 1;
       if (line.empty()) continue;
       observe(decky, line);
-      std::string stamped = stampSequence(line, sequence);
-      if (stamped.empty()) {
-        ++raw;
-        stamped = line;  // not RFC 5424: kept raw, never dropped
-      }
-      ++sequence;
-      ++forwarded;
-      batch += stamped + "\n";
+      if (folder_.admit(decky, line, now)) add(line);
     }
     offset += lastNewline + 1;
   }
-  if (batch.empty()) return;
-  const int fd = ::open(spoolPath().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (fd < 0) return;
-  std::size_t done = 0;
-  while (done < batch.size()) {
-    const ssize_t n = ::write(fd, batch.data() + done, batch.size() - done);
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
+  if (closeFolds) {
+    for (const auto& line : folder_.takeEnded(EventFolder::Clock::time_point::max())) add(line);
   }
-  const bool complete = done == batch.size() && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!complete) return;  // a torn tail may repeat; nothing is lost
-  offsets_ = std::move(nextOffsets);
-  nextSequence_ = sequence;
-  forwarded_ += forwarded;
-  raw_ += raw;
-  saveState();
+  return batch;
 }
 
 DecoyReadiness LogForwarder::readiness(const std::string& decky) const {
@@ -254,11 +198,12 @@ void LogForwarder::forget(const std::string& decky) {
   }
   // Ship what the decoy wrote last, then drop its log so a later poll cannot resend it.
   std::lock_guard pollLock(pollMutex_);
-  pollLocked();
+  pollLocked(false);
   std::error_code ec;
   fs::remove(dataDir_ + "/logs/" + decky + ".log", ec);
   fs::remove(dataDir_ + "/logs/" + decky + ".stderr", ec);
   offsets_.erase(decky);
+  if (unwritten_) unwritten_->offsets.erase(decky);
   saveState();
 }
 

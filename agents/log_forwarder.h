@@ -1,14 +1,21 @@
 #pragma once
 // Collects what the decoys of this node write (one log file per decky) into the node's spool
 // file, stamping each RFC 5424 line with [meta sequenceId="N"] (RFC 5424 §7.3.1) so that the
-// pipeline can later deliver them without loss or duplicates. It also reads each decoy's
-// `listening` / `bind_failed` lines to know which services are ready.
+// pipeline can later deliver them without loss or duplicates. Floods of identical events are
+// folded into count lines (EventFolder); the spool is rotated, trimmed and capped
+// (SpoolSegments). It also reads each decoy's `listening` / `bind_failed` lines to know which
+// services are ready.
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "agents/event_folder.h"
+#include "agents/spool_segments.h"
 
 namespace decnet::agents {
 
@@ -28,24 +35,47 @@ struct DecoyReadiness {
 // empty string when the line is not RFC 5424 (the caller keeps such lines raw).
 std::string stampSequence(const std::string& line, std::uint64_t sequence);
 
+struct LogForwarderOptions {
+  SpoolLimits spool;  // segment size and cap of <data-dir>/spool/<node>.log*
+  FoldOptions fold;   // folding of repeated events
+};
+
 class LogForwarder {
  public:
-  LogForwarder(std::string dataDir, std::string node);
+  LogForwarder(std::string dataDir, std::string node, LogForwarderOptions options = {});
 
   // Reads new complete lines from every decky log and appends them to the spool. Offsets and
   // the next sequence number persist in spool/<node>.state, so a restart resumes where it
-  // stopped (a crash between append and state save may repeat a line, never lose one).
-  // Thread-safe.
+  // stopped (a crash between append and state save may repeat a line, never lose one; lines held
+  // back by folding are only in memory until their window ends). Thread-safe.
   void poll();
+  // Like poll(), then writes the count lines of the folding windows still open (before a stop).
+  // Thread-safe.
+  void drain();
   DecoyReadiness readiness(const std::string& decky) const;
   // Forwards the decky's last lines, then removes its log and forgets it (after teardown).
   void forget(const std::string& decky);
+  // The active spool file, <data-dir>/spool/<node>.log.
   std::string spoolPath() const;
+  // The node's spool files, for the shipper that reads and trims them.
+  std::shared_ptr<SpoolSegments> spool() const { return spool_; }
   std::uint64_t linesForwarded() const { return forwarded_; }
   std::uint64_t rawLines() const { return raw_; }
+  // Lines held back by folding (each counted in a count line).
+  std::uint64_t linesFolded() const { return folded_; }
+  // Lines the spool's cap deleted before the collector had them.
+  std::uint64_t linesDroppedByCap() const { return spool_->linesDroppedByCap(); }
 
  private:
-  void pollLocked();  // requires pollMutex_
+  // Lines read and stamped in one poll, with where reading stopped.
+  struct Batch {
+    std::string text;
+    std::map<std::string, std::uint64_t> offsets;
+    std::uint64_t nextSequence = 1;
+    std::uint64_t forwarded = 0, raw = 0;
+  };
+  void pollLocked(bool closeFolds);  // requires pollMutex_
+  Batch collect(EventFolder::Clock::time_point now, bool closeFolds);
   void loadState();
   void rebuildReadiness();
   void saveState() const;
@@ -57,7 +87,11 @@ class LogForwarder {
   std::uint64_t nextSequence_ = 1;
   std::atomic<std::uint64_t> forwarded_{0};
   std::atomic<std::uint64_t> raw_{0};
-  std::mutex pollMutex_;  // poll() against forget()
+  std::atomic<std::uint64_t> folded_{0};
+  std::shared_ptr<SpoolSegments> spool_;
+  EventFolder folder_;
+  std::optional<Batch> unwritten_;  // collected but not yet in the spool (its write failed)
+  std::mutex pollMutex_;            // poll() against forget()
   mutable std::mutex readinessMutex_;
   std::map<std::string, DecoyReadiness> readiness_;
 };

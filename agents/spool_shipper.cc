@@ -8,7 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
+
+#include "agents/spool_reader.h"
 
 namespace decnet::agents {
 namespace {
@@ -44,18 +45,6 @@ std::string frame(const std::string& line) { return std::to_string(line.size()) 
 
 }  // namespace
 
-std::int64_t sequenceIdOf(const std::string& line) {
-  static const std::string kMarker = "[meta sequenceId=\"";
-  const auto at = line.find(kMarker);
-  if (at == std::string::npos) return -1;
-  std::int64_t value = 0;
-  std::size_t i = at + kMarker.size();
-  for (; i < line.size() && line[i] >= '0' && line[i] <= '9' && value < (1LL << 55); ++i) {
-    value = value * 10 + (line[i] - '0');
-  }
-  return i < line.size() && line[i] == '"' ? value : -1;
-}
-
 SpoolShipper::SpoolShipper(ShipperOptions options) : options_(std::move(options)) {}
 
 SpoolShipper::~SpoolShipper() { stop(); }
@@ -89,8 +78,13 @@ void SpoolShipper::run() {
   }
 }
 
+void SpoolShipper::acknowledge(std::int64_t committed) {
+  acknowledged_ = std::max(acknowledged_.load(), committed);
+  options_.spool->trimCommitted(acknowledged_.load());
+}
+
 void SpoolShipper::ship(int fd) {
-  if (!sendAll(fd, frame("DECNET-FORWARD/1 node=" + options_.node))) return;
+  if (!sendAll(fd, frame("DECNET-FORWARD/1 node=" + options_.spool->node()))) return;
   std::string replies;
   std::int64_t committed = -1;
   char buffer[4096];
@@ -106,9 +100,9 @@ void SpoolShipper::ship(int fd) {
       replies.erase(0, lf + 1);
       if (reply.rfind("DECNET-COMMITTED/1 ", 0) == 0) {
         committed = static_cast<std::int64_t>(std::atoll(reply.c_str() + 19));
-        acknowledged_ = std::max(acknowledged_.load(), committed);
+        acknowledge(committed);
       } else if (reply.rfind("ACK ", 0) == 0) {
-        acknowledged_ = std::max<std::int64_t>(acknowledged_.load(), std::atoll(reply.c_str() + 4));
+        acknowledge(std::atoll(reply.c_str() + 4));
       } else if (reply.rfind("DECNET-ERROR/1 ", 0) == 0) {
         spdlog::warn("ship: the collector refused us: {}", reply.substr(15));
         return false;
@@ -120,29 +114,21 @@ void SpoolShipper::ship(int fd) {
     if (stopping_.load() || waited > 5000 || !readReplies(100)) return;
   }
   spdlog::info("ship: connected to {}; it has committed up to {}", options_.collector, committed);
-  // From the spool's start: lines at or below the committed position are skipped, so a resend
-  // after a cut starts exactly where the collector stopped. (Trimming the spool comes later.)
-  std::ifstream spool(options_.spoolPath, std::ios::binary);
-  std::string partial;
+  // Lines at or below the committed position are skipped, so a resend after a cut starts
+  // exactly where the collector stopped.
+  SpoolReader spool(*options_.spool, committed);
   while (!stopping_.load()) {
     std::string batch;
     std::uint64_t lines = 0;
-    if (!spool.is_open()) spool.open(options_.spoolPath, std::ios::binary);
-    std::string line;
-    while (batch.size() < kMaxSendBytes && std::getline(spool, line)) {
-      if (spool.eof()) {  // no newline yet: the writer is mid-line
-        partial += line;
-        break;
-      }
-      line.insert(0, partial);
-      partial.clear();
-      if (line.empty()) continue;
-      const std::int64_t sequence = sequenceIdOf(line);
+    while (batch.size() < kMaxSendBytes) {
+      const auto line = spool.next();
+      if (!line) break;
+      if (line->empty()) continue;
+      const std::int64_t sequence = sequenceIdOf(*line);
       if (sequence >= 0 && sequence <= committed) continue;
-      batch += frame(line);
+      batch += frame(*line);
       ++lines;
     }
-    if (spool.eof()) spool.clear();  // more may be appended
     if (!batch.empty()) {
       if (!sendAll(fd, batch)) return;
       sent_ += lines;

@@ -1,22 +1,25 @@
 #pragma once
-// Ships the node's spool (<data-dir>/spool/<node>.log, every line stamped [meta sequenceId="N"])
-// to `decnet collect` over TCP, octet-counted. On each connection it says who it is
-// (DECNET-FORWARD/1 node=NAME), learns the highest sequenceId the collector has committed for
-// this node and sends only what comes after; the collector's ACKs say what is committed. A
-// collector restart or a network cut loses nothing: it reconnects with backoff and resends from
-// the committed position (the collector drops what it already has).
+// Ships the node's spool (its rotated segments, then <data-dir>/spool/<node>.log; every line
+// stamped [meta sequenceId="N"]) to `decnet collect` over TCP, octet-counted. On each connection it
+// says who it is (DECNET-FORWARD/1 node=NAME), learns the highest sequenceId the collector has
+// committed for this node and sends only what comes after; the collector's ACKs say what is
+// committed. A collector restart or a network cut loses nothing: it reconnects with backoff and
+// resends from the committed position (the collector drops what it already has). Each
+// acknowledgment trims the spool: the segments the collector has entirely are deleted.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
+
+#include "agents/spool_segments.h"
 
 namespace decnet::agents {
 
 struct ShipperOptions {
-  std::string spoolPath;
-  std::string node;
-  std::string collector;  // HOST:PORT (IPv4), plain TCP
+  std::shared_ptr<SpoolSegments> spool;  // the node's spool, shared with its LogForwarder
+  std::string collector;                 // HOST:PORT (IPv4), plain TCP
   std::chrono::milliseconds pollInterval{100};
   std::chrono::milliseconds maxBackoff{10000};
 };
@@ -41,6 +44,8 @@ class SpoolShipper {
 
  private:
   void run();
+  // Records the collector's committed position and trims the spool up to it.
+  void acknowledge(std::int64_t committed);
   // One connection's life: hello, catch up from the committed position, then follow the spool.
   // Returns when the connection breaks or stop() is called.
   void ship(int fd);
@@ -52,8 +57,5 @@ class SpoolShipper {
   std::atomic<std::uint64_t> connections_{0};
   std::thread thread_;
 };
-
-// The N of a line's [meta sequenceId="N"]; -1 when it has none.
-std::int64_t sequenceIdOf(const std::string& line);
 
 }  // namespace decnet::agents

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "api/types/clock.h"
 #include "cli/context.h"
 #include "cli/logging.h"
 #include "cli/signals.h"
@@ -35,6 +36,16 @@ void addCollectCommand(CLI::App& app, Globals& globals) {
       ->capture_default_str();
   cmd->add_option("--batch", options->collector.batchEvents, "Events per transaction at most")
       ->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--retention",
+         [options](const std::string& text) {
+           auto age =
+               text == "0" ? std::optional(std::chrono::seconds(0)) : api::parseDuration(text);
+           if (!age) throw CLI::ValidationError("--retention", "a duration such as 90d or 12h");
+           options->collector.retention = *age;
+         },
+         "Delete events older than this (90d by default; 0 keeps everything)")
+      ->default_str("90d");
   cmd->callback([options, &globals] {
     setupLogging("collect", globals.logLevel);
     const sigset_t signals = blockTerminationSignals();

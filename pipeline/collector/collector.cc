@@ -31,6 +31,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kHello = "DECNET-FORWARD/1 ";
 constexpr std::size_t kMaxQueuedBatches = 8;
+constexpr std::size_t kPruneBatch = 2000;  // rows per retention transaction
 
 Result<std::pair<net::ip::address, unsigned short>> endpointOf(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -93,7 +94,7 @@ struct Collector::Impl {
   std::map<std::string, std::set<std::shared_ptr<Session>>> forwarders;  // node -> sessions
 
   std::atomic<std::uint64_t> received{0}, stored{0}, duplicates{0}, malformedCount{0},
-      deduplicated{0};
+      deduplicated{0}, pruned{0};
 
   Impl(TelemetryStore& s, CollectorOptions o) : store(s), options(std::move(o)) {}
 
@@ -102,6 +103,7 @@ struct Collector::Impl {
   void armFlush();
   void flush();
   void commitLoop();
+  void pruneExpired();
   void commitBatch(Batch& batch);
   void waitUntilCommitted();
   void ingest(std::string_view frame, bool truncated, const std::string& node);
@@ -224,6 +226,9 @@ void Collector::Impl::receiveDatagram() {
 }
 
 bool Collector::Impl::isBurstRepeat(const SyslogMessage& message) {
+  // A line with a sequence number comes from decnet's agent, which already folds floods at the
+  // source (a `count` field) and whose every sequence number must be stored exactly once.
+  if (message.sequenceId) return false;
   if (message.msgId != "connect" && message.msgId != "disconnect") return false;
   const auto now = Clock::now();
   if (lastBurst.size() > 100000) {
@@ -277,11 +282,25 @@ void Collector::Impl::waitUntilCommitted() {
 }
 
 void Collector::Impl::commitLoop() {
+  auto nextPrune = std::chrono::steady_clock::now();
   for (;;) {
     Batch batch;
     {
       std::unique_lock lock(batchesMutex);
-      batchesChanged.wait(lock, [&] { return !batches.empty() || committerStopping; });
+      while (batches.empty() && !committerStopping) {
+        if (options.retention.count() > 0 && std::chrono::steady_clock::now() >= nextPrune) {
+          lock.unlock();
+          pruneExpired();
+          nextPrune = std::chrono::steady_clock::now() + options.pruneEvery;
+          lock.lock();
+          continue;
+        }
+        if (options.retention.count() > 0) {
+          batchesChanged.wait_until(lock, nextPrune);
+        } else {
+          batchesChanged.wait(lock);
+        }
+      }
       if (batches.empty()) return;
       batch = std::move(batches.front());
       batches.pop_front();
@@ -327,6 +346,27 @@ void Collector::Impl::commitBatch(Batch& batch) {
       }
     }
   });
+}
+
+// Deletes events past the retention age in small transactions, stopping as soon as a batch
+// waits: ingest never stalls behind a prune (the next idle moment continues it).
+void Collector::Impl::pruneExpired() {
+  const auto cutoff = api::systemClock().now() - options.retention;
+  const std::string before = api::formatTime(cutoff);
+  std::int64_t total = 0;
+  for (;;) {
+    auto removed = store.pruneBefore(before, kPruneBatch);
+    if (!removed) {
+      spdlog::warn("collect: pruning events before {}: {}", before, removed.error().message);
+      break;
+    }
+    total += *removed;
+    if (*removed == 0) break;
+    std::lock_guard lock(batchesMutex);
+    if (!batches.empty() || committerStopping) break;
+  }
+  pruned += total;
+  if (total > 0) spdlog::info("collect: pruned {} events older than {}", total, before);
 }
 
 void Collector::Impl::armFlush() {
@@ -410,8 +450,8 @@ int Collector::tcpPort() const {
 }
 
 CollectorCounters Collector::counters() const {
-  return {impl_->received.load(), impl_->stored.load(), impl_->duplicates.load(),
-          impl_->malformedCount.load(), impl_->deduplicated.load()};
+  return {impl_->received.load(),       impl_->stored.load(),       impl_->duplicates.load(),
+          impl_->malformedCount.load(), impl_->deduplicated.load(), impl_->pruned.load()};
 }
 
 }  // namespace decnet::pipeline

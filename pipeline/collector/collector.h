@@ -26,6 +26,10 @@ struct CollectorOptions {
   // Connect and disconnect events repeated within this window for the same attacker, decky and
   // service are counted once (scanners open thousands).
   std::chrono::milliseconds burstWindow{1000};
+  // Events older than this (by their time) are deleted, in small batches while ingest is idle;
+  // zero keeps everything.
+  std::chrono::seconds retention{std::chrono::hours(24 * 90)};
+  std::chrono::milliseconds pruneEvery{60000};
 };
 
 struct CollectorCounters {
@@ -34,6 +38,7 @@ struct CollectorCounters {
   std::uint64_t duplicates = 0;    // resent events already stored
   std::uint64_t malformed = 0;     // kept raw
   std::uint64_t deduplicated = 0;  // connect/disconnect bursts folded
+  std::uint64_t pruned = 0;        // deleted past the retention age
 };
 
 class Collector {

@@ -1,6 +1,7 @@
 // The SQLite driver of TelemetryStore (WAL). SQLiteCpp stays in this file.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 
@@ -128,32 +129,9 @@ class SqliteTelemetryStore final : public TelemetryStore {
   Result<std::vector<CollectedEvent>> query(const EventQuery& wanted) override {
     std::lock_guard lock(mutex_);
     return guarded([&] {
-      std::string sql = std::string(kSelect) + " WHERE id > ?";
       std::vector<std::string> values;
-      const auto equal = [&](const char* column, const std::string& value) {
-        if (value.empty()) return;
-        sql += std::string(" AND ") + column + " = ?";
-        values.push_back(value);
-      };
-      equal("decky", wanted.decky);
-      equal("service", wanted.service);
-      equal("event_type", wanted.eventType);
-      equal("attacker_ip", wanted.attacker);
-      if (!wanted.since.empty()) {
-        sql += " AND time >= ?";
-        values.push_back(wanted.since);
-      }
-      if (!wanted.until.empty()) {
-        sql += " AND time <= ?";
-        values.push_back(wanted.until);
-      }
-      if (!wanted.text.empty()) {
-        sql += " AND (instr(message, ?) > 0 OR instr(fields, ?) > 0)";
-        values.push_back(wanted.text);
-        values.push_back(wanted.text);
-      }
-      sql += " ORDER BY id LIMIT ?";
-      SQLite::Statement query(db_, sql);
+      const std::string where = whereClause(wanted, values);
+      SQLite::Statement query(db_, std::string(kSelect) + where + " ORDER BY id LIMIT ?");
       int at = 1;
       query.bind(at++, static_cast<int64_t>(wanted.afterId));
       for (const auto& value : values) query.bind(at++, value);
@@ -162,10 +140,110 @@ class SqliteTelemetryStore final : public TelemetryStore {
     });
   }
 
+  Result<std::map<std::string, std::int64_t>> countByService() override {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+      std::map<std::string, std::int64_t> counts;
+      SQLite::Statement query(db_,
+                              "SELECT service, COUNT(*) FROM telemetry_events GROUP BY service");
+      while (query.executeStep()) {
+        counts[query.getColumn(0).getString()] = query.getColumn(1).getInt64();
+      }
+      return counts;
+    });
+  }
+
+  Result<std::vector<HistogramBucket>> histogram(const EventQuery& wanted,
+                                                 std::int64_t bucketSeconds) override {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+      std::vector<std::string> values;
+      const std::string where = whereClause(wanted, values);
+      // unixepoch() of an RFC 3339 text; events whose time SQLite cannot read are left out.
+      SQLite::Statement query(
+          db_,
+          "SELECT b, COUNT(*) FROM (SELECT (CAST(strftime('%s', time) AS INTEGER) / ?) * ? "
+          "AS b FROM telemetry_events" +
+              where + ") WHERE b IS NOT NULL GROUP BY b ORDER BY b");
+      int at = 1;
+      query.bind(at++, static_cast<int64_t>(bucketSeconds));
+      query.bind(at++, static_cast<int64_t>(bucketSeconds));
+      query.bind(at++, static_cast<int64_t>(wanted.afterId));
+      for (const auto& value : values) query.bind(at++, value);
+      std::vector<HistogramBucket> buckets;
+      while (query.executeStep()) {
+        const std::time_t start = query.getColumn(0).getInt64();
+        std::tm utc{};
+        gmtime_r(&start, &utc);
+        char text[32];
+        std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+        buckets.push_back({text, query.getColumn(1).getInt64()});
+      }
+      return buckets;
+    });
+  }
+
+  Result<std::int64_t> pruneBefore(const std::string& before, std::size_t batch) override {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+      SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement events(db_,
+                               "DELETE FROM telemetry_events WHERE id IN (SELECT id FROM "
+                               "telemetry_events WHERE time < ? ORDER BY time LIMIT ?)");
+      events.bind(1, before);
+      events.bind(2, static_cast<int64_t>(batch));
+      std::int64_t removed = events.exec();
+      SQLite::Statement lines(db_,
+                              "DELETE FROM telemetry_malformed WHERE id IN (SELECT id FROM "
+                              "telemetry_malformed WHERE received < ? LIMIT ?)");
+      lines.bind(1, before);
+      lines.bind(2, static_cast<int64_t>(batch));
+      removed += lines.exec();
+      transaction.commit();
+      return removed;
+    });
+  }
+
+  Result<std::int64_t> latestEventId() override {
+    std::lock_guard lock(mutex_);
+    return guarded([&] {
+      return static_cast<std::int64_t>(
+          db_.execAndGet("SELECT COALESCE(MAX(id), 0) FROM telemetry_events").getInt64());
+    });
+  }
+
   Result<std::int64_t> eventCount() override { return count("telemetry_events"); }
   Result<std::int64_t> malformedCount() override { return count("telemetry_malformed"); }
 
  private:
+  // " WHERE id > ? AND ..." for `wanted`'s filters; `values` gets what to bind after the id.
+  static std::string whereClause(const EventQuery& wanted, std::vector<std::string>& values) {
+    std::string sql = " WHERE id > ?";
+    const auto equal = [&](const char* column, const std::string& value) {
+      if (value.empty()) return;
+      sql += std::string(" AND ") + column + " = ?";
+      values.push_back(value);
+    };
+    equal("decky", wanted.decky);
+    equal("service", wanted.service);
+    equal("event_type", wanted.eventType);
+    equal("attacker_ip", wanted.attacker);
+    if (!wanted.since.empty()) {
+      sql += " AND time >= ?";
+      values.push_back(wanted.since);
+    }
+    if (!wanted.until.empty()) {
+      sql += " AND time <= ?";
+      values.push_back(wanted.until);
+    }
+    if (!wanted.text.empty()) {
+      sql += " AND (instr(message, ?) > 0 OR instr(fields, ?) > 0)";
+      values.push_back(wanted.text);
+      values.push_back(wanted.text);
+    }
+    return sql;
+  }
+
   Result<std::int64_t> count(const std::string& table) {
     std::lock_guard lock(mutex_);
     return guarded([&] {
@@ -186,26 +264,33 @@ class SqliteTelemetryStore final : public TelemetryStore {
   SQLite::Database db_;
 };
 
-Result<std::unique_ptr<TelemetryStore>> openSqlite(const std::string& path) {
-  try {
-    if (path != ":memory:") {
-      const auto parent = std::filesystem::path(path).parent_path();
-      if (!parent.empty()) std::filesystem::create_directories(parent);
-    }
-    return std::unique_ptr<TelemetryStore>(std::make_unique<SqliteTelemetryStore>(path));
-  } catch (const std::exception& e) {
-    return fail(Errc::kUnavailable, "cannot open telemetry database " + path + ": " + e.what());
-  }
-}
-
 }  // namespace
 
+Result<std::string> telemetryDatabasePath(const std::string& dsn) {
+  std::string path;
+  if (dsn == "sqlite::memory:") return std::string(":memory:");
+  if (dsn.rfind("sqlite://", 0) == 0) {
+    path = dsn.substr(9);
+  } else if (dsn.find("://") == std::string::npos && !dsn.empty()) {
+    path = dsn;
+  } else {
+    return fail(Errc::kTerminal, "unsupported telemetry database \"" + dsn +
+                                     "\": use sqlite::memory:, sqlite:///absolute.db or a path");
+  }
+  std::error_code ignored;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+  return path;
+}
+
 Result<std::unique_ptr<TelemetryStore>> openTelemetryStore(const std::string& dsn) {
-  if (dsn == "sqlite::memory:") return openSqlite(":memory:");
-  if (dsn.rfind("sqlite://", 0) == 0) return openSqlite(dsn.substr(9));
-  if (dsn.find("://") == std::string::npos && !dsn.empty()) return openSqlite(dsn);
-  return fail(Errc::kTerminal, "unsupported telemetry database \"" + dsn +
-                                   "\": use sqlite::memory:, sqlite:///absolute.db or a path");
+  auto path = telemetryDatabasePath(dsn);
+  if (!path) return tl::unexpected(path.error());
+  try {
+    return std::unique_ptr<TelemetryStore>(std::make_unique<SqliteTelemetryStore>(*path));
+  } catch (const std::exception& e) {
+    return fail(Errc::kUnavailable, "cannot open telemetry database " + *path + ": " + e.what());
+  }
 }
 
 }  // namespace decnet::pipeline

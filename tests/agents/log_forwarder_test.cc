@@ -4,11 +4,30 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "agents/spool_reader.h"
 
 namespace decnet::agents {
 namespace {
 
 namespace fs = std::filesystem;
+
+// An http request line as a decoy writes it (RFC 5424, real timestamp: the folder parses it).
+std::string request(const std::string& path, int srcPort,
+                    const std::string& attacker = "10.77.0.250") {
+  return "<134>1 2026-04-18T08:27:21.862365+00:00 d1 http - request [relay@55555 src_ip=\"" +
+         attacker + "\" src_port=\"" + std::to_string(srcPort) +
+         "\" dst_port=\"80\" method=\"GET\" path=\"" + path + "\"]\n";
+}
+
+std::vector<std::string> linesOf(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 class LogForwarderTest : public ::testing::Test {
  protected:
@@ -24,6 +43,13 @@ class LogForwarderTest : public ::testing::Test {
   std::string spool() {
     std::ifstream in(dir_ + "/spool/n1.log");
     return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  // Every line of the node's spool, rotated segments first.
+  static std::vector<std::string> allSpooled(const LogForwarder& forwarder) {
+    std::vector<std::string> lines;
+    SpoolReader reader(*forwarder.spool(), 0);
+    while (auto line = reader.next()) lines.push_back(*line);
+    return lines;
   }
   std::string dir_;
 };
@@ -108,6 +134,112 @@ TEST_F(LogForwarderTest, TracksServiceReadinessPerDecoyIncarnation) {
   LogForwarder restarted(dir_, "n1");
   EXPECT_TRUE(restarted.readiness("d1").services["http"].ready);
   EXPECT_EQ(restarted.readiness("d1").services.count("ssh"), 0u);
+}
+
+TEST_F(LogForwarderTest, RotatesTheSpoolAndKeepsEveryLineInOrder) {
+  LogForwarderOptions options;
+  options.spool.segmentBytes = 2000;
+  LogForwarder forwarder(dir_, "n1", options);
+  for (int i = 0; i < 40; ++i) {
+    append("d1", "<134>1 T d1 ssh - connect [relay@55555 n=\"" + std::to_string(i) + "\"] x\n");
+    if (i % 10 == 9) forwarder.poll();
+  }
+  EXPECT_TRUE(fs::exists(dir_ + "/spool/n1.log.00000000000000000001"));
+  EXPECT_GE(forwarder.spool()->rotated().size(), 1u);
+  const auto lines = allSpooled(forwarder);
+  ASSERT_EQ(lines.size(), 40u);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(sequenceIdOf(lines[i]), static_cast<std::int64_t>(i + 1)) << lines[i];
+  }
+}
+
+TEST_F(LogForwarderTest, WithoutACollectorTheCapBoundsTheSpool) {
+  LogForwarderOptions options;
+  options.spool = {2000, 6000};
+  LogForwarder forwarder(dir_, "n1", options);
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 10; ++i) append("d1", "<134>1 T d1 ssh - connect - line\n");
+    forwarder.poll();
+  }
+  std::uint64_t bytes = 0;
+  for (const auto& entry : fs::directory_iterator(dir_ + "/spool")) {
+    if (entry.path().filename() != "n1.state") bytes += entry.file_size();
+  }
+  EXPECT_LE(bytes, 6000u);
+  const auto kept = allSpooled(forwarder);
+  EXPECT_GT(forwarder.linesDroppedByCap(), 0u);
+  EXPECT_EQ(forwarder.linesDroppedByCap() + kept.size(), 200u) << "every line kept or counted";
+  EXPECT_EQ(sequenceIdOf(kept.back()), 200);
+}
+
+TEST_F(LogForwarderTest, FoldsAFloodOfIdenticalEventsIntoACountLine) {
+  LogForwarderOptions options;
+  options.fold.window = std::chrono::milliseconds(300);
+  LogForwarder forwarder(dir_, "n1", options);
+  std::string flood;
+  for (int i = 0; i < 1000; ++i) flood += request("/wp-login.php", 40000 + i);
+  append("d1", flood);
+  forwarder.poll();
+  EXPECT_EQ(linesOf(spool()).size(), 100u) << "the first 100 of the window pass";
+  EXPECT_EQ(forwarder.linesFolded(), 900u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  forwarder.poll();  // the window has ended
+  const auto lines = linesOf(spool());
+  ASSERT_EQ(lines.size(), 101u);
+  EXPECT_NE(lines[99].find("src_port=\"40099\""), std::string::npos) << lines[99];
+  // The last held-back line stands for all 900, stamped like any line.
+  EXPECT_NE(lines[100].find("src_port=\"40999\" dst_port=\"80\" method=\"GET\" "
+                            "path=\"/wp-login.php\" count=\"900\"][meta sequenceId=\"101\"]"),
+            std::string::npos)
+      << lines[100];
+  // A new window starts afresh.
+  append("d1", request("/wp-login.php", 50000));
+  forwarder.poll();
+  EXPECT_EQ(linesOf(spool()).size(), 102u);
+}
+
+TEST_F(LogForwarderTest, FoldsOnlyWhatIsIdentical) {
+  LogForwarder forwarder(dir_, "n1");
+  std::string lines;
+  for (int i = 0; i < 300; ++i) lines += request("/page-" + std::to_string(i), 40000);
+  for (int i = 0; i < 150; ++i) lines += request("/", 40000, "10.77.0." + std::to_string(i));
+  // Lines without an attacker address or not RFC 5424 are never folded.
+  for (int i = 0; i < 150; ++i) {
+    lines += "<134>1 2026-04-18T08:27:21.862365+00:00 d1 http - request [relay@55555 path=\"/\"]\n";
+    lines += "<134>1 T d1 http - request [relay@55555 src_ip=\"10.77.0.250\" path=\"/\"]\n";
+  }
+  append("d1", lines);
+  forwarder.drain();
+  EXPECT_EQ(forwarder.linesFolded(), 0u);
+  EXPECT_EQ(linesOf(spool()).size(), 750u);
+}
+
+TEST_F(LogForwarderTest, NeverFoldsTheDecoysReadinessLines) {
+  LogForwarder forwarder(dir_, "n1");
+  std::string lines;
+  for (int i = 0; i < 150; ++i) {
+    for (const std::string type : {"decoy_start", "listening", "bind_failed"}) {
+      lines += "<134>1 2026-04-18T08:27:21.862365+00:00 d1 http - " + type +
+               " [relay@55555 src_ip=\"10.77.0.250\" port=\"80\"]\n";
+    }
+  }
+  append("d1", lines);
+  forwarder.drain();
+  EXPECT_EQ(forwarder.linesFolded(), 0u);
+  EXPECT_EQ(linesOf(spool()).size(), 450u);
+}
+
+TEST_F(LogForwarderTest, DrainWritesTheCountsOfWindowsStillOpen) {
+  LogForwarder forwarder(dir_, "n1");  // 1 s windows: none ends during the test
+  std::string flood;
+  for (int i = 0; i < 130; ++i) flood += request("/admin", 40000 + i);
+  append("d1", flood);
+  forwarder.poll();
+  EXPECT_EQ(linesOf(spool()).size(), 100u);
+  forwarder.drain();
+  const auto lines = linesOf(spool());
+  ASSERT_EQ(lines.size(), 101u);
+  EXPECT_NE(lines[100].find("count=\"30\""), std::string::npos) << lines[100];
 }
 
 }  // namespace

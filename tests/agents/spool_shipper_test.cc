@@ -1,5 +1,6 @@
 // The agent's spool shipper against the real collector (loopback, a SQLite file): every stamped
-// line arrives once, across a collector that stops and comes back and lines appended meanwhile.
+// line arrives once, across a collector that stops and comes back, lines appended meanwhile and
+// spool rotations; what the collector has committed is trimmed from the spool.
 #include "agents/spool_shipper.h"
 
 #include <gtest/gtest.h>
@@ -26,12 +27,23 @@ class SpoolShipperTest : public ::testing::Test {
     char pattern[] = "/tmp/decnet-ship-XXXXXX";
     dir_ = ::mkdtemp(pattern);
     port_ = decnet::testing::freePort();
+    spool_ = std::make_shared<SpoolSegments>(dir_, "sensor-1");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  void append(int from, int to) {
-    std::ofstream spool(dir_ + "/local.log", std::ios::app);
-    for (int i = from; i <= to; ++i) spool << stamped(i) << "\n";
+  // Appends lines from..to as the forwarder does, in batches of `batch`.
+  void append(int from, int to, int batch = 1000) {
+    for (int first = from; first <= to; first += batch) {
+      const int last = std::min(to, first + batch - 1);
+      std::string lines;
+      for (int i = first; i <= last; ++i) lines += stamped(i) + "\n";
+      ASSERT_TRUE(spool_->append(lines, first, last));
+    }
+  }
+
+  ShipperOptions shipperOptions() const {
+    return {spool_, "127.0.0.1:" + std::to_string(port_), std::chrono::milliseconds(50),
+            std::chrono::milliseconds(500)};
   }
 
   std::unique_ptr<pipeline::Collector> startCollector(pipeline::TelemetryStore& store) {
@@ -50,24 +62,29 @@ class SpoolShipperTest : public ::testing::Test {
     return *store.eventCount();
   }
 
+  // Waits (10 s at most) until the shipper has `sequence` acknowledged.
+  static std::int64_t waitForAck(const SpoolShipper& shipper, std::int64_t sequence) {
+    for (int i = 0; i < 200 && shipper.acknowledged() < sequence; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return shipper.acknowledged();
+  }
+
   std::string dir_;
   int port_ = 0;
+  std::shared_ptr<SpoolSegments> spool_;
 };
 
 TEST_F(SpoolShipperTest, EveryLineOnceAcrossACollectorRestart) {
   auto store = pipeline::openTelemetryStore("sqlite://" + dir_ + "/telemetry.db");
   ASSERT_TRUE(store);
   append(1, 50);
-  SpoolShipper shipper({dir_ + "/local.log", "sensor-1", "127.0.0.1:" + std::to_string(port_),
-                        std::chrono::milliseconds(50), std::chrono::milliseconds(500)});
+  SpoolShipper shipper(shipperOptions());
   shipper.start();  // the collector is not up yet: the shipper keeps trying
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto collector = startCollector(**store);
   EXPECT_EQ(waitFor(**store, 50), 50);
-  for (int i = 0; i < 100 && shipper.acknowledged() < 50; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(shipper.acknowledged(), 50);
+  EXPECT_EQ(waitForAck(shipper, 50), 50);
 
   collector->stop();  // the collector goes away; lines keep coming
   collector.reset();
@@ -83,6 +100,57 @@ TEST_F(SpoolShipperTest, EveryLineOnceAcrossACollectorRestart) {
   EXPECT_GE(shipper.connections(), 2u);
   // The second connection resent nothing the collector had (it learnt the committed position).
   EXPECT_EQ(shipper.linesSent(), 100u);
+  shipper.stop();
+  collector->stop();
+}
+
+TEST_F(SpoolShipperTest, SegmentsAreDeletedOnceTheCollectorHasCommittedThem) {
+  spool_ = std::make_shared<SpoolSegments>(dir_, "sensor-1", SpoolLimits{2000, 1 << 30});
+  append(1, 70, 14);  // about 2 KiB a batch: every batch rotates
+  append(71, 75);
+  ASSERT_EQ(spool_->rotated().size(), 5u);
+  auto store = pipeline::openTelemetryStore("sqlite://" + dir_ + "/telemetry.db");
+  ASSERT_TRUE(store);
+  auto collector = startCollector(**store);
+  SpoolShipper shipper(shipperOptions());
+  shipper.start();
+  EXPECT_EQ(waitFor(**store, 75), 75);
+  EXPECT_EQ(waitForAck(shipper, 75), 75);
+  EXPECT_TRUE(spool_->rotated().empty()) << "every segment is committed";
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().filename().string().rfind("sensor-1.log.", 0), std::string::npos)
+        << entry.path() << " is still on disk";
+  }
+  EXPECT_TRUE(std::filesystem::exists(spool_->activePath()));
+  EXPECT_EQ(spool_->linesDroppedByCap(), 0u);
+  shipper.stop();
+  collector->stop();
+}
+
+TEST_F(SpoolShipperTest, NoLossNorDoublesWhileTheSpoolRotatesUnderTheShipper) {
+  spool_ = std::make_shared<SpoolSegments>(dir_, "sensor-1", SpoolLimits{3000, 1 << 30});
+  auto store = pipeline::openTelemetryStore("sqlite://" + dir_ + "/telemetry.db");
+  ASSERT_TRUE(store);
+  auto collector = startCollector(**store);
+  SpoolShipper shipper(shipperOptions());
+  shipper.start();
+  // Small batches while the shipper follows the active file: it is renamed under it many times.
+  for (int first = 1; first <= 600; first += 7) {
+    append(first, std::min(600, first + 6));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(waitFor(**store, 600), 600);
+  EXPECT_EQ(waitForAck(shipper, 600), 600);
+  // The collector goes away while lines keep coming and rotating; it resumes from a segment.
+  collector->stop();
+  collector.reset();
+  append(601, 700, 9);
+  collector = startCollector(**store);
+  EXPECT_EQ(waitFor(**store, 700), 700);
+  EXPECT_EQ(waitForAck(shipper, 700), 700);
+  EXPECT_EQ(*store.value()->committedSequence("sensor-1"), 700);
+  EXPECT_EQ(shipper.linesSent(), 700u) << "no line was sent twice";
+  EXPECT_TRUE(spool_->rotated().empty());
   shipper.stop();
   collector->stop();
 }

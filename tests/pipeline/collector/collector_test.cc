@@ -13,6 +13,7 @@
 #include <fstream>
 #include <thread>
 
+#include "api/types/clock.h"
 #include "tests/support/process.h"
 
 namespace decnet::pipeline {
@@ -161,6 +162,39 @@ TEST_F(CollectorTest, ConnectBurstsFromOneAttackerAreFolded) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(*store_->eventCount(), 2);
   EXPECT_EQ(collector_->counters().deduplicated, 4u);
+}
+
+TEST_F(CollectorTest, RetentionPrunesOldEventsInBatches) {
+  collector_->stop();
+  std::vector<CollectedEvent> old;
+  for (int i = 1; i <= 4500; ++i) {  // more than two prune transactions
+    old.push_back({0, "local", i, "2020-01-01T00:00:00Z", "corp-01", "http", "request",
+                   "10.77.0.250", "{}", "", 134});
+  }
+  old.push_back({0, "local", 4501, api::formatTime(api::systemClock().now()), "corp-01", "http",
+                 "request", "10.77.0.250", "{}", "", 134});
+  ASSERT_TRUE(store_->commit(old, {}));
+  CollectorOptions options;
+  options.listen = "127.0.0.1:0";
+  options.retention = std::chrono::hours(24 * 90);
+  Collector pruning(*store_, options);
+  ASSERT_TRUE(pruning.start());
+  for (int i = 0; i < 100 && *store_->eventCount() > 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(*store_->eventCount(), 1) << "only the recent event is kept";
+  EXPECT_EQ(pruning.counters().pruned, 4500u);
+  pruning.stop();
+}
+
+TEST_F(CollectorTest, SequencedConnectsAreAllStored) {
+  // The agent's lines carry sequence numbers, each to be stored exactly once: no burst folding.
+  Sender sender(collector_->tcpPort());
+  std::string burst;
+  for (int i = 1; i <= 5; ++i) burst += line(i, "connect") + "\n";
+  sender.send(burst);
+  EXPECT_EQ(waitForEvents(5), 5);
+  EXPECT_EQ(collector_->counters().deduplicated, 0u);
 }
 
 TEST_F(CollectorTest, UtilLinuxLoggerOverTcpAndUdp) {
