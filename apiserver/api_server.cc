@@ -7,7 +7,9 @@
 
 #include "apiserver/error_status.h"
 #include "apiserver/http_transport.h"
+#include "apiserver/routes/analysis.h"
 #include "apiserver/routes/discovery.h"
+#include "apiserver/routes/event_stream.h"
 #include "apiserver/routes/objects.h"
 #include "apiserver/routes/openapi.h"
 #include "apiserver/routes/telemetry.h"
@@ -21,6 +23,8 @@ struct ApiServer::Impl {
   ApiServerOptions options;  // before cache, which is made from it
   WatchCache cache{backend, options.watchHistory};
   ObjectRoutes objects{backend, cache};
+  EventStreamHub eventStream{options.telemetry.get(), options.eventStreamPoll,
+                             std::chrono::seconds(15)};
   std::unique_ptr<HttpTransport> transport;
   std::mutex watchesMutex;
   std::map<std::string, int> watchesByClient;  // remote address -> open watches
@@ -63,6 +67,10 @@ Reply ApiServer::Impl::handle(const HttpRequest& request) {
   if (auto answer = serveDiscovery(request, options.ready)) return {*answer, nullptr};
   if (auto answer = serveOpenApi(request)) return {*answer, nullptr};
   if (auto answer = serveTelemetry(request, options.telemetry.get())) return {*answer, nullptr};
+  if (auto answer = serveAnalysis(request, options.analysis.get(), options.telemetry.get())) {
+    return {*answer, nullptr};
+  }
+  if (auto stream = eventStream.serve(request)) return *stream;
   if (auto resource = parseResourcePath(request.path)) {
     auto watchRequest = watchRequested(request, *resource);
     if (!watchRequest) return {errorResponse(watchRequest.error()), nullptr};
@@ -111,6 +119,7 @@ void ApiServer::stop() {
   // The cache first: once it is stopped nothing writes to a watch, so the transport can close
   // every connection and end its threads.
   impl_->cache.stop();
+  impl_->eventStream.stop();
   impl_->transport->stop();
   impl_->transport.reset();
 }

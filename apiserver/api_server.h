@@ -11,6 +11,7 @@
 #include "api/client/client.h"
 #include "api/types/result.h"
 #include "pipeline/collector/telemetry_store.h"
+#include "pipeline/correlator/analysis_store.h"
 
 namespace decnet::apiserver {
 
@@ -27,6 +28,11 @@ struct ApiServerOptions {
   std::function<bool()> ready;  // /readyz; default: always ready
   // The collector's store, for /api/v1/events; null: that path answers 503.
   std::shared_ptr<pipeline::TelemetryStore> telemetry;
+  // The correlator's and profiler's results, for /api/v1/attackers, sessions, credentials and
+  // stats; null: those paths answer 503.
+  std::shared_ptr<pipeline::AnalysisStore> analysis;
+  // How often /api/v1/stream looks for new events.
+  std::chrono::milliseconds eventStreamPoll{100};
 };
 
 class ApiServer {

@@ -8,10 +8,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "api/rest/rest_client.h"
 #include "controller/store/object_store.h"
+#include "pipeline/correlator/correlator.h"
 #include "tests/support/process.h"
 
 namespace decnet::api {
@@ -530,6 +532,130 @@ TEST_F(ApiServerTest, TelemetryEventsAreFilteredAndPaged) {
   EXPECT_EQ(second["items"][0]["fields"]["path"], "/p3");
   auto [c7, badLimit] = curl(url + "?limit=0'");
   EXPECT_EQ(c7, 400);
+}
+
+TEST_F(ApiServerTest, AttackersSessionsCredentialsStatsAndHistogram) {
+  auto [none, noneBody] = curl("'" + server_->url() + "/api/v1/attackers'");
+  EXPECT_EQ(none, 503) << noneBody.dump();
+  server_->stop();
+  const std::string dsn = "/tmp/decnet-api-analysis-" + std::to_string(getpid()) + ".db";
+  std::filesystem::remove(dsn);
+  std::shared_ptr<pipeline::TelemetryStore> telemetry =
+      std::move(*pipeline::openTelemetryStore(dsn));
+  std::shared_ptr<pipeline::AnalysisStore> analysis = std::move(*pipeline::openAnalysisStore(dsn));
+  std::vector<pipeline::CollectedEvent> events;
+  for (int i = 1; i <= 6; ++i) {
+    events.push_back({0, "local", i, "2026-12-02T08:0" + std::to_string(i) + ":00Z",
+                      "corp-0" + std::to_string(i % 3 + 1), "ssh", "auth_attempt", "10.77.0.250",
+                      R"({"principal":"root","secret":"toor","outcome":"failed"})", "", 134});
+  }
+  ASSERT_TRUE(telemetry->commit(events, {}));
+  ASSERT_TRUE(*analysis->acquireLease("correlator", "test", std::chrono::seconds(10)));
+  pipeline::Correlator correlator(*telemetry, *analysis);
+  ASSERT_EQ(*correlator.step("test"), 6u);
+  apiserver::ApiServerOptions options;
+  options.listen = "127.0.0.1:" + std::to_string(freePort());
+  options.telemetry = telemetry;
+  options.analysis = analysis;
+  server_ = std::make_unique<apiserver::ApiServer>(*store_, options);
+  ASSERT_TRUE(server_->start());
+  const std::string url = "'" + server_->url() + "/api/v1/";
+
+  auto [code, list] = curl(url + "attackers?ip=10.77.0.250'");
+  ASSERT_EQ(code, 200) << list.dump();
+  ASSERT_EQ(list["items"].size(), 1u);
+  const Json& listed = list["items"][0];
+  EXPECT_EQ(listed["event_count"], 6);
+  EXPECT_EQ(listed["deckies"], Json({"corp-02", "corp-03", "corp-01"}));
+  EXPECT_EQ(listed["profiled"], false);
+  EXPECT_TRUE(curl(url + "attackers?ip=10.9.9.9'").second["items"].empty());
+
+  auto [detailCode, detail] = curl(url + "attackers/" + listed["id"].get<std::string>() + "'");
+  ASSERT_EQ(detailCode, 200) << detail.dump();
+  EXPECT_EQ(detail["traversal"].size(), 6u);
+  EXPECT_EQ(detail["sessions"].size(), 3u);
+  ASSERT_EQ(detail["credentials"].size(), 3u);
+  EXPECT_EQ(detail["credentials"][0]["principal"], "root");
+  EXPECT_EQ(detail["credentials"][0]["reused"], true);
+  EXPECT_EQ(curl(url + "attackers/999'").first, 404);
+  EXPECT_EQ(curl(url + "attackers/x'").first, 404);
+
+  auto [sessionsCode, sessions] = curl(url + "sessions?decky=corp-01'");
+  ASSERT_EQ(sessions["items"].size(), 1u);
+  EXPECT_EQ(sessions["items"][0]["event_count"], 2);
+  auto [credentialsCode, credentials] = curl(url + "credentials?limit=2'");
+  ASSERT_EQ(credentials["items"].size(), 2u);
+  ASSERT_TRUE(credentials["next_cursor"].is_string());
+  auto [statsCode, stats] = curl(url + "stats'");
+  EXPECT_EQ(stats["total_events"], 6);
+  EXPECT_EQ(stats["attackers"], 1);
+  EXPECT_EQ(stats["sessions"], 3);
+  EXPECT_EQ(stats["credentials"], 3);
+  EXPECT_EQ(stats["events_per_service"]["ssh"], 6);
+
+  auto [histogramCode, histogram] = curl(url + "events/histogram?bucket=2m'");
+  ASSERT_EQ(histogramCode, 200) << histogram.dump();
+  EXPECT_EQ(histogram["bucket_seconds"], 120);
+  ASSERT_EQ(histogram["buckets"].size(), 4u);  // 08:00 (1), 08:02 (2, 3), 08:04 (4, 5), 08:06
+  EXPECT_EQ(histogram["buckets"][0], Json({{"start", "2026-12-02T08:00:00Z"}, {"count", 1}}));
+  EXPECT_EQ(histogram["buckets"][1]["count"], 2);
+  EXPECT_EQ(curl(url + "events/histogram?bucket=soon'").first, 400);
+  server_->stop();
+  std::filesystem::remove(dsn);
+}
+
+TEST_F(ApiServerTest, EventStreamSendsNewEventsAndResumesFromLastEventId) {
+  server_->stop();
+  std::shared_ptr<pipeline::TelemetryStore> telemetry =
+      std::move(*pipeline::openTelemetryStore("sqlite::memory:"));
+  const auto commit = [&](int from, int to) {
+    std::vector<pipeline::CollectedEvent> events;
+    for (int i = from; i <= to; ++i) {
+      events.push_back({0, "local", i, "2026-12-02T08:00:00Z", "corp-01", "http", "request",
+                        "10.77.0.250", "{\"path\":\"/p" + std::to_string(i) + "\"}", "", 134});
+    }
+    ASSERT_TRUE(telemetry->commit(events, {}));
+  };
+  commit(1, 3);
+  apiserver::ApiServerOptions options;
+  options.listen = "127.0.0.1:" + std::to_string(freePort());
+  options.telemetry = telemetry;
+  options.eventStreamPoll = std::chrono::milliseconds(20);
+  server_ = std::make_unique<apiserver::ApiServer>(*store_, options);
+  ASSERT_TRUE(server_->start());
+  const std::string url = server_->url() + "/api/v1/stream";
+
+  // A new client gets only what comes after it connected, live.
+  std::thread later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    commit(4, 5);
+  });
+  auto live = run("curl -sN --max-time 2 -D - '" + url + "'");
+  later.join();
+  std::string headers = live.output.substr(0, live.output.find("\r\n\r\n"));
+  for (char& c : headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_NE(headers.find("content-type: text/event-stream"), std::string::npos) << headers;
+  EXPECT_EQ(live.output.find("id: 3\n"), std::string::npos) << live.output;
+  EXPECT_NE(live.output.find("id: 4\ndata: {"), std::string::npos) << live.output;
+  EXPECT_NE(live.output.find("id: 5\ndata: "), std::string::npos) << live.output;
+  EXPECT_NE(live.output.find("\"path\":\"/p5\""), std::string::npos) << live.output;
+
+  // A reconnect with Last-Event-ID gets what it missed first, then live events: no gap.
+  std::thread more([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    commit(6, 6);
+  });
+  auto resumed = run("curl -sN --max-time 2 -H 'Last-Event-ID: 2' '" + url + "'");
+  more.join();
+  std::vector<std::string> ids;
+  for (std::size_t at = resumed.output.find("id: "); at != std::string::npos;
+       at = resumed.output.find("id: ", at + 1)) {
+    ids.push_back(resumed.output.substr(at + 4, resumed.output.find('\n', at) - at - 4));
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"3", "4", "5", "6"})) << resumed.output;
+  auto filtered = run("curl -sN --max-time 1 -H 'Last-Event-ID: 0' '" + url + "?decky=corp-02'");
+  EXPECT_EQ(filtered.output.find("id: "), std::string::npos) << filtered.output;
+  EXPECT_EQ(curl("-H 'Last-Event-ID: x' '" + url + "'").first, 400);
 }
 
 TEST_F(ApiServerTest, MutateSubresourceSetsTheRequest) {
