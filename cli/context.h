@@ -34,6 +34,8 @@ void addWaitCommand(CLI::App& app, Globals& globals);
 void addUpCommand(CLI::App& app, Globals& globals);
 void addControllerCommand(CLI::App& app, Globals& globals);
 void addCollectCommand(CLI::App& app, Globals& globals);
+void addCorrelateCommand(CLI::App& app, Globals& globals);
+void addProfileCommand(CLI::App& app, Globals& globals);
 void addEventsCommand(CLI::App& app, Globals& globals);
 void addCatalogCommand(CLI::App& app, Globals& globals);
 void addMutateCommand(CLI::App& app, Globals& globals);
@@ -41,5 +43,10 @@ void addVersionCommand(CLI::App& app, Globals& globals);
 void addAgentCommand(CLI::App& app, Globals& globals);
 void addLabCommand(CLI::App& app, Globals& globals);
 void addDownCommand(CLI::App& app, Globals& globals);
+
+// Attackers are telemetry, not objects: `get` and `describe` hand them to these.
+bool isAttackerKind(const std::string& kind);
+void printAttackers(const Globals& globals, const std::string& output);
+void describeAttacker(const Globals& globals, const std::string& address);
 
 }  // namespace decnet::cli

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "api/types/conditions.h"
@@ -55,6 +56,9 @@ Result<void> ControlPlane::start() {
       auto telemetry = pipeline::openTelemetryStore(telemetryDsn());
       if (!telemetry) return tl::unexpected(telemetry.error());
       serverOptions.telemetry = std::move(*telemetry);
+      auto analysis = pipeline::openAnalysisStore(telemetryDsn());
+      if (!analysis) return tl::unexpected(analysis.error());
+      serverOptions.analysis = std::move(*analysis);
     }
     server_ = std::make_unique<apiserver::ApiServer>(*store_, serverOptions);
     if (auto started = server_->start(); !started) return started;
@@ -80,6 +84,7 @@ Result<void> ControlPlane::start() {
     collector_->start();
     spdlog::info("collector (pid {}) on {} into {}", collector_->pid(), options_.collectListen,
                  database);
+    if (auto started = startAnalysis(database); !started) return started;
   }
   if (!options_.nodeName.empty() && options_.embedAgent) {
     agents::AgentOptions agentOptions;
@@ -97,6 +102,34 @@ Result<void> ControlPlane::start() {
     if (auto started = agent_->start(); !started) return started;
   }
   heartbeat_ = std::thread([this] { heartbeatLoop(); });
+  return {};
+}
+
+Result<void> ControlPlane::startAnalysis(const std::string& database) {
+  correlator_ = std::make_unique<WorkerSupervisor>(
+      std::vector<std::string>{selfBinary(), "correlate", "--daemon", "--database", database});
+  correlator_->start();
+  const char* embed = std::getenv("DECNET_EMBED_PROFILER");
+  if (embed != nullptr && std::string(embed) == "1") {
+    // In this process, under the same lease as a standalone `decnet profile`: whichever copy
+    // holds it works, the other stands by.
+    auto analysis = pipeline::openAnalysisStore(database);
+    if (!analysis) return tl::unexpected(analysis.error());
+    profilerStore_ = std::move(*analysis);
+    profiler_ = std::make_unique<pipeline::Profiler>(*profilerStore_);
+    embeddedProfiler_ = std::make_unique<pipeline::LeasedWorker>(
+        *profilerStore_, pipeline::LeasedWorkerOptions{"profiler", "", std::chrono::seconds(10)},
+        [this](const std::string& holder) { return profiler_->step(holder); });
+    embeddedProfiler_->start();
+    spdlog::info("profiler embedded (DECNET_EMBED_PROFILER=1) as {}", embeddedProfiler_->holder());
+  } else {
+    profilerChild_ = std::make_unique<WorkerSupervisor>(
+        std::vector<std::string>{selfBinary(), "profile", "--daemon", "--database", database});
+    profilerChild_->start();
+  }
+  spdlog::info("correlator (pid {}) and profiler ({}) follow {}", correlator_->pid(),
+               profilerChild_ ? "pid " + std::to_string(profilerChild_->pid()) : "embedded",
+               database);
   return {};
 }
 
@@ -156,6 +189,9 @@ void ControlPlane::stop() {
   if (stopping_.exchange(true)) return;
   if (heartbeat_.joinable()) heartbeat_.join();
   if (agent_) agent_->stop();
+  if (embeddedProfiler_) embeddedProfiler_->stop();
+  if (profilerChild_) profilerChild_->stop();
+  if (correlator_) correlator_->stop();
   if (collector_) collector_->stop();
   if (manager_) manager_->stop();
   if (store_) store_->wakeWatchers();

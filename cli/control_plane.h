@@ -12,6 +12,8 @@
 #include "controller/runtime/event_recorder.h"
 #include "controller/runtime/manager.h"
 #include "controller/store/object_store.h"
+#include "pipeline/common/leased_worker.h"
+#include "pipeline/profiler/profiler.h"
 
 namespace decnet::cli {
 
@@ -58,6 +60,9 @@ class ControlPlane {
  private:
   void heartbeatLoop();
   Result<void> heartbeat();
+  // The correlator and the profiler: child processes, or the profiler in this process when
+  // DECNET_EMBED_PROFILER=1.
+  Result<void> startAnalysis(const std::string& database);
   std::string telemetryDsn() const;  // <data-dir>/telemetry.db, the collector's database
 
   const ControlPlaneOptions options_;
@@ -67,6 +72,11 @@ class ControlPlane {
   std::unique_ptr<controller::Manager> manager_;
   std::unique_ptr<agents::Agent> agent_;
   std::unique_ptr<WorkerSupervisor> collector_;
+  std::unique_ptr<WorkerSupervisor> correlator_;
+  std::unique_ptr<WorkerSupervisor> profilerChild_;
+  std::unique_ptr<pipeline::AnalysisStore> profilerStore_;  // the embedded profiler's
+  std::unique_ptr<pipeline::Profiler> profiler_;
+  std::unique_ptr<pipeline::LeasedWorker> embeddedProfiler_;
   std::atomic<bool> stopping_{false};
   std::thread heartbeat_;
 };

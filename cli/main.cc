@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   addUpCommand(app, globals);
   addControllerCommand(app, globals);
   addCollectCommand(app, globals);
+  addCorrelateCommand(app, globals);
+  addProfileCommand(app, globals);
   addEventsCommand(app, globals);
   addCatalogCommand(app, globals);
   addMutateCommand(app, globals);

@@ -45,8 +45,8 @@ void addDescribeCommand(CLI::App& app, Globals& globals) {
       "Shows metadata, spec, status with every condition, and the events recorded for this\n"
       "object (this uid: not those of an earlier object of the same name), oldest first.\n\n"
       "Examples:\n  decnet describe fleet quickstart\n  decnet describe decky/quickstart-01\n"
-      "  decnet describe node local");
-  cmd->add_option("kind", options->kind, "fleet | decky | node | KIND/NAME")->required();
+      "  decnet describe node local\n  decnet describe attacker 10.77.0.250");
+  cmd->add_option("kind", options->kind, "fleet | decky | node | attacker | KIND/NAME")->required();
   cmd->add_option("name", options->name, "Object name");
   cmd->callback([options, &globals] {
     std::string kindName = options->kind, name = options->name;
@@ -54,6 +54,7 @@ void addDescribeCommand(CLI::App& app, Globals& globals) {
       name = kindName.substr(slash + 1);
       kindName = kindName.substr(0, slash);
     }
+    if (isAttackerKind(kindName) && !name.empty()) return describeAttacker(globals, name);
     auto kind = api::findKind(kindName);
     if (!kind || name.empty()) {
       std::cerr << "error: usage: decnet describe KIND NAME\n";

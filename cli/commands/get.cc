@@ -55,10 +55,12 @@ void addGetCommand(CLI::App& app, Globals& globals) {
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("get", "List objects or show one");
   cmd->footer(
-      "Kinds: fleets (fl), deckies (dk), nodes (no), events (ev).\n\n"
+      "Kinds: fleets (fl), deckies (dk), nodes (no), events (ev), and attackers (att), which\n"
+      "the correlator builds from the decoys' events.\n\n"
       "Examples:\n  decnet get fleets\n  decnet get deckies -o wide -l decnet.io/fleet=corp\n"
       "  decnet get decky corp-01 -o yaml\n  decnet get deckies -w");
-  cmd->add_option("kind", options->kind, "fleets | deckies | nodes | events")->required();
+  cmd->add_option("kind", options->kind, "fleets | deckies | nodes | events | attackers")
+      ->required();
   cmd->add_option("names", options->names, "Object names (all when omitted)");
   cmd->add_option("-o,--output", options->output, "wide | yaml | json | name")
       ->check(CLI::IsMember({"", "wide", "yaml", "json", "name"}));
@@ -66,6 +68,7 @@ void addGetCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("--field-selector", options->fieldSelector, "Field selector (spec.node=local)");
   cmd->add_flag("-w,--watch", options->watch, "After listing, print changes as they happen");
   cmd->callback([options, &globals] {
+    if (isAttackerKind(options->kind)) return printAttackers(globals, options->output);
     auto kind = api::findKind(options->kind);
     if (!kind) {
       std::cerr << "error: the server doesn't have a resource type \"" << options->kind << "\"\n";
