@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -327,6 +328,174 @@ TEST_F(HostTest, EveryEmulatorsCredentialsReachTheSpoolWithinASecond) {
         << attack.service << "'s credential did not reach the spool within a second\n"
         << run("grep ' " + attack.service + " - ' " + spool + " | tail -5").output;
   }
+}
+
+// The event pipeline end to end: the lab attacker scans three deckies and tries credentials on
+// each. The correlator makes one attacker of it with the traversal and the credentials, the
+// profiler classifies it, and an SSE client sees the events live and resumes without a gap.
+TEST_F(HostTest, OneAttackerAcrossThreeDeckiesIsCorrelatedProfiledAndStreamed) {
+  auto applied = apply(fleetYaml(3));
+  ASSERT_EQ(applied.exitCode, 0) << applied.output;
+  ASSERT_TRUE(eventually([&] { return allReady(3); }, 60))
+      << up_->cli("get deckies -o wide").output << up_->log();
+  std::vector<std::string> ips;
+  for (const auto& name : names(3)) ips.push_back(decky(name)["spec"]["ip"]);
+  std::smatch found;
+  const std::string addresses = lab_.attack("ip -4 -o addr show").output;
+  ASSERT_TRUE(std::regex_search(addresses, found, std::regex("inet (10\\.77\\.240\\.[0-9]+)/")))
+      << addresses;
+  const std::string attacker = found[1];
+  const std::string stream = up_->server() + "/api/v1/stream?attacker=" + attacker;
+  const std::string first = up_->dataDir() + "/stream-1.txt";
+  const std::string second = up_->dataDir() + "/stream-2.txt";
+
+  // Connected before the attack: the scan's events arrive live.
+  run("curl -sN --max-time 8 '" + stream + "' > " + first + " 2>&1 &");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto scan = lab_.attack("nmap -sT -Pn -n -p 22,80 " + ips[0] + " " + ips[1] + " " + ips[2]);
+  EXPECT_EQ(scan.exitCode, 0) << scan.output;
+  std::this_thread::sleep_for(std::chrono::seconds(8));  // the first stream ends
+
+  // Disconnected: credentials on each decky, then a reconnect from the last id seen.
+  const std::string askpass = up_->dataDir() + "/askpass-e2e.sh";
+  std::ofstream(askpass) << "#!/bin/sh\necho hunter2\n";
+  run("chmod +x " + askpass);
+  for (const auto& ip : ips) {
+    lab_.attack("env SSH_ASKPASS=" + askpass +
+                " SSH_ASKPASS_REQUIRE=force DISPLAY=none setsid -w timeout 20 ssh "
+                "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+                "-o ConnectTimeout=5 -o NumberOfPasswordPrompts=1 "
+                "-o PreferredAuthentications=password root@" +
+                ip + " true </dev/null");
+  }
+  const auto ids = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::smatch m;
+    for (auto it = text.cbegin();
+         std::regex_search(it, text.cend(), m, std::regex("id: ([0-9]+)\n"));
+         it = m.suffix().first) {
+      out.push_back(m[1]);
+    }
+    return out;
+  };
+  const std::vector<std::string> live = ids(run("cat " + first).output);
+  ASSERT_FALSE(live.empty()) << "no event reached the first SSE client: "
+                             << run("cat " + first).output << up_->log();
+  // Wait until the credentials are stored, then resume.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return lines(up_->cli("events --json --type auth_attempt --attacker " + attacker).output)
+                   .size() >= 3;
+      },
+      30))
+      << up_->cli("events --attacker " + attacker).output;
+  run("curl -sN --max-time 3 -H 'Last-Event-ID: " + live.back() + "' '" + stream + "' > " + second +
+      " 2>&1");
+  std::vector<std::string> streamed = live;
+  for (const auto& id : ids(run("cat " + second).output)) streamed.push_back(id);
+  std::vector<std::string> stored;
+  for (const auto& line :
+       lines(up_->cli("events --json --limit 1000 --attacker " + attacker).output)) {
+    auto event = api::Json::parse(line, nullptr, false);
+    if (event.is_object()) stored.push_back(event["id"]);
+  }
+  std::sort(stored.begin(), stored.end(), [](const std::string& a, const std::string& b) {
+    return std::stoll(a) < std::stoll(b);
+  });
+  EXPECT_EQ(streamed, stored) << "the two streams together are every event, once, in order";
+
+  // One attacker: the traversal over the three deckies, its credentials, a behaviour class.
+  api::Json record;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto list = api::Json::parse(
+            run("curl -s '" + up_->server() + "/api/v1/attackers?ip=" + attacker + "'").output,
+            nullptr, false);
+        if (!list.is_object() || list["items"].size() != 1) return false;
+        record = list["items"][0];
+        return record.value("profiled", false) && record["deckies"].size() == 3 &&
+               record.value("credential_count", 0) >= 3 &&
+               record.value("event_count", 0) == static_cast<int>(stored.size());
+      },
+      30))
+      << record.dump(2);
+  std::set<std::string> traversed;
+  for (const auto& hop : record["traversal"]) traversed.insert(hop["decky"]);
+  EXPECT_EQ(traversed, names(3)) << record.dump(2);
+  const std::string behaviour = record["behaviour"];
+  EXPECT_TRUE(behaviour == "scanning" || behaviour == "brute_force") << record.dump(2);
+  EXPECT_GT(record.value("threat_score", 0), 0);
+  auto described = up_->cli("describe attacker " + attacker);
+  EXPECT_EQ(described.exitCode, 0) << described.output;
+  EXPECT_TRUE(contains(described.output, "hunter2")) << described.output;
+  EXPECT_TRUE(contains(described.output, "Behaviour:    " + behaviour)) << described.output;
+  auto table = up_->cli("get attackers");
+  EXPECT_TRUE(contains(table.output, attacker)) << table.output;
+}
+
+// kill -9 of the collector while the lab attacker runs a bounded hydra and nmap: every line the
+// decoys emitted is stored exactly once, counted by sequence number.
+TEST_F(HostTest, KillingTheCollectorLosesAndDoublesNothing) {
+  auto applied = apply(fleetYaml(1));
+  ASSERT_EQ(applied.exitCode, 0) << applied.output;
+  ASSERT_TRUE(eventually([&] { return allReady(1); }, 60)) << up_->log();
+  const std::string ip = decky(lab_.fleet + "-01")["spec"]["ip"];
+  const std::string collectorMatch =
+      "'collect --listen 127.0.0.1:" + std::to_string(up_->collectPort()) + "'";
+  const std::string before = run("pgrep -f " + collectorMatch).output;
+  ASSERT_FALSE(before.empty()) << up_->log();
+  std::ofstream(up_->dataDir() + "/users.txt") << "root\nadmin\nalice\nbob\n";
+  std::ofstream(up_->dataDir() + "/passwords.txt")
+      << "123456\npassword\nletmein\nqwerty\ntoor\nadmin\nhunter2\nchangeme\n";
+  std::thread attack([&] {
+    lab_.attack("timeout 60 hydra -L " + up_->dataDir() + "/users.txt -P " + up_->dataDir() +
+                "/passwords.txt -t 4 http-get://" + ip + "/admin");
+    lab_.attack("timeout 60 nmap -sV -Pn -n -p 22,80 " + ip);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  run("pkill -9 -f " + collectorMatch);
+  attack.join();
+  // The supervisor starts a new collector; the forwarder resends from its committed position.
+  std::string after;
+  ASSERT_TRUE(eventually(
+      [&] {
+        after = run("pgrep -f " + collectorMatch).output;
+        return !after.empty() && after != before;
+      },
+      10))
+      << up_->log();
+
+  const auto spooled = [&] {
+    std::set<long long> out;
+    std::smatch m;
+    for (const auto& line : lines(run("cat " + up_->dataDir() + "/spool/local.log*").output)) {
+      if (std::regex_search(line, m, std::regex("sequenceId=\"([0-9]+)\""))) {
+        out.insert(std::stoll(m[1]));
+      }
+    }
+    return out;
+  };
+  std::vector<long long> stored;
+  std::set<long long> emitted;
+  ASSERT_TRUE(eventually(
+      [&] {
+        emitted = spooled();
+        stored.clear();
+        for (const auto& line : lines(up_->cli("events --json --limit 1000").output)) {
+          auto event = api::Json::parse(line, nullptr, false);
+          if (event.is_object() && event["sequence_id"].is_number()) {
+            stored.push_back(event["sequence_id"].get<long long>());
+          }
+        }
+        return stored.size() >= emitted.size() && !emitted.empty();
+      },
+      30))
+      << stored.size() << " stored of " << emitted.size() << "\n"
+      << up_->log();
+  EXPECT_GT(emitted.size(), 20u) << "hydra's attempts and nmap's probes";
+  const std::set<long long> unique(stored.begin(), stored.end());
+  EXPECT_EQ(unique.size(), stored.size()) << "an event was stored twice";
+  EXPECT_EQ(unique, emitted) << "stored and emitted sequence numbers differ";
 }
 
 TEST_F(HostTest, LifecycleKeepsTheHostExactlyAsDeclared) {
