@@ -1,5 +1,8 @@
 #include "agents/log_forwarder.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -134,6 +137,29 @@ void LogForwarder::pollLocked(bool closeFolds) {
   raw_ += batch.raw;
   unwritten_.reset();
   if (changed) saveState();
+  releaseConsumed();
+}
+
+void LogForwarder::releaseConsumed() {
+  // The decoys append to their logs (O_APPEND) and never read them: the blocks already in the
+  // spool are given back to the file system by punching a hole, which keeps every offset valid
+  // and cannot race a decoy's write. The head (decoy_start, listening) and the last 256 KiB
+  // (read again after a restart for readiness) stay.
+  constexpr std::uint64_t kHead = 64 * 1024, kTail = 256 * 1024, kStep = 1024 * 1024;
+  for (const auto& [decky, offset] : offsets_) {
+    if (offset < kHead + kTail) continue;
+    const std::uint64_t end = (offset - kTail) & ~std::uint64_t{4095};
+    std::uint64_t& released = released_[decky];
+    if (end < released + kStep) continue;
+    const std::string path = dataDir_ + "/logs/" + decky + ".log";
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(kHead),
+                    static_cast<off_t>(end - kHead)) == 0) {
+      released = end;
+    }
+    ::close(fd);
+  }
 }
 
 LogForwarder::Batch LogForwarder::collect(EventFolder::Clock::time_point now, bool closeFolds) {
@@ -203,6 +229,7 @@ void LogForwarder::forget(const std::string& decky) {
   fs::remove(dataDir_ + "/logs/" + decky + ".log", ec);
   fs::remove(dataDir_ + "/logs/" + decky + ".stderr", ec);
   offsets_.erase(decky);
+  released_.erase(decky);
   if (unwritten_) unwritten_->offsets.erase(decky);
   saveState();
 }

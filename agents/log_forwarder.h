@@ -83,7 +83,11 @@ class LogForwarder {
 
   const std::string dataDir_;
   const std::string node_;
-  std::map<std::string, std::uint64_t> offsets_;  // decky -> bytes consumed
+  // Frees the disk blocks of decoy logs already in the spool (a hole; offsets stay valid).
+  void releaseConsumed();
+
+  std::map<std::string, std::uint64_t> offsets_;   // decky -> bytes consumed
+  std::map<std::string, std::uint64_t> released_;  // decky -> log bytes given back
   std::uint64_t nextSequence_ = 1;
   std::atomic<std::uint64_t> forwarded_{0};
   std::atomic<std::uint64_t> raw_{0};

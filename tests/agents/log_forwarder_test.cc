@@ -1,6 +1,7 @@
 #include "agents/log_forwarder.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -240,6 +241,31 @@ TEST_F(LogForwarderTest, DrainWritesTheCountsOfWindowsStillOpen) {
   const auto lines = linesOf(spool());
   ASSERT_EQ(lines.size(), 101u);
   EXPECT_NE(lines[100].find("count=\"30\""), std::string::npos) << lines[100];
+}
+
+}  // namespace
+}  // namespace decnet::agents
+
+namespace decnet::agents {
+namespace {
+
+TEST_F(LogForwarderTest, DecoyLogBlocksAreGivenBackOnceSpooled) {
+  LogForwarder forwarder(dir_, "n1");
+  std::string text;
+  for (int i = 0; i < 40000; ++i) text += request("/p" + std::to_string(i), 1000 + i % 50000);
+  append("d1", text);  // about 6 MiB, every path distinct: nothing folds
+  forwarder.poll();
+  const std::string log = dir_ + "/logs/d1.log";
+  struct stat info {};
+  ASSERT_EQ(::stat(log.c_str(), &info), 0);
+  EXPECT_EQ(static_cast<std::size_t>(info.st_size), text.size()) << "offsets stay valid";
+  EXPECT_LT(static_cast<std::uint64_t>(info.st_blocks) * 512, 1024u * 1024u)
+      << "the spooled part of the decoy's log still takes disk";
+  append("d1", request("/after", 1));
+  forwarder.poll();
+  const auto lines = allSpooled(forwarder);
+  ASSERT_EQ(lines.size(), 40001u);
+  EXPECT_NE(lines.back().find("path=\"/after\""), std::string::npos);
 }
 
 }  // namespace
