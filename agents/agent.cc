@@ -68,7 +68,9 @@ Result<void> Agent::heartbeat() {
 Result<void> Agent::start() {
   logs_ = std::make_unique<LogForwarder>(options_.dataDir, options_.node, options_.forwarder);
   if (!options_.collector.empty()) {
-    shipper_ = std::make_unique<SpoolShipper>(ShipperOptions{logs_->spool(), options_.collector});
+    shipper_ = std::make_unique<SpoolShipper>(
+        ShipperOptions{logs_->spool(), options_.collector, std::chrono::milliseconds(100),
+                       std::chrono::milliseconds(10000), options_.collectorTls});
     shipper_->start();
   }
   if (auto ok = heartbeat(); !ok) return ok;

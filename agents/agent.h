@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "agents/collector_connection.h"
 #include "agents/decky_reconciler.h"
 #include "agents/log_forwarder.h"
 #include "agents/network/network_driver.h"
@@ -31,6 +32,8 @@ struct AgentOptions {
   bool hairpin = true;
   // Where the spool is shipped (`decnet collect`, HOST:PORT); "" keeps it on this host only.
   std::string collector;
+  // TLS to the collector (PEM paths): required when it is not on loopback.
+  TlsFiles collectorTls;
   // The spool's segment size and cap, and the folding of repeated events.
   LogForwarderOptions forwarder;
 };

@@ -1,11 +1,6 @@
 #include "agents/spool_shipper.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 
@@ -15,31 +10,6 @@ namespace decnet::agents {
 namespace {
 
 constexpr std::size_t kMaxSendBytes = 256 * 1024;  // frames gathered into one send
-
-int connectTo(const std::string& address) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string::npos) return -1;
-  sockaddr_in peer{};
-  peer.sin_family = AF_INET;
-  peer.sin_port = htons(static_cast<std::uint16_t>(std::atoi(address.c_str() + colon + 1)));
-  if (::inet_pton(AF_INET, address.substr(0, colon).c_str(), &peer.sin_addr) != 1) return -1;
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof peer) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool sendAll(int fd, const std::string& bytes) {
-  for (std::size_t at = 0; at < bytes.size();) {
-    const ssize_t n = ::send(fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    at += static_cast<std::size_t>(n);
-  }
-  return true;
-}
 
 std::string frame(const std::string& line) { return std::to_string(line.size()) + " " + line; }
 
@@ -60,13 +30,17 @@ void SpoolShipper::stop() {
 
 void SpoolShipper::run() {
   auto backoff = std::chrono::milliseconds(250);
+  std::string lastError;
   while (!stopping_.load()) {
-    const int fd = connectTo(options_.collector);
-    if (fd >= 0) {
+    auto connection = CollectorConnection::open(options_.collector, options_.tls);
+    if (connection) {
       ++connections_;
+      lastError.clear();
       backoff = std::chrono::milliseconds(250);
-      ship(fd);
-      ::close(fd);
+      ship(**connection);
+    } else if (connection.error().message != lastError) {
+      lastError = connection.error().message;  // said once, not at every retry
+      spdlog::warn("ship: {}", lastError);
     }
     if (stopping_.load()) break;
     // Doubling up to the cap, in poll-sized naps so stop() stays prompt.
@@ -83,17 +57,16 @@ void SpoolShipper::acknowledge(std::int64_t committed) {
   options_.spool->trimCommitted(acknowledged_.load());
 }
 
-void SpoolShipper::ship(int fd) {
-  if (!sendAll(fd, frame("DECNET-FORWARD/1 node=" + options_.spool->node()))) return;
+void SpoolShipper::ship(CollectorConnection& connection) {
+  if (!connection.sendAll(frame("DECNET-FORWARD/1 node=" + options_.spool->node()))) return;
   std::string replies;
   std::int64_t committed = -1;
   char buffer[4096];
   // Reads what the collector sent; false when the connection is over.
   const auto readReplies = [&](int timeoutMs) {
-    pollfd ready{fd, POLLIN, 0};
-    if (::poll(&ready, 1, timeoutMs) <= 0) return true;
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) return false;
+    const int n = connection.receive(buffer, sizeof buffer, timeoutMs);
+    if (n == 0) return true;
+    if (n < 0) return false;
     replies.append(buffer, static_cast<std::size_t>(n));
     for (auto lf = replies.find('\n'); lf != std::string::npos; lf = replies.find('\n')) {
       const std::string reply = replies.substr(0, lf);
@@ -130,7 +103,7 @@ void SpoolShipper::ship(int fd) {
       ++lines;
     }
     if (!batch.empty()) {
-      if (!sendAll(fd, batch)) return;
+      if (!connection.sendAll(batch)) return;
       sent_ += lines;
     }
     if (!readReplies(batch.empty() ? static_cast<int>(options_.pollInterval.count()) : 0)) {

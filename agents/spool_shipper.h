@@ -1,10 +1,10 @@
 #pragma once
 // Ships the node's spool (its rotated segments, then <data-dir>/spool/<node>.log; every line
-// stamped [meta sequenceId="N"]) to `decnet collect` over TCP, octet-counted. On each connection it
-// says who it is (DECNET-FORWARD/1 node=NAME), learns the highest sequenceId the collector has
-// committed for this node and sends only what comes after; the collector's ACKs say what is
-// committed. A collector restart or a network cut loses nothing: it reconnects with backoff and
-// resends from the committed position (the collector drops what it already has). Each
+// stamped [meta sequenceId="N"]) to `decnet collect` over TCP (TLS off loopback), octet-counted. On
+// each connection it says who it is (DECNET-FORWARD/1 node=NAME), learns the highest sequenceId the
+// collector has committed for this node and sends only what comes after; the collector's ACKs say
+// what is committed. A collector restart or a network cut loses nothing: it reconnects with backoff
+// and resends from the committed position (the collector drops what it already has). Each
 // acknowledgment trims the spool: the segments the collector has entirely are deleted.
 #include <atomic>
 #include <chrono>
@@ -13,15 +13,17 @@
 #include <string>
 #include <thread>
 
+#include "agents/collector_connection.h"
 #include "agents/spool_segments.h"
 
 namespace decnet::agents {
 
 struct ShipperOptions {
   std::shared_ptr<SpoolSegments> spool;  // the node's spool, shared with its LogForwarder
-  std::string collector;                 // HOST:PORT (IPv4), plain TCP
+  std::string collector;                 // HOST:PORT (IPv4)
   std::chrono::milliseconds pollInterval{100};
   std::chrono::milliseconds maxBackoff{10000};
+  TlsFiles tls;  // required off loopback; on loopback plain TCP unless given
 };
 
 class SpoolShipper {
@@ -48,7 +50,7 @@ class SpoolShipper {
   void acknowledge(std::int64_t committed);
   // One connection's life: hello, catch up from the committed position, then follow the spool.
   // Returns when the connection breaks or stop() is called.
-  void ship(int fd);
+  void ship(CollectorConnection& connection);
 
   const ShipperOptions options_;
   std::atomic<bool> stopping_{false};

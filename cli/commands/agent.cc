@@ -39,6 +39,11 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("--collector", options->agent.collector,
                   "Ship the spool to this `decnet collect` HOST:PORT (resends after cuts, no "
                   "doubles); unset: the spool stays on this host");
+  cmd->add_option("--tls-cert", options->agent.collectorTls.cert,
+                  "This node's certificate (PEM) for the collector; TLS is required off loopback");
+  cmd->add_option("--tls-key", options->agent.collectorTls.key, "Its private key (PEM)");
+  cmd->add_option("--tls-ca", options->agent.collectorTls.ca,
+                  "CA (PEM) that signed the collector's certificate, which must name its address");
   cmd->add_option("--decoy-user", options->agent.user, "Unprivileged user the decoys run as")
       ->capture_default_str();
   cmd->callback([options, &globals] {

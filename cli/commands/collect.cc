@@ -23,12 +23,18 @@ void addCollectCommand(CLI::App& app, Globals& globals) {
       "Examples:\n"
       "  decnet collect --listen 0.0.0.0:6514 --database sqlite:///var/lib/decnet/telemetry.db\n"
       "  decnet collect --listen 127.0.0.1:6514 --udp 127.0.0.1:5514   # also for logger -d\n"
+      "  decnet collect --listen 0.0.0.0:6514 --tls-cert c.pem --tls-key c.key --tls-ca ca.pem\n"
       "  rsyslog: action(type=\"omfwd\" target=\"127.0.0.1\" port=\"6514\" protocol=\"tcp\"\n"
       "                  TCP_Framing=\"octet-counted\" "
       "template=\"RSYSLOG_SyslogProtocol23Format\")\n"
       "Lines that are not RFC 5424 are kept raw and counted, never dropped.");
   cmd->add_option("--listen", options->collector.listen, "TCP address HOST:PORT")
       ->capture_default_str();
+  cmd->add_option("--tls-cert", options->collector.tlsCert,
+                  "Certificate (PEM): TCP becomes TLS-only (required beyond loopback)");
+  cmd->add_option("--tls-key", options->collector.tlsKey, "Its private key (PEM)");
+  cmd->add_option("--tls-ca", options->collector.tlsCa,
+                  "CA (PEM): senders must present a client certificate it signed");
   cmd->add_option("--udp", options->collector.udpListen,
                   "Also receive UDP datagrams on this loopback HOST:PORT (off by default)");
   cmd->add_option("--database", options->database,

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <condition_variable>
@@ -73,6 +74,7 @@ struct Collector::Impl {
   CollectorOptions options;
   net::io_context context;
   tcp::acceptor acceptor{context};
+  std::unique_ptr<net::ssl::context> tls;  // set when the options give a certificate
   udp::socket datagrams{context};
   udp::endpoint datagramSender;
   std::array<char, 65536> datagramBuffer{};
@@ -118,9 +120,21 @@ class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
     boost::system::error_code ec;
     const auto peer = socket_.remote_endpoint(ec);
     node_ = "remote:" + (ec ? std::string("unknown") : peer.address().to_string());
+    if (collector_.tls)
+      tls_ = std::make_unique<net::ssl::stream<tcp::socket&>>(socket_, *collector_.tls);
   }
 
-  void start() { read(); }
+  void start() {
+    if (!tls_) return read();
+    tls_->async_handshake(
+        net::ssl::stream_base::server, [self = shared_from_this()](boost::system::error_code ec) {
+          if (ec) {
+            spdlog::warn("collect: TLS handshake with {} failed: {}", self->node_, ec.message());
+            return self->close();
+          }
+          self->read();
+        });
+  }
 
   // Queues one line for the sender.
   void send(std::string line) {
@@ -130,8 +144,7 @@ class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
 
  private:
   void read() {
-    socket_.async_read_some(net::buffer(buffer_), [self = shared_from_this()](
-                                                      boost::system::error_code ec, std::size_t n) {
+    auto onRead = [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
       const auto onFrame = [&](std::string_view frame, bool truncated) {
         self->frame(frame, truncated);
       };
@@ -141,7 +154,12 @@ class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
       }
       self->splitter_.feed(std::string_view(self->buffer_.data(), n), onFrame);
       self->read();
-    });
+    };
+    if (tls_) {
+      tls_->async_read_some(net::buffer(buffer_), std::move(onRead));
+    } else {
+      socket_.async_read_some(net::buffer(buffer_), std::move(onRead));
+    }
   }
 
   void frame(std::string_view frame, bool truncated) {
@@ -174,12 +192,16 @@ class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void writeNext() {
-    net::async_write(socket_, net::buffer(outbound_.front()),
-                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                       if (ec) return self->close();
-                       self->outbound_.pop_front();
-                       if (!self->outbound_.empty()) self->writeNext();
-                     });
+    auto onWritten = [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->outbound_.pop_front();
+      if (!self->outbound_.empty()) self->writeNext();
+    };
+    if (tls_) {
+      net::async_write(*tls_, net::buffer(outbound_.front()), std::move(onWritten));
+    } else {
+      net::async_write(socket_, net::buffer(outbound_.front()), std::move(onWritten));
+    }
   }
 
   void close() {
@@ -194,6 +216,7 @@ class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
 
   Impl& collector_;
   tcp::socket socket_;
+  std::unique_ptr<net::ssl::stream<tcp::socket&>> tls_;  // over socket_ when TLS is on
   FrameSplitter splitter_;
   std::array<char, 16384> buffer_{};
   std::string node_;
@@ -383,9 +406,43 @@ Collector::Collector(TelemetryStore& store, CollectorOptions options)
 
 Collector::~Collector() { stop(); }
 
+// The server's TLS context: its certificate and key, and when a CA is given, client
+// certificates it signed required of every sender.
+static Result<std::unique_ptr<net::ssl::context>> tlsContext(const CollectorOptions& options) {
+  try {
+    auto context = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                         net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                         net::ssl::context::no_tlsv1_1);
+    context->use_certificate_chain_file(options.tlsCert);
+    context->use_private_key_file(options.tlsKey, net::ssl::context::pem);
+    if (!options.tlsCa.empty()) {
+      context->load_verify_file(options.tlsCa);
+      context->set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
+    }
+    return context;
+  } catch (const boost::system::system_error& e) {
+    return fail(Errc::kTerminal, "collector TLS (--tls-cert " + options.tlsCert + ", --tls-key " +
+                                     options.tlsKey + ", --tls-ca " + options.tlsCa +
+                                     "): " + e.what());
+  }
+}
+
 Result<void> Collector::start() {
   auto tcpEndpoint = endpointOf(impl_->options.listen);
   if (!tcpEndpoint) return tl::unexpected(tcpEndpoint.error());
+  const bool tls = !impl_->options.tlsCert.empty() || !impl_->options.tlsKey.empty();
+  if (!tls && !tcpEndpoint->first.is_loopback()) {
+    return fail(Errc::kTerminal,
+                "the collector listens beyond loopback (" + impl_->options.listen +
+                    ") only with TLS: give --tls-cert and --tls-key (and --tls-ca to require "
+                    "agents' client certificates)");
+  }
+  if (tls) {
+    auto context = tlsContext(impl_->options);
+    if (!context) return tl::unexpected(context.error());
+    impl_->tls = std::move(*context);
+  }
   boost::system::error_code ec;
   const tcp::endpoint endpoint(tcpEndpoint->first, tcpEndpoint->second);
   impl_->acceptor.open(endpoint.protocol(), ec);

@@ -20,6 +20,9 @@ namespace decnet::pipeline {
 struct CollectorOptions {
   std::string listen = "127.0.0.1:6514";  // TCP HOST:PORT
   std::string udpListen;                  // "" off; a loopback HOST:PORT only
+  // TLS (PEM paths): a certificate and key make TCP TLS-only, and a CA then requires senders'
+  // client certificates signed by it. Required when `listen` is not on loopback.
+  std::string tlsCert, tlsKey, tlsCa;
   std::size_t batchEvents = 1000;
   std::chrono::milliseconds batchInterval{100};
   std::size_t maxFrame = 64 * 1024;  // longer frames are kept raw, cut, as malformed

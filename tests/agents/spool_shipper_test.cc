@@ -164,3 +164,113 @@ TEST(SequenceIdOfTest, ReadsTheMetaElement) {
 
 }  // namespace
 }  // namespace decnet::agents
+
+namespace decnet::agents {
+namespace {
+
+// A CA, the collector's certificate for 127.0.0.1 and an agent's client certificate, made with
+// the openssl command; and a second CA that signed nothing of these.
+class SpoolShipperTlsTest : public SpoolShipperTest {
+ protected:
+  void SetUp() override {
+    SpoolShipperTest::SetUp();
+    const std::string d = dir_;
+    const auto sh = [](const std::string& command) {
+      auto result = decnet::testing::run(command + " 2>&1");
+      ASSERT_EQ(result.exitCode, 0) << command << "\n" << result.output;
+    };
+    sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "
+       "/CN=decnet-test-ca -keyout " +
+       d + "/ca.key -out " + d + "/ca.pem");
+    sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "
+       "/CN=other-ca -keyout " +
+       d + "/other.key -out " + d + "/other.pem");
+    for (const std::string who : {"collector", "agent"}) {
+      sh("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" + who +
+         " -keyout " + d + "/" + who + ".key -out " + d + "/" + who + ".csr");
+      std::ofstream(d + "/" + who + ".ext")
+          << (who == "collector" ? "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"
+                                 : "extendedKeyUsage=clientAuth\n");
+      sh("openssl x509 -req -in " + d + "/" + who + ".csr -CA " + d + "/ca.pem -CAkey " + d +
+         "/ca.key -CAcreateserial -days 1 -extfile " + d + "/" + who + ".ext -out " + d + "/" +
+         who + ".pem");
+    }
+  }
+
+  std::unique_ptr<pipeline::Collector> startTlsCollector(pipeline::TelemetryStore& store) {
+    pipeline::CollectorOptions options;
+    options.listen = "127.0.0.1:" + std::to_string(port_);
+    options.tlsCert = dir_ + "/collector.pem";
+    options.tlsKey = dir_ + "/collector.key";
+    options.tlsCa = dir_ + "/ca.pem";
+    auto collector = std::make_unique<pipeline::Collector>(store, options);
+    auto started = collector->start();
+    EXPECT_TRUE(started) << started.error().message;
+    return collector;
+  }
+
+  ShipperOptions tlsShipper(const std::string& ca, bool clientCertificate = true) const {
+    ShipperOptions options = shipperOptions();
+    options.tls.ca = ca;
+    if (clientCertificate) {
+      options.tls.cert = dir_ + "/agent.pem";
+      options.tls.key = dir_ + "/agent.key";
+    }
+    return options;
+  }
+};
+
+TEST_F(SpoolShipperTlsTest, LinesTravelOverMutualTls) {
+  auto store = std::move(*pipeline::openTelemetryStore("sqlite://" + dir_ + "/telemetry.db"));
+  auto collector = startTlsCollector(*store);
+  append(1, 300);
+  SpoolShipper shipper(tlsShipper(dir_ + "/ca.pem"));
+  shipper.start();
+  EXPECT_EQ(waitFor(*store, 300), 300);
+  EXPECT_EQ(waitForAck(shipper, 300), 300) << "acknowledgments come back over TLS";
+  EXPECT_EQ(shipper.connections(), 1u);
+  shipper.stop();
+}
+
+TEST_F(SpoolShipperTlsTest, UnverifiedPeersAreRefusedBothWays) {
+  auto store = std::move(*pipeline::openTelemetryStore("sqlite://" + dir_ + "/telemetry.db"));
+  auto collector = startTlsCollector(*store);
+  append(1, 10);
+  // The agent does not trust the collector's CA; then the collector gets no client certificate;
+  // then a plain-TCP sender speaks to the TLS port.
+  SpoolShipper distrustful(tlsShipper(dir_ + "/other.pem"));
+  distrustful.start();
+  SpoolShipper anonymous(tlsShipper(dir_ + "/ca.pem", /*clientCertificate=*/false));
+  anonymous.start();
+  SpoolShipper plain(shipperOptions());
+  plain.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  distrustful.stop();
+  anonymous.stop();
+  plain.stop();
+  EXPECT_EQ(distrustful.connections(), 0u) << "connected to a collector it cannot verify";
+  EXPECT_EQ(*store->eventCount(), 0) << "a sender without a valid identity got lines in";
+  auto direct = CollectorConnection::open("127.0.0.1:" + std::to_string(port_),
+                                          {"", "", dir_ + "/other.pem"});
+  ASSERT_FALSE(direct);
+  EXPECT_NE(direct.error().message.find("certificate"), std::string::npos)
+      << direct.error().message;
+}
+
+TEST(CollectorConnectionTest, PlainTcpOnlyOnLoopback) {
+  auto remote = CollectorConnection::open("192.0.2.10:6514", {});
+  ASSERT_FALSE(remote);
+  EXPECT_EQ(remote.error().code, Errc::kTerminal);
+  EXPECT_NE(remote.error().message.find("--tls-cert"), std::string::npos);
+  auto store = std::move(*pipeline::openTelemetryStore("sqlite::memory:"));
+  pipeline::CollectorOptions options;
+  options.listen = "0.0.0.0:0";
+  pipeline::Collector collector(*store, options);
+  auto started = collector.start();
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().message.find("--tls-cert"), std::string::npos)
+      << started.error().message;
+}
+
+}  // namespace
+}  // namespace decnet::agents
