@@ -17,7 +17,7 @@ namespace decnet::pipeline {
 
 struct CorrelatorOptions {
   std::chrono::seconds sessionIdle{300};
-  std::size_t batchEvents = 5000;
+  std::size_t batchEvents = 20000;
 };
 
 // Folds `events` (ascending ids) into the attackers and open sessions they touch, which the
