@@ -52,6 +52,11 @@ void addCollectCommand(CLI::App& app, Globals& globals) {
          },
          "Delete events older than this (90d by default; 0 keeps everything)")
       ->default_str("90d");
+  cmd->add_option("--fold-rate", options->collector.flood.perWindow,
+                  "Identical events per second from one attacker, decky and service stored as "
+                  "they come from senders other than decnet's agent; the rest are stored as one "
+                  "event with count=N (0: off)")
+      ->capture_default_str();
   cmd->callback([options, &globals] {
     setupLogging("collect", globals.logLevel);
     const sigset_t signals = blockTerminationSignals();
@@ -74,7 +79,8 @@ void addCollectCommand(CLI::App& app, Globals& globals) {
     const auto counters = collector.counters();
     std::cout << "decnet collect: " << counters.stored << " events stored, " << counters.duplicates
               << " resent duplicates skipped, " << counters.malformed << " malformed kept raw, "
-              << counters.deduplicated << " connect/disconnect repeats folded" << std::endl;
+              << counters.deduplicated << " connect/disconnect repeats folded, "
+              << counters.floodFolded << " flood events counted in count lines" << std::endl;
   });
 }
 

@@ -21,6 +21,7 @@
 #include "api/types/clock.h"
 #include "pipeline/collector/frame_splitter.h"
 #include "pipeline/collector/syslog_message.h"
+#include "pipeline/common/flood_gate.h"
 
 namespace decnet::pipeline {
 namespace {
@@ -93,12 +94,19 @@ struct Collector::Impl {
   std::vector<CollectedEvent> events;
   std::vector<MalformedLine> malformed;
   std::unordered_map<std::string, Clock::time_point> lastBurst;  // attacker|decky|service|type
+  // Floods of identical events from senders other than decnet's agent (which folds at source).
+  struct HeldEvent {
+    std::string node;
+    SyslogMessage message;
+  };
+  FloodGate<HeldEvent> floods;
   std::map<std::string, std::set<std::shared_ptr<Session>>> forwarders;  // node -> sessions
 
   std::atomic<std::uint64_t> received{0}, stored{0}, duplicates{0}, malformedCount{0},
-      deduplicated{0}, pruned{0};
+      deduplicated{0}, floodFolded{0}, pruned{0};
 
-  Impl(TelemetryStore& s, CollectorOptions o) : store(s), options(std::move(o)) {}
+  Impl(TelemetryStore& s, CollectorOptions o)
+      : store(s), options(std::move(o)), floods(options.flood) {}
 
   void accept();
   void receiveDatagram();
@@ -110,6 +118,10 @@ struct Collector::Impl {
   void waitUntilCommitted();
   void ingest(std::string_view frame, bool truncated, const std::string& node);
   bool isBurstRepeat(const SyslogMessage& message);
+  bool isFloodRepeat(SyslogMessage& message, const std::string& node);
+  void addEvent(const SyslogMessage& message, const std::string& node);
+  void addCountEvent(HeldEvent held, std::uint64_t count);
+  void closeFloodWindows(Clock::time_point now);
 };
 
 // One TCP sender: frames in, acknowledgments out when it is a decnet forwarder.
@@ -268,6 +280,46 @@ bool Collector::Impl::isBurstRepeat(const SyslogMessage& message) {
   return true;
 }
 
+// Held back (true) when the line is past the flood rate of its kind; the line that ends up
+// standing for the held ones is stored when the window closes. Agent lines are never held here:
+// every sequence number is stored exactly once.
+bool Collector::Impl::isFloodRepeat(SyslogMessage& message, const std::string& node) {
+  if (message.sequenceId || options.flood.perWindow == 0) return false;
+  std::string key = floodKey(message, message.hostname);
+  if (key.empty()) return false;
+  HeldEvent held{node, std::move(message)};
+  const bool passes = floods.admit(
+      std::move(key), held, Clock::now(),
+      [this](HeldEvent ended, std::uint64_t count) { addCountEvent(std::move(ended), count); });
+  if (passes) message = std::move(held.message);
+  return !passes;
+}
+
+// The last held-back event of a window, carrying count="N" in its relay element as the agent's
+// folded lines do (an element relay@55555 is added when the sender had none).
+void Collector::Impl::addCountEvent(HeldEvent held, std::uint64_t count) {
+  auto relay = std::find_if(held.message.data.begin(), held.message.data.end(),
+                            [](const SdElement& e) { return e.id.rfind("relay@", 0) == 0; });
+  if (relay == held.message.data.end()) {
+    held.message.data.push_back({"relay@55555", {}});
+    relay = std::prev(held.message.data.end());
+  }
+  relay->params.push_back({"count", std::to_string(count)});
+  addEvent(held.message, held.node);
+}
+
+void Collector::Impl::closeFloodWindows(Clock::time_point now) {
+  floods.closeEnded(now, [this](HeldEvent ended, std::uint64_t count) {
+    addCountEvent(std::move(ended), count);
+  });
+}
+
+void Collector::Impl::addEvent(const SyslogMessage& message, const std::string& node) {
+  events.push_back({0, node, message.sequenceId, message.timestamp, message.hostname,
+                    message.appName, message.msgId, message.attackerAddress, fieldsJson(message),
+                    message.message, message.priority});
+}
+
 void Collector::Impl::ingest(std::string_view frame, bool truncated, const std::string& node) {
   ++received;
   const std::string now = api::formatTime(api::systemClock().now());
@@ -279,10 +331,10 @@ void Collector::Impl::ingest(std::string_view frame, bool truncated, const std::
     malformed.push_back({node, now, message.error().message, std::string(frame)});
   } else if (isBurstRepeat(*message)) {
     ++deduplicated;
+  } else if (isFloodRepeat(*message, node)) {
+    ++floodFolded;
   } else {
-    events.push_back({0, node, message->sequenceId, message->timestamp, message->hostname,
-                      message->appName, message->msgId, message->attackerAddress,
-                      fieldsJson(*message), message->message, message->priority});
+    addEvent(*message, node);
   }
   if (events.size() + malformed.size() >= options.batchEvents) flush();
 }
@@ -396,6 +448,7 @@ void Collector::Impl::armFlush() {
   flushTimer.expires_after(options.batchInterval);
   flushTimer.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
+    closeFloodWindows(Clock::now());
     flush();
     armFlush();
   });
@@ -486,6 +539,7 @@ void Collector::stop() {
     impl->acceptor.close(ignored);
     impl->datagrams.close(ignored);
     impl->flushTimer.cancel();
+    impl->closeFloodWindows(Clock::time_point::max());
     impl->flush();
     impl->forwarders.clear();
     impl->context.stop();
@@ -508,7 +562,8 @@ int Collector::tcpPort() const {
 
 CollectorCounters Collector::counters() const {
   return {impl_->received.load(),       impl_->stored.load(),       impl_->duplicates.load(),
-          impl_->malformedCount.load(), impl_->deduplicated.load(), impl_->pruned.load()};
+          impl_->malformedCount.load(), impl_->deduplicated.load(), impl_->floodFolded.load(),
+          impl_->pruned.load()};
 }
 
 }  // namespace decnet::pipeline

@@ -14,6 +14,7 @@
 
 #include "api/types/result.h"
 #include "pipeline/collector/telemetry_store.h"
+#include "pipeline/common/flood_gate.h"
 
 namespace decnet::pipeline {
 
@@ -29,6 +30,9 @@ struct CollectorOptions {
   // Connect and disconnect events repeated within this window for the same attacker, decky and
   // service are counted once (scanners open thousands).
   std::chrono::milliseconds burstWindow{1000};
+  // Floods of identical events from senders without sequence numbers are folded like the agent
+  // folds them (pipeline/common/flood_gate.h); perWindow 0 turns it off.
+  FloodOptions flood;
   // Events older than this (by their time) are deleted, in small batches while ingest is idle;
   // zero keeps everything.
   std::chrono::seconds retention{std::chrono::hours(24 * 90)};
@@ -41,6 +45,7 @@ struct CollectorCounters {
   std::uint64_t duplicates = 0;    // resent events already stored
   std::uint64_t malformed = 0;     // kept raw
   std::uint64_t deduplicated = 0;  // connect/disconnect bursts folded
+  std::uint64_t floodFolded = 0;   // identical events past the flood rate, stored as one count
   std::uint64_t pruned = 0;        // deleted past the retention age
 };
 

@@ -53,6 +53,17 @@ std::string commandOf(const std::string& eventType, const Json& fields) {
   return text;
 }
 
+// How many events a stored event stands for: a folded flood carries count="N".
+std::int64_t weightOf(const Json& fields) {
+  const std::string count = field(fields, "count");
+  if (count.empty()) return 1;
+  try {
+    return std::max<std::int64_t>(1, std::stoll(count));
+  } catch (const std::exception&) {
+    return 1;  // a count that is not a number: the line itself
+  }
+}
+
 bool carriesCredential(const std::string& eventType, const Json& fields) {
   if (!fields.contains("principal")) return false;
   return fields.contains("secret") || fields.contains("secret_b64") ||
@@ -72,6 +83,7 @@ class Fold {
     const Json parsed = Json::parse(event.fieldsJson, nullptr, false);
     const Json fields = parsed.is_object() ? parsed : Json::object();
     const std::int64_t at = micros(event.time);
+    const std::int64_t weight = weightOf(fields);
 
     auto [it, created] = attackers_.try_emplace(event.attackerIp);
     AttackerRecord& attacker = it->second;
@@ -80,7 +92,7 @@ class Fold {
       attacker.firstSeen = event.time;
     }
     touched_.insert(event.attackerIp);
-    ++attacker.eventCount;
+    attacker.eventCount += weight;
     attacker.lastSeen = event.time;
     if (attacker.lastEventMicros > 0 && at > 0) {
       const double gap = std::max<std::int64_t>(0, at - attacker.lastEventMicros) / 1e6;
@@ -96,7 +108,7 @@ class Fold {
         attacker.traversal.size() < kMaxTraversal) {
       attacker.traversal.push_back({event.decky, event.service, event.time});
     }
-    ++attacker.eventTypes[event.eventType];
+    attacker.eventTypes[event.eventType] += weight;
     for (const char* client : {"user_agent", "client_version", "application_name"}) {
       const std::string value = field(fields, client);
       if (!value.empty()) appendDistinct(attacker.clients, value, kMaxClients);
@@ -110,7 +122,7 @@ class Fold {
     }
 
     SessionRecord& session = sessionFor(event, at, attacker);
-    ++session.eventCount;
+    session.eventCount += weight;
     session.lastSeen = event.time;
     session.lastSeenMicros = std::max(session.lastSeenMicros, at);
     if (const std::string command = commandOf(event.eventType, fields); !command.empty()) {
@@ -123,7 +135,7 @@ class Fold {
                         field(fields, "outcome")};
       if (use.secret.empty()) use.secret = field(fields, "secret_b64");
       if (session.credentials.size() < kMaxCommands) session.credentials.push_back(use);
-      ++attacker.credentialCount;
+      attacker.credentialCount += weight;
       CredentialRecord record;
       record.attackerIp = event.attackerIp;
       record.decky = event.decky;
@@ -132,7 +144,7 @@ class Fold {
       record.secret = use.secret;
       record.outcome = use.outcome;
       record.firstSeen = record.lastSeen = event.time;
-      record.attempts = 1;
+      record.attempts = weight;
       credentials_.push_back(std::move(record));
     }
     if (event.eventType == "disconnect") {

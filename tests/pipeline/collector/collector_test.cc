@@ -164,6 +164,47 @@ TEST_F(CollectorTest, ConnectBurstsFromOneAttackerAreFolded) {
   EXPECT_EQ(collector_->counters().deduplicated, 4u);
 }
 
+TEST_F(CollectorTest, FloodFromAnotherSenderIsStoredWithItsCount) {
+  // 250 identical requests (only the source port differs) within one window from a sender
+  // without sequence numbers: 100 stored as they came, the other 150 as one event with count.
+  Sender sender(collector_->tcpPort());
+  std::string flood;
+  for (int i = 0; i < 250; ++i) {
+    flood +=
+        "<134>1 2026-12-02T08:00:00.000001+00:00 corp-lan-03 http - request [relay@55555 "
+        "src_ip=\"10.77.0.250\" src_port=\"" +
+        std::to_string(40000 + i) + "\" path=\"/wp-login.php\"] GET\n";
+  }
+  flood += line(0, "request", "10.77.0.251") + "\n";  // another attacker: its own kind
+  sender.send(flood);
+  EXPECT_EQ(waitForEvents(102), 102);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(*store_->eventCount(), 102);
+  EXPECT_EQ(collector_->counters().floodFolded, 150u);
+  EventQuery query;
+  query.limit = 500;
+  auto events = store_->query(query);
+  ASSERT_TRUE(events);
+  int counted = 0;
+  for (const auto& event : *events) {
+    if (event.fieldsJson.find("\"count\":\"150\"") == std::string::npos) continue;
+    ++counted;
+    EXPECT_NE(event.fieldsJson.find("\"src_port\":\"40249\""), std::string::npos)
+        << "the count event is the last held-back one: " << event.fieldsJson;
+  }
+  EXPECT_EQ(counted, 1);
+}
+
+TEST_F(CollectorTest, AgentFloodsAreNotFoldedAgain) {
+  // The agent folded at source already; each of its sequence numbers is stored.
+  Sender sender(collector_->tcpPort());
+  std::string flood;
+  for (int i = 1; i <= 250; ++i) flood += octets(line(i));
+  sender.send(flood);
+  EXPECT_EQ(waitForEvents(250), 250);
+  EXPECT_EQ(collector_->counters().floodFolded, 0u);
+}
+
 TEST_F(CollectorTest, RetentionPrunesOldEventsInBatches) {
   collector_->stop();
   std::vector<CollectedEvent> old;

@@ -92,6 +92,29 @@ TEST(FoldEvents, AnIdleGapStartsANewSession) {
   EXPECT_EQ(batch.attackers[0].sessionCount, 2);
 }
 
+TEST(FoldEvents, AFoldedFloodCountsAsItsEvents) {
+  // A line with count="N" stands for N events (the agent's or the collector's flood folding).
+  std::map<std::string, AttackerRecord> attackers;
+  std::vector<SessionRecord> open;
+  const std::vector<CollectedEvent> events = {
+      event(1, "2026-12-02T08:00:00Z", "corp-01", "ssh", "auth_attempt",
+            R"j({"principal":"root","secret":"toor","outcome":"failed"})j"),
+      event(2, "2026-12-02T08:00:01Z", "corp-01", "ssh", "auth_attempt",
+            R"j({"principal":"root","secret":"toor","outcome":"failed","count":"900"})j"),
+      event(3, "2026-12-02T08:00:02Z", "corp-01", "ssh", "auth_attempt",
+            R"j({"principal":"root","secret":"x","count":"not a number"})j"),
+  };
+  const CorrelationBatch batch = foldEvents(events, attackers, open, {});
+  ASSERT_EQ(batch.attackers.size(), 1u);
+  EXPECT_EQ(batch.attackers[0].eventCount, 902);
+  EXPECT_EQ(batch.attackers[0].eventTypes.at("auth_attempt"), 902);
+  EXPECT_EQ(batch.attackers[0].credentialCount, 902);
+  ASSERT_EQ(batch.credentials.size(), 3u);
+  EXPECT_EQ(batch.credentials[1].attempts, 900);
+  ASSERT_EQ(batch.sessions.size(), 1u);
+  EXPECT_EQ(batch.sessions[0].eventCount, 902);
+}
+
 TEST(FoldEvents, HostileFieldsAreData) {
   std::map<std::string, AttackerRecord> attackers;
   std::vector<SessionRecord> open;
