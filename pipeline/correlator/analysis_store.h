@@ -60,8 +60,13 @@ struct AttackerRecord {
   std::vector<std::string> services, deckies;  // in first-contact order
   std::vector<TraversalHop> traversal;         // a hop each time the decky changes
   std::vector<std::string> commands;           // the latest ones, bounded
-  std::vector<std::string> clients;            // User-Agents, SSH client versions, ...
-  std::vector<int> ttls;                       // distinct IP TTLs events reported
+  // The hops and commands are stored as rows (appended, never rewritten). A record loaded for
+  // the correlator holds only the last stored hop (hopsLoaded 1) and no stored command; on save,
+  // traversal[hopsLoaded...] and commands[commandsLoaded...] are the new rows.
+  std::int64_t hopsStored = 0;
+  std::size_t hopsLoaded = 0, commandsLoaded = 0;
+  std::vector<std::string> clients;  // User-Agents, SSH client versions, ...
+  std::vector<int> ttls;             // distinct IP TTLs events reported
   std::map<std::string, std::int64_t> eventTypes;
   // Inter-arrival times of its events (Welford's running mean and M2, in seconds).
   std::int64_t lastEventMicros = 0, gaps = 0;
@@ -111,7 +116,8 @@ class AnalysisStore {
   // The last event id `worker` has consumed; 0 when none.
   [[nodiscard]] virtual Result<std::int64_t> cursor(const std::string& worker) = 0;
 
-  // The stored attackers with these addresses (absent ones are missing from the map).
+  // The stored attackers with these addresses (absent ones are missing from the map), loaded
+  // for the correlator: the last traversal hop only, no commands, no profile.
   [[nodiscard]] virtual Result<std::map<std::string, AttackerRecord>> attackersByIp(
       const std::vector<std::string>& ips) = 0;
   // The open sessions of these attacker addresses.
@@ -125,7 +131,8 @@ class AnalysisStore {
   [[nodiscard]] virtual Result<std::int64_t> closeIdleSessions(std::int64_t beforeMicros,
                                                                const std::string& holder) = 0;
 
-  // Attackers changed since their last profile, oldest change first, at most `limit`.
+  // Attackers changed since their last profile, oldest change first, at most `limit` (without
+  // their traversal and commands).
   [[nodiscard]] virtual Result<std::vector<AttackerRecord>> attackersToProfile(
       std::size_t limit) = 0;
   // Stores profiles (attacker id -> profile, the revision it describes) while `holder` holds

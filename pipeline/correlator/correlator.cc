@@ -104,8 +104,10 @@ class Fold {
     if (at > 0) attacker.lastEventMicros = std::max(attacker.lastEventMicros, at);
     appendDistinct(attacker.services, event.service, 64);
     appendDistinct(attacker.deckies, event.decky, 4096);
+    const auto hops = attacker.hopsStored +
+                      static_cast<std::int64_t>(attacker.traversal.size() - attacker.hopsLoaded);
     if ((attacker.traversal.empty() || attacker.traversal.back().decky != event.decky) &&
-        attacker.traversal.size() < kMaxTraversal) {
+        hops < static_cast<std::int64_t>(kMaxTraversal)) {
       attacker.traversal.push_back({event.decky, event.service, event.time});
     }
     attacker.eventTypes[event.eventType] += weight;
@@ -127,7 +129,11 @@ class Fold {
     session.lastSeenMicros = std::max(session.lastSeenMicros, at);
     if (const std::string command = commandOf(event.eventType, fields); !command.empty()) {
       appendBounded(session.commands, command);
-      appendBounded(attacker.commands, command);
+      if (attacker.commands.size() >= kMaxCommands) {  // the oldest goes (a loaded one first)
+        attacker.commands.erase(attacker.commands.begin());
+        if (attacker.commandsLoaded > 0) --attacker.commandsLoaded;
+      }
+      attacker.commands.push_back(command);
       ++attacker.commandCount;
     }
     if (carriesCredential(event.eventType, fields)) {

@@ -1,5 +1,6 @@
 // The SQLite driver of AnalysisStore, in the telemetry database (WAL). SQLiteCpp and
-// nlohmann/json stay in this file: the list-valued parts of a record are one JSON document.
+// nlohmann/json stay in this file: the short list-valued parts of a record are one JSON
+// document; an attacker's traversal and commands, which grow, are rows appended to.
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <mutex>
@@ -12,6 +13,8 @@ namespace decnet::pipeline {
 namespace {
 
 using Json = nlohmann::json;
+
+constexpr std::int64_t kMaxStoredCommands = 200;  // per attacker, the latest
 
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS worker_leases (
@@ -27,6 +30,13 @@ CREATE TABLE IF NOT EXISTS attackers (
   profiled_revision INTEGER NOT NULL DEFAULT 0,
   profile TEXT);
 CREATE INDEX IF NOT EXISTS attackers_unprofiled ON attackers(profiled_revision, revision);
+CREATE TABLE IF NOT EXISTS attacker_hops (
+  attacker_ip TEXT NOT NULL, seq INTEGER NOT NULL,
+  decky TEXT NOT NULL, service TEXT NOT NULL, time TEXT NOT NULL,
+  PRIMARY KEY (attacker_ip, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS attacker_commands (
+  attacker_ip TEXT NOT NULL, seq INTEGER NOT NULL, command TEXT NOT NULL,
+  PRIMARY KEY (attacker_ip, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sessions (
   id INTEGER PRIMARY KEY,
   attacker_ip TEXT NOT NULL,
@@ -68,16 +78,12 @@ std::int64_t nowMs() {
 }
 
 Json attackerDocument(const AttackerRecord& a) {
-  Json hops = Json::array();
-  for (const auto& hop : a.traversal) hops.push_back({hop.decky, hop.service, hop.time});
   return {{"event_count", a.eventCount},
           {"session_count", a.sessionCount},
           {"credential_count", a.credentialCount},
           {"command_count", a.commandCount},
           {"services", a.services},
           {"deckies", a.deckies},
-          {"traversal", hops},
-          {"commands", a.commands},
           {"clients", a.clients},
           {"ttls", a.ttls},
           {"event_types", a.eventTypes},
@@ -96,10 +102,6 @@ void readAttackerDocument(const std::string& text, AttackerRecord& a) {
   a.commandCount = d.value("command_count", std::int64_t{0});
   a.services = d.value("services", std::vector<std::string>{});
   a.deckies = d.value("deckies", std::vector<std::string>{});
-  for (const auto& hop : d.value("traversal", Json::array())) {
-    if (hop.is_array() && hop.size() == 3) a.traversal.push_back({hop[0], hop[1], hop[2]});
-  }
-  a.commands = d.value("commands", std::vector<std::string>{});
   a.clients = d.value("clients", std::vector<std::string>{});
   a.ttls = d.value("ttls", std::vector<int>{});
   a.eventTypes = d.value("event_types", std::map<std::string, std::int64_t>{});
@@ -134,6 +136,11 @@ constexpr const char* kAttackerColumns =
 std::string attackerSelect() {
   return std::string(kAttackerColumns) + kReusedCredential + ") FROM attackers a";
 }
+
+// The same columns without the reuse check, which only readers show.
+constexpr const char* kAttackerWorkSelect =
+    "SELECT a.id, a.ip, a.first_seen, a.last_seen, a.revision, a.document, a.profiled_revision, "
+    "NULL, 0 FROM attackers a";
 
 std::vector<AttackerRecord> readAttackers(SQLite::Statement& query) {
   std::vector<AttackerRecord> out;
@@ -266,9 +273,23 @@ class SqliteAnalysisStore final : public AnalysisStore {
       std::map<std::string, AttackerRecord> out;
       for (std::size_t at = 0; at < ips.size(); at += 500) {
         const std::size_t n = std::min<std::size_t>(500, ips.size() - at);
-        SQLite::Statement query(db_, attackerSelect() + " WHERE a.ip IN (" + placeholders(n) + ")");
+        SQLite::Statement query(
+            db_, std::string(kAttackerWorkSelect) + " WHERE a.ip IN (" + placeholders(n) + ")");
         for (std::size_t i = 0; i < n; ++i) query.bind(static_cast<int>(i + 1), ips[at + i]);
         for (auto& a : readAttackers(query)) out.emplace(a.ip, std::move(a));
+      }
+      SQLite::Statement lastHop(db_,
+                                "SELECT seq, decky, service, time FROM attacker_hops "
+                                "WHERE attacker_ip = ? ORDER BY seq DESC LIMIT 1");
+      for (auto& [ip, a] : out) {
+        lastHop.bind(1, ip);
+        if (lastHop.executeStep()) {
+          a.hopsStored = lastHop.getColumn(0).getInt64();
+          a.traversal.push_back({lastHop.getColumn(1).getString(), lastHop.getColumn(2).getString(),
+                                 lastHop.getColumn(3).getString()});
+          a.hopsLoaded = 1;
+        }
+        lastHop.reset();
       }
       return out;
     });
@@ -330,8 +351,9 @@ class SqliteAnalysisStore final : public AnalysisStore {
   Result<std::vector<AttackerRecord>> attackersToProfile(std::size_t limit) override {
     std::lock_guard lock(mutex_);
     return guarded([&] {
-      SQLite::Statement query(
-          db_, attackerSelect() + " WHERE a.profiled_revision < a.revision ORDER BY a.id LIMIT ?");
+      SQLite::Statement query(db_, std::string(kAttackerWorkSelect) +
+                                       " WHERE a.profiled_revision < a.revision ORDER BY a.id "
+                                       "LIMIT ?");
       query.bind(1, static_cast<int64_t>(limit));
       return readAttackers(query);
     });
@@ -370,7 +392,9 @@ class SqliteAnalysisStore final : public AnalysisStore {
       query.bind(at++, static_cast<int64_t>(wanted.afterId));
       if (!wanted.attackerIp.empty()) query.bind(at++, wanted.attackerIp);
       query.bind(at, static_cast<int64_t>(wanted.limit));
-      return readAttackers(query);
+      auto out = readAttackers(query);
+      for (auto& a : out) readRows(a);
+      return out;
     });
   }
 
@@ -379,7 +403,9 @@ class SqliteAnalysisStore final : public AnalysisStore {
     auto found = guarded([&] {
       SQLite::Statement query(db_, attackerSelect() + " WHERE a.id = ?");
       query.bind(1, static_cast<int64_t>(id));
-      return readAttackers(query);
+      auto out = readAttackers(query);
+      for (auto& a : out) readRows(a);
+      return out;
     });
     if (!found) return tl::unexpected(found.error());
     if (found->empty())
@@ -454,12 +480,74 @@ class SqliteAnalysisStore final : public AnalysisStore {
     return query.executeStep();
   }
 
+  // An attacker's traversal and latest commands, for readers.
+  void readRows(AttackerRecord& a) {
+    SQLite::Statement hops(
+        db_, "SELECT decky, service, time FROM attacker_hops WHERE attacker_ip = ? ORDER BY seq");
+    hops.bind(1, a.ip);
+    while (hops.executeStep()) {
+      a.traversal.push_back({hops.getColumn(0).getString(), hops.getColumn(1).getString(),
+                             hops.getColumn(2).getString()});
+    }
+    a.hopsStored = static_cast<std::int64_t>(a.traversal.size());
+    a.hopsLoaded = a.traversal.size();
+    SQLite::Statement commands(
+        db_, "SELECT command FROM attacker_commands WHERE attacker_ip = ? ORDER BY seq");
+    commands.bind(1, a.ip);
+    while (commands.executeStep()) a.commands.push_back(commands.getColumn(0).getString());
+    a.commandsLoaded = a.commands.size();
+  }
+
+  // Appends the hops and commands a record gained; keeps the latest kMaxStoredCommands.
+  struct RowStatements {
+    explicit RowStatements(SQLite::Database& db)
+        : hop(db,
+              "INSERT OR REPLACE INTO attacker_hops (attacker_ip, seq, decky, service, time) "
+              "VALUES (?,?,?,?,?)"),
+          command(db,
+                  "INSERT OR REPLACE INTO attacker_commands (attacker_ip, seq, command) VALUES "
+                  "(?,?,?)"),
+          trim(db, "DELETE FROM attacker_commands WHERE attacker_ip = ? AND seq <= ?") {}
+    SQLite::Statement hop, command, trim;
+  };
+
+  static void writeRows(const AttackerRecord& a, RowStatements& rows) {
+    auto& hop = rows.hop;
+    std::int64_t seq = a.hopsStored;
+    for (std::size_t i = a.hopsLoaded; i < a.traversal.size(); ++i) {
+      hop.bind(1, a.ip);
+      hop.bind(2, static_cast<int64_t>(++seq));
+      hop.bind(3, a.traversal[i].decky);
+      hop.bind(4, a.traversal[i].service);
+      hop.bind(5, a.traversal[i].time);
+      hop.exec();
+      hop.reset();
+    }
+    if (a.commands.size() <= a.commandsLoaded) return;
+    // The newest command is number commandCount.
+    std::int64_t number =
+        a.commandCount - static_cast<std::int64_t>(a.commands.size() - a.commandsLoaded);
+    auto& command = rows.command;
+    for (std::size_t i = a.commandsLoaded; i < a.commands.size(); ++i) {
+      command.bind(1, a.ip);
+      command.bind(2, static_cast<int64_t>(++number));
+      command.bind(3, a.commands[i]);
+      command.exec();
+      command.reset();
+    }
+    rows.trim.bind(1, a.ip);
+    rows.trim.bind(2, static_cast<int64_t>(a.commandCount - kMaxStoredCommands));
+    rows.trim.exec();
+    rows.trim.reset();
+  }
+
   void writeAttackers(const std::vector<AttackerRecord>& attackers) {
     SQLite::Statement upsert(
         db_,
         "INSERT INTO attackers (ip, first_seen, last_seen, revision, document) VALUES (?,?,?,?,?) "
         "ON CONFLICT(ip) DO UPDATE SET last_seen = excluded.last_seen, "
         "revision = excluded.revision, document = excluded.document");
+    RowStatements rows(db_);
     for (const auto& a : attackers) {
       upsert.bind(1, a.ip);
       upsert.bind(2, a.firstSeen);
@@ -468,6 +556,7 @@ class SqliteAnalysisStore final : public AnalysisStore {
       upsert.bind(5, attackerDocument(a).dump(-1, ' ', false, Json::error_handler_t::replace));
       upsert.exec();
       upsert.reset();
+      writeRows(a, rows);
     }
   }
 

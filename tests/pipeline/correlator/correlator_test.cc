@@ -182,7 +182,12 @@ TEST_F(CorrelatorTest, StepsContinueAcrossBatchesAndCopies) {
   EXPECT_EQ(a.eventCount, 5);
   EXPECT_EQ(a.sessionCount, 2);
   EXPECT_EQ(a.deckies, (std::vector<std::string>{"corp-01", "corp-02"}));
-  EXPECT_EQ(a.traversal.size(), 3u);
+  ASSERT_EQ(a.traversal.size(), 3u);  // stored as rows across the steps: 01 -> 02 -> 01
+  EXPECT_EQ(a.traversal[0].decky, "corp-01");
+  EXPECT_EQ(a.traversal[1].decky, "corp-02");
+  EXPECT_EQ(a.traversal[2].decky, "corp-01");
+  EXPECT_EQ(a.traversal[2].time, at(3));
+  EXPECT_EQ(a.commands, (std::vector<std::string>{"id"}));
   EXPECT_TRUE(a.credentialReused) << "root/toor on two deckies";
   EXPECT_EQ(a.revision, 3);
 
@@ -221,6 +226,35 @@ TEST_F(CorrelatorTest, IdleSessionsAreClosedByTheClock) {
   EXPECT_EQ(*analysis_->closeIdleSessions(std::numeric_limits<std::int64_t>::max(), "me"), 1);
   auto sessions = analysis_->sessions({});
   EXPECT_EQ(sessions->front().closeReason, "idle");
+}
+
+TEST_F(CorrelatorTest, TraversalAndCommandsStayBoundedAcrossSteps) {
+  // 700 commands, each on the other decky than the last: 700 hops wanted, 500 kept (the first);
+  // commands: the latest 200. Steps of 64 events, so the bounds hold across many saves.
+  const auto now = api::systemClock().now();
+  std::vector<CollectedEvent> events;
+  for (int i = 1; i <= 700; ++i) {
+    events.push_back(event(i, api::formatTime(now + std::chrono::milliseconds(i)),
+                           i % 2 ? "corp-01" : "corp-02", "ssh", "command",
+                           R"j({"cmd":"echo )j" + std::to_string(i) + R"j("})j"));
+  }
+  store(events);
+  ASSERT_TRUE(*analysis_->acquireLease("correlator", "me", std::chrono::seconds(10)));
+  Correlator correlator(*events_, *analysis_, {std::chrono::seconds(300), 64});
+  std::size_t consumed = 0;
+  for (auto step = correlator.step("me"); step && *step > 0; step = correlator.step("me")) {
+    consumed += *step;
+  }
+  EXPECT_EQ(consumed, 700u);
+  auto attackers = analysis_->attackers({});
+  ASSERT_EQ(attackers->size(), 1u);
+  const AttackerRecord& a = attackers->front();
+  ASSERT_EQ(a.traversal.size(), 500u);
+  EXPECT_EQ(a.traversal[499].decky, "corp-02");
+  EXPECT_EQ(a.commandCount, 700);
+  ASSERT_EQ(a.commands.size(), 200u);
+  EXPECT_EQ(a.commands.front(), "echo 501");
+  EXPECT_EQ(a.commands.back(), "echo 700");
 }
 
 }  // namespace
