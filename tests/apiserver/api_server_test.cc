@@ -36,7 +36,9 @@ class ApiServerTest : public ::testing::Test {
     ASSERT_TRUE(started) << started.error().message;
     client_ = makeRestClient(server_->url());
   }
-  void TearDown() override { server_->stop(); }
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
 
   Object fleet(const std::string& name, int replicas = 2) {
     Object o;
@@ -540,6 +542,16 @@ TEST_F(ApiServerTest, AttackersSessionsCredentialsStatsAndHistogram) {
   server_->stop();
   const std::string dsn = "/tmp/decnet-api-analysis-" + std::to_string(getpid()) + ".db";
   std::filesystem::remove(dsn);
+  // Runs last, even after a failed assertion: the server (which shares the stores) goes first,
+  // so the database is closed before it and its -wal and -shm files are removed.
+  struct RemoveDatabase {
+    std::function<void()> closeServer;
+    std::string path;
+    ~RemoveDatabase() {
+      closeServer();
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+    }
+  } removeDatabase{[this] { server_.reset(); }, dsn};
   std::shared_ptr<pipeline::TelemetryStore> telemetry =
       std::move(*pipeline::openTelemetryStore(dsn));
   std::shared_ptr<pipeline::AnalysisStore> analysis = std::move(*pipeline::openAnalysisStore(dsn));
@@ -601,7 +613,6 @@ TEST_F(ApiServerTest, AttackersSessionsCredentialsStatsAndHistogram) {
   EXPECT_EQ(histogram["buckets"][1]["count"], 2);
   EXPECT_EQ(curl(url + "events/histogram?bucket=soon'").first, 400);
   server_->stop();
-  std::filesystem::remove(dsn);
 }
 
 TEST_F(ApiServerTest, EventStreamSendsNewEventsAndResumesFromLastEventId) {
