@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "agents/agent_metrics.h"
 #include "api/net/ipv4.h"
 #include "api/types/conditions.h"
 
@@ -77,6 +78,7 @@ Result<void> Agent::start() {
   events_ = std::make_unique<controller::EventRecorder>(client_, "decnet-agent/" + options_.node);
   controller::ManagerOptions managerOptions;
   managerOptions.workers = options_.workers;
+  managerOptions.metrics = options_.metrics;
   manager_ = std::make_unique<controller::Manager>(client_, managerOptions);
   DeckyReconcilerOptions reconcilerOptions;
   reconcilerOptions.node = options_.node;
@@ -86,6 +88,7 @@ Result<void> Agent::start() {
   reconciler_ = reconciler.get();
   manager_->add(std::move(reconciler));
   manager_->start();
+  if (options_.metrics != nullptr) registerAgentMetrics(*options_.metrics, *this, client_);
   loop_ = std::thread([this] { loop(); });
   spdlog::info("agent for node {} started (data in {})", options_.node, options_.dataDir);
   return {};

@@ -36,6 +36,9 @@ struct AgentOptions {
   TlsFiles collectorTls;
   // The spool's segment size and cap, and the folding of repeated events.
   LogForwarderOptions forwarder;
+  // Where the agent's series go (agents/agent_metrics.h) and its decky reconciler's
+  // controller-runtime ones; null: none. Must outlive the agent.
+  metrics::Registry* metrics = nullptr;
 };
 
 class Agent {
@@ -50,6 +53,10 @@ class Agent {
   // Stops the agent; decoys and namespaces keep running (a restart adopts them).
   void stop();
   const LogForwarder& logs() const { return *logs_; }
+  // The newest sequenceId the collector has committed (0 without a collector or before its
+  // first acknowledgment).
+  std::int64_t acknowledged() const { return shipper_ ? shipper_->acknowledged() : 0; }
+  bool shipping() const { return shipper_ != nullptr; }
 
  private:
   Result<void> heartbeat();

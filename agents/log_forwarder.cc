@@ -51,7 +51,7 @@ void LogForwarder::rebuildReadiness() {
     while (start < chunk.size()) {
       auto end = chunk.find('\n', start);
       if (end == std::string::npos) end = chunk.size();
-      observe(decky, chunk.substr(start, end - start));
+      observe(decky, chunk.substr(start, end - start), /*count=*/false);
       start = end + 1;
     }
   }
@@ -80,10 +80,16 @@ void LogForwarder::saveState() const {
   fs::rename(path + ".tmp", path, ec);  // atomic: never a half-written state
 }
 
-void LogForwarder::observe(const std::string& decky, const std::string& line) {
+void LogForwarder::observe(const std::string& decky, const std::string& line, bool count) {
   SyslogLineParts header;
   if (!splitSyslogLine(line, header)) return;
   const std::string sd = line.substr(header.sdStart, header.sdEnd - header.sdStart);
+  if (count && !sdParamValue(sd, "src_ip").empty()) {
+    std::lock_guard lock(countsMutex_);
+    ++counts_.attackerEvents[{header.app, header.msgid}];
+    if (header.msgid == "connect") ++counts_.connections[{decky, header.app}];
+    if (!sdParamValue(sd, "principal").empty()) ++counts_.credentials[header.app];
+  }
   std::lock_guard lock(readinessMutex_);
   auto& state = readiness_[decky];
   if (header.msgid == "decoy_start") {
@@ -133,6 +139,8 @@ void LogForwarder::pollLocked(bool closeFolds) {
   const bool changed = !batch.text.empty() || batch.offsets != offsets_;
   offsets_ = std::move(batch.offsets);
   nextSequence_ = batch.nextSequence;
+  lastSequence_ = nextSequence_ - 1;
+  bytesSpooled_ += batch.text.size();
   forwarded_ += batch.forwarded;
   raw_ += batch.raw;
   unwritten_.reset();
@@ -200,7 +208,7 @@ LogForwarder::Batch LogForwarder::collect(EventFolder::Clock::time_point now, bo
       std::string line = chunk.substr(start, end - start);
       start = end + 1;
       if (line.empty()) continue;
-      observe(decky, line);
+      observe(decky, line, /*count=*/true);
       if (folder_.admit(decky, line, now)) add(line);
     }
     offset += lastNewline + 1;
@@ -209,6 +217,11 @@ LogForwarder::Batch LogForwarder::collect(EventFolder::Clock::time_point now, bo
     for (const auto& line : folder_.takeEnded(EventFolder::Clock::time_point::max())) add(line);
   }
   return batch;
+}
+
+DecoyCounts LogForwarder::decoyCounts() const {
+  std::lock_guard lock(countsMutex_);
+  return counts_;
 }
 
 DecoyReadiness LogForwarder::readiness(const std::string& decky) const {

@@ -35,6 +35,16 @@ struct DecoyReadiness {
 // empty string when the line is not RFC 5424 (the caller keeps such lines raw).
 std::string stampSequence(const std::string& line, std::uint64_t sequence);
 
+// What the decoys of this node reported, counted as their lines are read (before folding, so
+// every line counts once). For the agent's decnet_decoy_*, decnet_attacker_events_total and
+// decnet_credentials_captured_total series. Attacker addresses are never keys.
+struct DecoyCounts {
+  std::map<std::pair<std::string, std::string>, std::uint64_t> connections;  // (decky, service)
+  // (service, event type) of the lines that name an attacker (src_ip).
+  std::map<std::pair<std::string, std::string>, std::uint64_t> attackerEvents;
+  std::map<std::string, std::uint64_t> credentials;  // service: lines carrying a principal
+};
+
 struct LogForwarderOptions {
   SpoolLimits spool;  // segment size and cap of <data-dir>/spool/<node>.log*
   FoldOptions fold;   // folding of repeated events
@@ -53,6 +63,8 @@ class LogForwarder {
   // Thread-safe.
   void drain();
   DecoyReadiness readiness(const std::string& decky) const;
+  // Counts since this forwarder started. Thread-safe.
+  DecoyCounts decoyCounts() const;
   // Forwards the decky's last lines, then removes its log and forgets it (after teardown).
   void forget(const std::string& decky);
   // The active spool file, <data-dir>/spool/<node>.log.
@@ -60,6 +72,10 @@ class LogForwarder {
   // The node's spool files, for the shipper that reads and trims them.
   std::shared_ptr<SpoolSegments> spool() const { return spool_; }
   std::uint64_t linesForwarded() const { return forwarded_; }
+  // The sequenceId of the newest line in the spool (0: none yet), and the bytes this forwarder
+  // has written to the spool since it started.
+  std::uint64_t lastSequence() const { return lastSequence_; }
+  std::uint64_t bytesSpooled() const { return bytesSpooled_; }
   std::uint64_t rawLines() const { return raw_; }
   // Lines held back by folding (each counted in a count line).
   std::uint64_t linesFolded() const { return folded_; }
@@ -79,7 +95,8 @@ class LogForwarder {
   void loadState();
   void rebuildReadiness();
   void saveState() const;
-  void observe(const std::string& decky, const std::string& line);
+  // Readiness from one line; with `count`, its event is counted too (not on a replay).
+  void observe(const std::string& decky, const std::string& line, bool count);
 
   const std::string dataDir_;
   const std::string node_;
@@ -92,12 +109,15 @@ class LogForwarder {
   std::atomic<std::uint64_t> forwarded_{0};
   std::atomic<std::uint64_t> raw_{0};
   std::atomic<std::uint64_t> folded_{0};
+  std::atomic<std::uint64_t> lastSequence_{0}, bytesSpooled_{0};
   std::shared_ptr<SpoolSegments> spool_;
   EventFolder folder_;
   std::optional<Batch> unwritten_;  // collected but not yet in the spool (its write failed)
   std::mutex pollMutex_;            // poll() against forget()
   mutable std::mutex readinessMutex_;
   std::map<std::string, DecoyReadiness> readiness_;
+  mutable std::mutex countsMutex_;
+  DecoyCounts counts_;
 };
 
 }  // namespace decnet::agents

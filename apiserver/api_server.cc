@@ -7,6 +7,7 @@
 
 #include "apiserver/error_status.h"
 #include "apiserver/http_transport.h"
+#include "apiserver/request_metrics.h"
 #include "apiserver/routes/analysis.h"
 #include "apiserver/routes/discovery.h"
 #include "apiserver/routes/event_stream.h"
@@ -28,6 +29,7 @@ struct ApiServer::Impl {
   std::unique_ptr<HttpTransport> transport;
   std::mutex watchesMutex;
   std::map<std::string, int> watchesByClient;  // remote address -> open watches
+  RequestMetrics requestMetrics{options.metrics};
 
   Impl(api::Client& b, ApiServerOptions o) : backend(b), options(std::move(o)) {}
 
@@ -51,7 +53,9 @@ Reply ApiServer::Impl::watch(const HttpRequest& request, const WatchRequest& wat
     }
     ++open;
   }
-  auto release = [this, client] {
+  requestMetrics.watchers(watch.kind, 1);
+  auto release = [this, client, kind = watch.kind] {
+    requestMetrics.watchers(kind, -1);
     std::lock_guard lock(watchesMutex);
     if (--watchesByClient[client] <= 0) watchesByClient.erase(client);
   };
@@ -60,6 +64,13 @@ Reply ApiServer::Impl::watch(const HttpRequest& request, const WatchRequest& wat
 }
 
 Reply ApiServer::Impl::handle(const HttpRequest& request) {
+  if (options.metrics != nullptr && request.path == "/metrics") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      return {errorResponse(Error{Errc::kTerminal, "/metrics answers GET only", {}}), nullptr};
+    }
+    return {HttpResponse{200, metrics::kExpositionContentType, options.metrics->expose(), {}, {}},
+            nullptr};
+  }
   if (auto extra = options.extraRoutes.find(request.path); extra != options.extraRoutes.end()) {
     auto [type, body] = extra->second();
     return {HttpResponse{200, type, body, {}, {}}, nullptr};
@@ -98,7 +109,11 @@ Result<void> ApiServer::start() {
       impl_->options.listen,
       [impl = impl_.get()](const HttpRequest& request) {
         try {
-          return impl->handle(request);
+          const auto started = std::chrono::steady_clock::now();
+          Reply reply = impl->handle(request);
+          impl->requestMetrics.record(request, reply.response.status,
+                                      std::chrono::steady_clock::now() - started);
+          return reply;
         } catch (const std::exception& e) {
           spdlog::error("api: {} {} failed: {}", request.method, request.path, e.what());
           return Reply{errorResponse(Error{Errc::kInternal, e.what(), {}}), nullptr};

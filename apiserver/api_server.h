@@ -10,6 +10,7 @@
 
 #include "api/client/client.h"
 #include "api/types/result.h"
+#include "metrics/registry.h"
 #include "pipeline/collector/telemetry_store.h"
 #include "pipeline/correlator/analysis_store.h"
 
@@ -33,6 +34,9 @@ struct ApiServerOptions {
   std::shared_ptr<pipeline::AnalysisStore> analysis;
   // How often /api/v1/stream looks for new events.
   std::chrono::milliseconds eventStreamPoll{100};
+  // When set, GET /metrics serves it, and the server adds its apiserver_* series to it. Must
+  // outlive the server.
+  metrics::Registry* metrics = nullptr;
 };
 
 class ApiServer {

@@ -58,6 +58,10 @@ inline cli::ControlPlaneOptions planeOptions(const TempDir& dir) {
   cli::ControlPlaneOptions options;
   options.dataDir = dir.path;
   options.serveApi = false;
+  // The controller alone: the node is registered without an agent, so deckies are scheduled
+  // (an embedded agent would report this host's interfaces, which have no bench0..3, and the
+  // scheduler would rightly keep every decky Pending).
+  options.embedAgent = false;
   return options;
 }
 

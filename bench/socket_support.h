@@ -37,4 +37,22 @@ inline int connectTo(const std::string& ipv4, int port) {
   return fd;
 }
 
+// One GET of `path` on a new connection to 127.0.0.1:`port`; the whole answer (headers and
+// body), "" when the connection fails.
+inline std::string httpGet(int port, const std::string& path) {
+  const int fd = connectTo("127.0.0.1", port);
+  if (fd < 0) return "";
+  const std::string request =
+      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+    ::close(fd);
+    return "";
+  }
+  std::string answer;
+  char buffer[65536];
+  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) answer.append(buffer, n);
+  ::close(fd);
+  return answer;
+}
+
 }  // namespace decnet::bench

@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "api/types/clock.h"
 #include "api/types/conditions.h"
+#include "controller/runtime/object_metrics.h"
 #include "reconcilers/fleet_reconciler.h"
 #include "reconcilers/gc_reconciler.h"
 #include "reconcilers/mutation_reconciler.h"
@@ -51,6 +53,7 @@ Result<void> ControlPlane::start() {
   if (options_.serveApi) {
     apiserver::ApiServerOptions serverOptions;
     serverOptions.listen = options_.listen;
+    serverOptions.metrics = metrics_.get();
     if (!options_.collectListen.empty()) {
       // The collector child writes this database; the API reads it (SQLite WAL: both at once).
       auto telemetry = pipeline::openTelemetryStore(telemetryDsn());
@@ -70,17 +73,22 @@ Result<void> ControlPlane::start() {
   events_ = std::make_unique<controller::EventRecorder>(*store_, "decnet-controller");
   controller::ManagerOptions managerOptions;
   managerOptions.workers = options_.workers;
+  managerOptions.metrics = metrics_.get();
+  controller::registerObjectMetrics(*metrics_, *store_);
   manager_ = std::make_unique<controller::Manager>(*store_, managerOptions);
   manager_->add(std::make_unique<reconcilers::FleetReconciler>(*store_, *events_));
   manager_->add(std::make_unique<reconcilers::SchedulerReconciler>(*store_, *events_));
-  manager_->add(std::make_unique<reconcilers::MutationReconciler>(*store_, *events_));
+  manager_->add(std::make_unique<reconcilers::MutationReconciler>(
+      *store_, *events_, api::systemClock(), metrics_.get()));
   manager_->add(std::make_unique<reconcilers::GarbageCollectorReconciler>(*store_, *events_));
   manager_->add(std::make_unique<reconcilers::NodeLifecycleReconciler>(*store_, *events_));
   manager_->start();
   if (!options_.collectListen.empty()) {
     const std::string database = telemetryDsn();
-    collector_ = std::make_unique<WorkerSupervisor>(std::vector<std::string>{
-        selfBinary(), "collect", "--listen", options_.collectListen, "--database", database});
+    std::vector<std::string> collect = {selfBinary(),           "collect",    "--listen",
+                                        options_.collectListen, "--database", database};
+    for (auto& arg : workerMetricsArgs(0)) collect.push_back(arg);
+    collector_ = std::make_unique<WorkerSupervisor>(collect);
     collector_->start();
     spdlog::info("collector (pid {}) on {} into {}", collector_->pid(), options_.collectListen,
                  database);
@@ -95,6 +103,7 @@ Result<void> ControlPlane::start() {
     agentOptions.sandbox = options_.sandbox;
     agentOptions.capacity = options_.nodeCapacity;
     agentOptions.collector = options_.collectListen;
+    agentOptions.metrics = metrics_.get();
     agent_ = std::make_unique<agents::Agent>(
         *store_, agentOptions, agents::makeNetlinkDriver(),
         agents::makeProcessRuntime(
@@ -106,8 +115,10 @@ Result<void> ControlPlane::start() {
 }
 
 Result<void> ControlPlane::startAnalysis(const std::string& database) {
-  correlator_ = std::make_unique<WorkerSupervisor>(
-      std::vector<std::string>{selfBinary(), "correlate", "--daemon", "--database", database});
+  std::vector<std::string> correlate = {selfBinary(), "correlate", "--daemon", "--database",
+                                        database};
+  for (auto& arg : workerMetricsArgs(1)) correlate.push_back(arg);
+  correlator_ = std::make_unique<WorkerSupervisor>(correlate);
   correlator_->start();
   const char* embed = std::getenv("DECNET_EMBED_PROFILER");
   if (embed != nullptr && std::string(embed) == "1") {
@@ -123,14 +134,21 @@ Result<void> ControlPlane::startAnalysis(const std::string& database) {
     embeddedProfiler_->start();
     spdlog::info("profiler embedded (DECNET_EMBED_PROFILER=1) as {}", embeddedProfiler_->holder());
   } else {
-    profilerChild_ = std::make_unique<WorkerSupervisor>(
-        std::vector<std::string>{selfBinary(), "profile", "--daemon", "--database", database});
+    std::vector<std::string> profile = {selfBinary(), "profile", "--daemon", "--database",
+                                        database};
+    for (auto& arg : workerMetricsArgs(2)) profile.push_back(arg);
+    profilerChild_ = std::make_unique<WorkerSupervisor>(profile);
     profilerChild_->start();
   }
   spdlog::info("correlator (pid {}) and profiler ({}) follow {}", correlator_->pid(),
                profilerChild_ ? "pid " + std::to_string(profilerChild_->pid()) : "embedded",
                database);
   return {};
+}
+
+std::vector<std::string> ControlPlane::workerMetricsArgs(int offset) const {
+  if (options_.workerMetricsPort <= 0) return {};
+  return {"--metrics-listen", "127.0.0.1:" + std::to_string(options_.workerMetricsPort + offset)};
 }
 
 std::string ControlPlane::telemetryDsn() const {

@@ -36,6 +36,9 @@ struct ControlPlaneOptions {
   // <data-dir>/telemetry.db) listens here, and the embedded agent ships its spool to it; "" runs
   // no collector.
   std::string collectListen;
+  // The child workers' /metrics: collector on 127.0.0.1:PORT, correlator PORT+1, profiler
+  // PORT+2 (manifests/prometheus/prometheus.yml lists these defaults); 0 serves none.
+  int workerMetricsPort = 9710;
 };
 
 // The running decnet binary.
@@ -64,8 +67,12 @@ class ControlPlane {
   // DECNET_EMBED_PROFILER=1.
   Result<void> startAnalysis(const std::string& database);
   std::string telemetryDsn() const;  // <data-dir>/telemetry.db, the collector's database
+  // `--metrics-listen 127.0.0.1:PORT+offset` for a child worker; none when the port is 0.
+  std::vector<std::string> workerMetricsArgs(int offset) const;
 
   const ControlPlaneOptions options_;
+  // /metrics of the API's listen address: the controller's series and this process's.
+  std::unique_ptr<metrics::Registry> metrics_ = std::make_unique<metrics::Registry>();
   std::shared_ptr<store::ObjectStore> store_;
   std::unique_ptr<apiserver::ApiServer> server_;
   std::unique_ptr<controller::EventRecorder> events_;

@@ -27,8 +27,8 @@ std::string joinNames(const std::vector<api::ServiceSpec>& services) {
 }  // namespace
 
 MutationReconciler::MutationReconciler(api::Client& client, controller::EventRecorder& events,
-                                       const api::Clock& clock)
-    : client_(client), events_(events), clock_(clock) {}
+                                       const api::Clock& clock, metrics::Registry* metrics)
+    : client_(client), events_(events), clock_(clock), metrics_(metrics) {}
 
 std::vector<controller::WatchSpec> MutationReconciler::watches() const {
   return {fleetWakesItsDeckies(client_)};
@@ -167,6 +167,17 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
 
   std::string message;
   for (const auto& c : changes) message += (message.empty() ? "" : "; ") + c;
+  if (metrics_ != nullptr) {
+    // "hostname a -> b": the part is the first word; kept (pinned) parts did not rotate.
+    for (const auto& c : changes) {
+      if (c.find(" -> ") == std::string::npos) continue;
+      metrics_
+          ->counter(
+              "decnet_mutations_total", "Identity parts rotated by mutation, per fleet.",
+              {{"fleet", fleet ? fleet->metadata.name : ""}, {"rotated", c.substr(0, c.find(' '))}})
+          .inc();
+    }
+  }
   events_.record(*written, "Normal", "Mutated",
                  (requested ? "on request: " : "on schedule: ") + message);
   spdlog::info("decky {} mutated ({}): {}", written->metadata.name,

@@ -7,6 +7,7 @@
 #include "api/client/client.h"
 #include "controller/runtime/event_recorder.h"
 #include "controller/runtime/reconciler.h"
+#include "metrics/registry.h"
 
 namespace decnet::reconcilers {
 
@@ -15,8 +16,11 @@ inline constexpr const char* kLastMutationAnnotation = "decnet.io/last-mutation-
 
 class MutationReconciler final : public controller::Reconciler {
  public:
+  // With `metrics`, each mutation counts decnet_mutations_total{fleet,rotated} once per rotated
+  // part (hostname, distro, services, mac, ip).
   MutationReconciler(api::Client& client, controller::EventRecorder& events,
-                     const api::Clock& clock = api::systemClock());
+                     const api::Clock& clock = api::systemClock(),
+                     metrics::Registry* metrics = nullptr);
 
   std::string_view name() const override { return "mutation"; }
   std::string_view kind() const override { return "Decky"; }
@@ -28,6 +32,7 @@ class MutationReconciler final : public controller::Reconciler {
   api::Client& client_;
   controller::EventRecorder& events_;
   const api::Clock& clock_;
+  metrics::Registry* metrics_;
 };
 
 }  // namespace decnet::reconcilers

@@ -10,6 +10,7 @@
 #include "cli/context.h"
 #include "cli/control_plane.h"
 #include "cli/logging.h"
+#include "cli/metrics_endpoint.h"
 #include "cli/signals.h"
 
 namespace decnet::cli {
@@ -19,6 +20,7 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
     agents::AgentOptions agent;
     std::string controller;
     std::vector<std::string> labels;
+    std::string metricsListen;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
@@ -46,8 +48,13 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
                   "CA (PEM) that signed the collector's certificate, which must name its address");
   cmd->add_option("--decoy-user", options->agent.user, "Unprivileged user the decoys run as")
       ->capture_default_str();
+  cmd->add_option("--metrics-listen", options->metricsListen,
+                  "Serve Prometheus /metrics (decoys, attackers, credentials, spool) on HOST:PORT");
   cmd->callback([options, &globals] {
     setupLogging("agent", globals.logLevel);
+    metrics::Registry registry;
+    if (!options->metricsListen.empty()) options->agent.metrics = &registry;
+    auto metricsServer = serveMetrics(registry, options->metricsListen);
     Globals target = globals;
     if (!options->controller.empty()) target.server = options->controller;
     for (const auto& label : options->labels) {
@@ -69,6 +76,7 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
       throw CLI::RuntimeError(kExitError);
     }
     waitForTermination(signals);
+    metricsServer.reset();  // stop serving before the agent its series read from goes away
     agent.stop();
   });
 }

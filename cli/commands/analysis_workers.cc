@@ -5,7 +5,9 @@
 
 #include "cli/context.h"
 #include "cli/logging.h"
+#include "cli/metrics_endpoint.h"
 #include "cli/signals.h"
+#include "metrics/registry.h"
 #include "pipeline/common/leased_worker.h"
 #include "pipeline/correlator/correlator.h"
 #include "pipeline/profiler/profiler.h"
@@ -16,6 +18,7 @@ namespace {
 struct WorkerOptions {
   std::string database = "sqlite:///var/lib/decnet/telemetry.db";
   bool daemon = false;
+  std::string metricsListen;  // "" serves no /metrics
 };
 
 void addWorkerFlags(CLI::App* cmd, WorkerOptions& options) {
@@ -24,14 +27,28 @@ void addWorkerFlags(CLI::App* cmd, WorkerOptions& options) {
       ->capture_default_str();
   cmd->add_flag("--daemon", options.daemon,
                 "Keep running and follow new events (standby while another copy holds the lease)");
+  cmd->add_option("--metrics-listen", options.metricsListen,
+                  "With --daemon, serve Prometheus /metrics on HOST:PORT (off by default)");
 }
 
 // Runs `step` as `worker` under its lease: once through everything pending, or until a signal
 // with --daemon.
+// `registry` gets decnet_worker_lease_held and process_* here; the caller adds its own series.
 void runWorker(const std::string& worker, const WorkerOptions& options,
-               pipeline::AnalysisStore& analysis, pipeline::WorkerStep step, const char* itemName) {
+               pipeline::AnalysisStore& analysis, pipeline::WorkerStep step, const char* itemName,
+               metrics::Registry& registry) {
   const sigset_t signals = blockTerminationSignals();
   pipeline::LeasedWorker runner(analysis, {worker, "", std::chrono::seconds(10)}, std::move(step));
+  std::unique_ptr<metrics::MetricsServer> metricsServer;
+  if (options.daemon && !options.metricsListen.empty()) {
+    registry.gaugesFromState(
+        "decnet_worker_lease_held",
+        "1 while this copy holds its worker's lease and works, 0 while it stands by.",
+        [&runner, worker] {
+          return std::vector<metrics::Sample>{{{{"worker", worker}}, runner.leader() ? 1.0 : 0.0}};
+        });
+    metricsServer = serveMetrics(registry, options.metricsListen);
+  }
   if (!options.daemon) {
     auto handled = runner.drain();
     if (!handled) {
@@ -80,10 +97,18 @@ void addCorrelateCommand(CLI::App& app, Globals& globals) {
     }
     auto analysis = openAnalysis(options->database);
     pipeline::Correlator correlator(**events, *analysis);
+    metrics::Registry registry;
+    registry.gaugesFromState(
+        "decnet_correlator_sessions_open", "Sessions the correlator has not closed yet.",
+        [store = analysis.get()] {
+          auto open = store->openSessionCount();
+          return open ? std::vector<metrics::Sample>{{{}, static_cast<double>(*open)}}
+                      : std::vector<metrics::Sample>{};
+        });
     runWorker(
         "correlator", *options, *analysis,
         [&correlator](const std::string& holder) { return correlator.step(holder); },
-        "events correlated");
+        "events correlated", registry);
   });
 }
 
@@ -101,10 +126,11 @@ void addProfileCommand(CLI::App& app, Globals& globals) {
     setupLogging("profile", globals.logLevel);
     auto analysis = openAnalysis(options->database);
     pipeline::Profiler profiler(*analysis);
+    metrics::Registry registry;
     runWorker(
         "profiler", *options, *analysis,
         [&profiler](const std::string& holder) { return profiler.step(holder); },
-        "attackers profiled");
+        "attackers profiled", registry);
   });
 }
 

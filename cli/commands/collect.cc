@@ -5,6 +5,7 @@
 #include "api/types/clock.h"
 #include "cli/context.h"
 #include "cli/logging.h"
+#include "cli/metrics_endpoint.h"
 #include "cli/signals.h"
 #include "pipeline/collector/collector.h"
 
@@ -14,6 +15,7 @@ void addCollectCommand(CLI::App& app, Globals& globals) {
   struct Options {
     pipeline::CollectorOptions collector;
     std::string database = "sqlite:///var/lib/decnet/telemetry.db";
+    std::string metricsListen;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
@@ -57,8 +59,13 @@ void addCollectCommand(CLI::App& app, Globals& globals) {
                   "they come from senders other than decnet's agent; the rest are stored as one "
                   "event with count=N (0: off)")
       ->capture_default_str();
+  cmd->add_option("--metrics-listen", options->metricsListen,
+                  "Serve Prometheus /metrics on HOST:PORT (off by default)");
   cmd->callback([options, &globals] {
     setupLogging("collect", globals.logLevel);
+    metrics::Registry registry;
+    if (!options->metricsListen.empty()) options->collector.metrics = &registry;
+    auto metricsServer = serveMetrics(registry, options->metricsListen);
     const sigset_t signals = blockTerminationSignals();
     auto store = pipeline::openTelemetryStore(options->database);
     if (!store) {
@@ -76,6 +83,7 @@ void addCollectCommand(CLI::App& app, Globals& globals) {
               << " -> " << options->database << " (Ctrl-C to stop)" << std::endl;
     waitForTermination(signals);
     collector.stop();
+    metricsServer.reset();  // no scrape may reach the collector's series once it is gone
     const auto counters = collector.counters();
     std::cout << "decnet collect: " << counters.stored << " events stored, " << counters.duplicates
               << " resent duplicates skipped, " << counters.malformed << " malformed kept raw, "

@@ -120,6 +120,11 @@ void addUpCommand(CLI::App& app, Globals& globals) {
                   "Where the event collector (a `decnet collect` child, restarted if it dies) "
                   "listens; the local agent ships its spool there; \"\" runs none")
       ->capture_default_str();
+  cmd->add_option("--worker-metrics-port", options->plane.workerMetricsPort,
+                  "The child workers serve /metrics on 127.0.0.1 from this port on: collector "
+                  "PORT, correlator PORT+1, profiler PORT+2 (0: none). The controller and the "
+                  "embedded agent serve theirs on the API's --listen")
+      ->capture_default_str();
   cmd->callback([options, &globals] {
     setupLogging("controller", globals.logLevel);
     // Manifests are checked before anything starts, so a typo fails fast.

@@ -11,8 +11,32 @@ Manager::~Manager() { stop(); }
 
 void Manager::add(ReconcilerPtr reconciler) {
   auto entry = std::make_unique<Entry>();
-  entry->queue = std::make_unique<WorkQueue>(options_.backoff);
+  const std::string name(reconciler->name());
   entry->stats = std::make_unique<ReconcilerStats>();
+  if (options_.metrics != nullptr) {
+    auto& registry = *options_.metrics;
+    entry->queue = std::make_unique<WorkQueue>(options_.backoff,
+                                               WorkQueueMetrics::registerFor(registry, name));
+    entry->queue->registerProgress(registry, name);
+    auto& stats = *entry->stats;
+    const auto result = [&](const char* outcome) {
+      return registry.counter("controller_runtime_reconcile_total",
+                              "Total number of reconciliations per controller",
+                              {{"controller", name}, {"result", outcome}});
+    };
+    stats.success = result("success");
+    stats.error = result("error");
+    stats.requeue = result("requeue");
+    stats.requeueAfter = result("requeue_after");
+    stats.errorsTotal = registry.counter("controller_runtime_reconcile_errors_total",
+                                         "Total number of reconciliation errors per controller",
+                                         {{"controller", name}});
+    stats.time = registry.histogram("controller_runtime_reconcile_time_seconds",
+                                    "Length of time per reconciliation per controller",
+                                    {{"controller", name}});
+  } else {
+    entry->queue = std::make_unique<WorkQueue>(options_.backoff);
+  }
   entry->reconciler = std::move(reconciler);
   Entry* raw = entry.get();
   const std::string ownKind(raw->reconciler->kind());
@@ -61,8 +85,20 @@ void Manager::start() {
 void Manager::work(Entry& entry) {
   const std::string name(entry.reconciler->name());
   while (auto key = entry.queue->get()) {
+    const auto started = std::chrono::steady_clock::now();
     auto outcome = entry.reconciler->reconcile(Request{*key});
-    entry.stats->reconciles++;
+    auto& stats = *entry.stats;
+    stats.time.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    stats.reconciles++;
+    if (!outcome) {
+      stats.error.inc();
+      stats.errorsTotal.inc();
+    } else if (outcome->requeue_after.count() > 0) {
+      stats.requeueAfter.inc();
+    } else {
+      stats.success.inc();
+    }
     if (outcome) {
       entry.queue->forget(*key);
       if (outcome->requeue_after.count() > 0) entry.queue->addAfter(*key, outcome->requeue_after);

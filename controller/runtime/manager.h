@@ -20,11 +20,17 @@ struct ManagerOptions {
   int workers = 2;  // per reconciler
   std::chrono::milliseconds resync{std::chrono::minutes(5)};
   BackoffPolicy backoff{};
+  // Where the controller-runtime series go (controller_runtime_reconcile_*, workqueue_*, each
+  // reconciler's queue named after it); null: none. Must outlive the manager's use of it.
+  metrics::Registry* metrics = nullptr;
 };
 
 struct ReconcilerStats {
   std::atomic<std::uint64_t> reconciles{0};
   std::atomic<std::uint64_t> errors{0};
+  // controller-runtime's series for this reconciler (no-ops without a registry).
+  metrics::Counter success, error, requeue, requeueAfter, errorsTotal;
+  metrics::Histogram time;
 };
 
 class Manager {

@@ -12,14 +12,42 @@ std::chrono::milliseconds BackoffPolicy::delay(int failures) const {
   return std::min(out, cap);
 }
 
-WorkQueue::WorkQueue(BackoffPolicy backoff) : backoff_(backoff) {}
+WorkQueueMetrics WorkQueueMetrics::registerFor(metrics::Registry& registry,
+                                               const std::string& name) {
+  const metrics::Labels labels{{"name", name}};
+  WorkQueueMetrics out;
+  out.depth = registry.gauge("workqueue_depth", "Current depth of workqueue", labels);
+  out.adds =
+      registry.counter("workqueue_adds_total", "Total number of adds handled by workqueue", labels);
+  out.retries = registry.counter("workqueue_retries_total",
+                                 "Total number of retries handled by workqueue", labels);
+  const std::vector<double> buckets = {1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1, 10};
+  out.queueDuration = registry.histogram(
+      "workqueue_queue_duration_seconds",
+      "How long in seconds an item stays in workqueue before being requested", labels, buckets);
+  out.workDuration = registry.histogram("workqueue_work_duration_seconds",
+                                        "How long in seconds processing an item from workqueue "
+                                        "takes.",
+                                        labels, buckets);
+  return out;
+}
+
+WorkQueue::WorkQueue(BackoffPolicy backoff, WorkQueueMetrics metrics)
+    : backoff_(backoff), metrics_(std::move(metrics)) {}
+
+void WorkQueue::enqueue(const api::ObjectKey& key) {
+  queue_.push_back(key);
+  queuedSince_.emplace(key, Clock::now());
+  metrics_.depth.inc();
+  metrics_.adds.inc();
+}
 
 void WorkQueue::add(const api::ObjectKey& key) {
   std::lock_guard lock(mutex_);
   if (shuttingDown_ || dirty_.count(key) > 0) return;
   dirty_.insert(key);
   if (processing_.count(key) > 0) return;  // done() re-queues it
-  queue_.push_back(key);
+  enqueue(key);
   ready_.notify_one();
 }
 
@@ -52,6 +80,7 @@ void WorkQueue::addRateLimited(const api::ObjectKey& key) {
     std::lock_guard lock(mutex_);
     failures = failures_[key]++;
   }
+  metrics_.retries.inc();
   addAfter(key, backoff_.delay(failures));
 }
 
@@ -73,7 +102,7 @@ void WorkQueue::promoteDue(Clock::time_point now) {
     delayedAt_.erase(key);
     if (dirty_.count(key) > 0) continue;
     dirty_.insert(key);
-    if (processing_.count(key) == 0) queue_.push_back(key);
+    if (processing_.count(key) == 0) enqueue(key);
   }
 }
 
@@ -91,16 +120,28 @@ std::optional<api::ObjectKey> WorkQueue::get() {
   }
   api::ObjectKey key = std::move(queue_.front());
   queue_.pop_front();
+  const auto now = Clock::now();
+  metrics_.depth.dec();
+  if (auto since = queuedSince_.find(key); since != queuedSince_.end()) {
+    metrics_.queueDuration.observe(std::chrono::duration<double>(now - since->second).count());
+    queuedSince_.erase(since);
+  }
   dirty_.erase(key);
   processing_.insert(key);
+  processingSince_[key] = now;
   return key;
 }
 
 void WorkQueue::done(const api::ObjectKey& key) {
   std::lock_guard lock(mutex_);
   processing_.erase(key);
+  if (auto since = processingSince_.find(key); since != processingSince_.end()) {
+    metrics_.workDuration.observe(
+        std::chrono::duration<double>(Clock::now() - since->second).count());
+    processingSince_.erase(since);
+  }
   if (dirty_.count(key) > 0 && !shuttingDown_) {
-    queue_.push_back(key);
+    enqueue(key);
     ready_.notify_one();
   }
 }
@@ -114,6 +155,35 @@ void WorkQueue::shutDown() {
 std::size_t WorkQueue::length() const {
   std::lock_guard lock(mutex_);
   return queue_.size();
+}
+
+std::pair<double, double> WorkQueue::unfinishedWork() const {
+  std::lock_guard lock(mutex_);
+  const auto now = Clock::now();
+  double sum = 0, longest = 0;
+  for (const auto& [key, since] : processingSince_) {
+    const double seconds = std::chrono::duration<double>(now - since).count();
+    sum += seconds;
+    longest = std::max(longest, seconds);
+  }
+  return {sum, longest};
+}
+
+void WorkQueue::registerProgress(metrics::Registry& registry, const std::string& name) const {
+  const metrics::Labels labels{{"name", name}};
+  auto unfinished = registry.gauge("workqueue_unfinished_work_seconds",
+                                   "How many seconds of work has done that is in progress and "
+                                   "hasn't been observed by work_duration.",
+                                   labels);
+  auto longest = registry.gauge("workqueue_longest_running_processor_seconds",
+                                "How many seconds has the longest running processor for "
+                                "workqueue been running.",
+                                labels);
+  registry.beforeExposition([this, unfinished, longest] {
+    const auto [sum, max] = unfinishedWork();
+    unfinished.set(sum);
+    longest.set(max);
+  });
 }
 
 }  // namespace decnet::controller

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "api/types/object.h"
+#include "metrics/registry.h"
 
 namespace decnet::controller {
 
@@ -23,9 +24,21 @@ struct BackoffPolicy {
   std::chrono::milliseconds delay(int failures) const;
 };
 
+// client-go's workqueue series, labelled {name}: what a queue reports when it has them.
+struct WorkQueueMetrics {
+  metrics::Gauge depth;
+  metrics::Counter adds, retries;
+  metrics::Histogram queueDuration, workDuration;
+
+  // Registers the series of queue `name` (workqueue_depth, workqueue_adds_total, ...;
+  // workqueue_unfinished_work_seconds and workqueue_longest_running_processor_seconds are read
+  // from the queue at each scrape through registerProgress).
+  static WorkQueueMetrics registerFor(metrics::Registry& registry, const std::string& name);
+};
+
 class WorkQueue {
  public:
-  explicit WorkQueue(BackoffPolicy backoff = {});
+  explicit WorkQueue(BackoffPolicy backoff = {}, WorkQueueMetrics metrics = {});
 
   // Queues `key` unless it is already waiting. Thread-safe, never blocks.
   void add(const api::ObjectKey& key);
@@ -45,9 +58,15 @@ class WorkQueue {
   void shutDown();
   // Keys ready now (not counting delayed or in-flight ones).
   std::size_t length() const;
+  // Seconds the keys being processed now have taken so far: their sum and the longest.
+  std::pair<double, double> unfinishedWork() const;
+  // Sets the two in-progress gauges of queue `name` from this queue at each scrape of
+  // `registry`; the queue must outlive the registry's expositions.
+  void registerProgress(metrics::Registry& registry, const std::string& name) const;
 
  private:
-  void promoteDue(Clock::time_point now);  // requires mutex_
+  void promoteDue(Clock::time_point now);   // requires mutex_
+  void enqueue(const api::ObjectKey& key);  // requires mutex_; into queue_, counted
 
   const BackoffPolicy backoff_;
   mutable std::mutex mutex_;
@@ -58,6 +77,9 @@ class WorkQueue {
   std::multimap<Clock::time_point, api::ObjectKey> delayed_;
   std::map<api::ObjectKey, Clock::time_point> delayedAt_;
   std::map<api::ObjectKey, int> failures_;
+  const WorkQueueMetrics metrics_;
+  std::map<api::ObjectKey, Clock::time_point> queuedSince_;      // for queue_duration
+  std::map<api::ObjectKey, Clock::time_point> processingSince_;  // for work_duration
   bool shuttingDown_ = false;
 };
 

@@ -105,8 +105,32 @@ struct Collector::Impl {
   std::atomic<std::uint64_t> received{0}, stored{0}, duplicates{0}, malformedCount{0},
       deduplicated{0}, floodFolded{0}, pruned{0};
 
+  // decnet_collector_* series (no-ops without a registry).
+  metrics::Histogram batchDuration;
+  metrics::Gauge lag;
+
   Impl(TelemetryStore& s, CollectorOptions o)
-      : store(s), options(std::move(o)), floods(options.flood) {}
+      : store(s), options(std::move(o)), floods(options.flood) {
+    if (options.metrics == nullptr) return;
+    auto& registry = *options.metrics;
+    batchDuration = registry.histogram("decnet_collector_batch_duration_seconds",
+                                       "Time to commit one batch of events to the database.");
+    lag = registry.gauge("decnet_collector_lag_seconds",
+                         "Age of the newest committed event when it was committed (its time as "
+                         "sent to now).");
+    registry.countersFromState(
+        "decnet_collector_messages_total",
+        "Lines received by the collector, by what became of them: stored, duplicate (resent, "
+        "already stored), malformed (kept raw), folded (counted in a burst or flood event).",
+        [this] {
+          return std::vector<metrics::Sample>{
+              {{{"result", "stored"}}, static_cast<double>(stored.load())},
+              {{{"result", "duplicate"}}, static_cast<double>(duplicates.load())},
+              {{{"result", "malformed"}}, static_cast<double>(malformedCount.load())},
+              {{{"result", "folded"}},
+               static_cast<double>(deduplicated.load() + floodFolded.load())}};
+        });
+  }
 
   void accept();
   void receiveDatagram();
@@ -390,11 +414,20 @@ void Collector::Impl::commitLoop() {
 
 void Collector::Impl::commitBatch(Batch& batch) {
   for (int attempt = 0;; ++attempt) {
+    const auto started = Clock::now();
     auto result = store.commit(batch.events, batch.malformed);
     if (result) {
+      batchDuration.observe(std::chrono::duration<double>(Clock::now() - started).count());
       stored += result->stored;
       duplicates += result->duplicates;
       malformedCount += result->malformed;
+      // The lag: how old the newest committed event was when it reached the database.
+      if (!batch.events.empty()) {
+        if (auto sent = api::parseTime(batch.events.back().time)) {
+          lag.set(std::max(
+              0.0, std::chrono::duration<double>(api::systemClock().now() - *sent).count()));
+        }
+      }
       break;
     }
     // Forwarders get no ACK for it and resend after a reconnect; other senders' lines are lost

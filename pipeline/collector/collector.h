@@ -13,6 +13,7 @@
 #include <string>
 
 #include "api/types/result.h"
+#include "metrics/registry.h"
 #include "pipeline/collector/telemetry_store.h"
 #include "pipeline/common/flood_gate.h"
 
@@ -33,6 +34,8 @@ struct CollectorOptions {
   // Floods of identical events from senders without sequence numbers are folded like the agent
   // folds them (pipeline/common/flood_gate.h); perWindow 0 turns it off.
   FloodOptions flood;
+  // Where the decnet_collector_* series go; null: none. Must outlive the collector.
+  metrics::Registry* metrics = nullptr;
   // Events older than this (by their time) are deleted, in small batches while ingest is idle;
   // zero keeps everything.
   std::chrono::seconds retention{std::chrono::hours(24 * 90)};

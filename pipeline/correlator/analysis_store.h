@@ -150,6 +150,8 @@ class AnalysisStore {
   [[nodiscard]] virtual Result<std::vector<CredentialRecord>> credentials(
       const AnalysisQuery& query) = 0;
   [[nodiscard]] virtual Result<AnalysisCounts> counts() = 0;
+  // Sessions not closed yet (an index range: cheap enough for every scrape).
+  [[nodiscard]] virtual Result<std::int64_t> openSessionCount() = 0;
 };
 
 // Opens the analysis tables in the telemetry database a DSN names (as openTelemetryStore).

@@ -457,6 +457,13 @@ class SqliteAnalysisStore final : public AnalysisStore {
     });
   }
 
+  Result<std::int64_t> openSessionCount() override {
+    std::lock_guard lock(mutex_);
+    return guarded([&]() -> std::int64_t {
+      return db_.execAndGet("SELECT COUNT(*) FROM sessions WHERE closed = 0").getInt64();
+    });
+  }
+
   Result<AnalysisCounts> counts() override {
     std::lock_guard lock(mutex_);
     return guarded([&] {

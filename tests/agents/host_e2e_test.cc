@@ -12,6 +12,7 @@
 
 #include "api/types/object.h"
 #include "tests/support/process.h"
+#include "tests/support/prometheus.h"
 
 namespace decnet {
 namespace {
@@ -697,6 +698,110 @@ TEST_F(HostTest, RemoteAgentRunsTheDeckiesScheduledOnItsNode) {
   expectHostHolds({});
   agent.stop();
   controller.stop();
+}
+
+TEST_F(HostTest, PrometheusScrapesTheLabFleetAndItsDashboardAndSeesANodeStop) {
+  // A split deployment: `decnet up --no-agent` (controller, collector, correlator, profiler,
+  // each serving /metrics) and a `decnet agent` for node edge-<tag> that runs the fleet, ships
+  // to that collector and serves its own /metrics, so that it can be stopped.
+  const int workers = testing::freePortRun();
+  ASSERT_GT(workers, 0);
+  up_->stop();
+  up_ = std::make_unique<DecnetUp>(
+      std::vector<std::string>{"--no-agent", "--worker-metrics-port", std::to_string(workers)});
+  ASSERT_TRUE(up_->ready()) << up_->log();
+  const std::string edge = "edge-" + lab_.tag;
+  const int agentPort = testing::freePort();
+  auto agent = std::make_unique<testing::ChildProcess>(
+      std::vector<std::string>{testing::decnetBinary(), "agent", "--node", edge, "--controller",
+                               up_->server(), "--data-dir", up_->dataDir() + "/agent", "-l",
+                               "site=edge", "--collector",
+                               "127.0.0.1:" + std::to_string(up_->collectPort()),
+                               "--metrics-listen", "127.0.0.1:" + std::to_string(agentPort)},
+      up_->dataDir() + "/agent.log");
+  ASSERT_TRUE(eventually([&] { return contains(up_->cli("get nodes").output, edge); }, 10))
+      << agent->log();
+  auto applied = apply(fleetYaml(1, "  nodeSelector: {site: edge}\n"));
+  ASSERT_EQ(applied.exitCode, 0) << applied.output;
+  ASSERT_TRUE(eventually([&] { return allReady(1); }, 60))
+      << up_->cli("get deckies -o wide").output << agent->log();
+  testing::PrometheusServer prometheus(
+      up_->dataDir() + "/prometheus", testing::decnetUpTargets(up_->server(), workers),
+      "  - job_name: decnet-agent\n    static_configs:\n      - targets: [\"127.0.0.1:" +
+          std::to_string(agentPort) + "\"]\n",
+      {testing::sourceDir() + "/tests/manifests/prometheus/node_not_ready_fast.yml"});
+  EXPECT_EQ(prometheus.valueOf("decnet_fleet_ready_replicas{fleet=\"" + lab_.fleet + "\"}",
+                               [](double v) { return v == 1; }),
+            1)
+      << prometheus.targets();
+  const double reconciles =
+      prometheus.valueOf("sum(controller_runtime_reconcile_total)", [](double v) { return v > 0; });
+  const std::string ip = decky(lab_.fleet + "-01")["spec"]["ip"];
+  const std::string askpass = up_->dataDir() + "/askpass-prom.sh";
+  std::ofstream(askpass) << "#!/bin/sh\necho hunter2\n";
+  run("chmod +x " + askpass);
+  const auto login =
+      lab_.attack("env SSH_ASKPASS=" + askpass +
+                  " SSH_ASKPASS_REQUIRE=force DISPLAY=none setsid -w timeout 20 ssh "
+                  "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 "
+                  "-o NumberOfPasswordPrompts=1 -o PreferredAuthentications=password root@" +
+                  ip + " true </dev/null");
+  lab_.attack("curl -s --max-time 5 http://" + ip + "/");
+  EXPECT_GE(prometheus.valueOf("decnet_credentials_captured_total{service=\"ssh\"}",
+                               [](double v) { return v >= 1; }),
+            1)
+      << prometheus.query("decnet_attacker_events_total").dump() << "\nssh: " << login.output
+      << "\nspool: "
+      << run("tail -c 3000 " + up_->dataDir() + "/agent/spool/" + edge + ".log").output;
+  // The agent's exposition (decoys, spool, its reconciler) passes promtool's checks.
+  const std::string agentMetrics = up_->dataDir() + "/agent-metrics.txt";
+  ASSERT_EQ(run("curl -sf -o " + agentMetrics + " http://127.0.0.1:" + std::to_string(agentPort) +
+                "/metrics")
+                .exitCode,
+            0);
+  const auto checked = run("promtool check metrics < " + agentMetrics);
+  EXPECT_EQ(checked.exitCode, 0) << checked.output;
+  ASSERT_EQ(up_->cli("mutate decky " + lab_.fleet + "-01").exitCode, 0);
+  EXPECT_FALSE(std::isnan(prometheus.valueOf("sum(controller_runtime_reconcile_total)",
+                                             [&](double v) { return v > reconciles; })));
+
+  // Every PromQL expression of the Grafana dashboard parses and returns series here.
+  std::ifstream dashboardFile(testing::sourceDir() + "/manifests/grafana/decnet.json");
+  const auto dashboard = api::Json::parse(dashboardFile, nullptr, false);
+  ASSERT_TRUE(dashboard.is_object());
+  int expressions = 0;
+  for (const auto& panel : dashboard["panels"]) {
+    for (const auto& target : panel["targets"]) {
+      const std::string expr = target["expr"];
+      ++expressions;
+      const auto answer = api::Json::parse(prometheus.queryRaw(expr), nullptr, false);
+      EXPECT_EQ(answer.value("status", ""), "success")
+          << panel["title"] << ": " << expr << " -> " << answer.dump();
+      EXPECT_TRUE(eventually([&] { return !prometheus.query(expr).empty(); }, 15))
+          << panel["title"] << ": " << expr << " returns no series";
+    }
+  }
+  EXPECT_GE(expressions, 10);
+
+  // The second node's agent stops: the node goes NotReady after its grace, and the alert fires.
+  EXPECT_EQ(prometheus.valueOf("decnet_node_ready{node=\"" + edge + "\"}",
+                               [](double v) { return v == 1; }),
+            1);
+  agent.reset();
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto alerts = api::Json::parse(prometheus.firingAlerts(), nullptr, false);
+        if (!alerts.is_object()) return false;
+        for (const auto& alert : alerts["data"]["alerts"]) {
+          if (alert["labels"].value("alertname", "") == "NodeNotReady" &&
+              alert["labels"].value("node", "") == edge && alert.value("state", "") == "firing") {
+            return true;
+          }
+        }
+        return false;
+      },
+      90))
+      << prometheus.firingAlerts();
 }
 
 }  // namespace

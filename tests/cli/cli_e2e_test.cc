@@ -351,6 +351,45 @@ TEST_F(CliTest, MutateWaitAndCatalog) {
                        "net.ipv4.ip_default_ttl=128"));
 }
 
+TEST_F(CliTest, MetricsPassPromtoolAndDescribeTheFleet) {
+  ASSERT_EQ(up_.cli("apply -f " + quickstart_).exitCode, 0);
+  ASSERT_TRUE(eventually([&] { return up_.cli("get decky quickstart-02").exitCode == 0; }));
+  ASSERT_EQ(up_.cli("mutate decky quickstart-02").exitCode, 0);
+  const std::string path = up_.dataDir() + "/metrics.txt";
+  std::string text;
+  // The fleet's status and the mutation land a little after the writes that start them.
+  EXPECT_TRUE(eventually([&] {
+    if (run("curl -sf -o " + path + " " + up_.server() + "/metrics").exitCode != 0) return false;
+    text = run("cat " + path).output;
+    return contains(text, "decnet_mutations_total{fleet=\"quickstart\",rotated=\"hostname\"} 1") &&
+           contains(text, "decnet_fleet_ready_replicas{fleet=\"quickstart\"} 0");
+  })) << text;
+  const auto checked = run("promtool check metrics < " + path);
+  EXPECT_EQ(checked.exitCode, 0) << checked.output;
+  // Fleets, deckies and nodes as the store has them (nothing runs deckies: none is Ready).
+  EXPECT_TRUE(contains(text, "decnet_fleet_replicas{fleet=\"quickstart\"} 3")) << text;
+  EXPECT_TRUE(contains(text,
+                       "decnet_decky_status_phase{decky=\"quickstart-02\",fleet=\"quickstart\","
+                       "phase=\"Pending\"} 1"))
+      << text;
+  EXPECT_TRUE(contains(text, "decnet_node_ready{node=\"local\"} 1")) << text;
+  EXPECT_TRUE(contains(text, "decnet_node_deckies{node=\"local\"} 4")) << text;
+  // controller-runtime's and kube-apiserver's names, and this process.
+  EXPECT_TRUE(
+      contains(text, "controller_runtime_reconcile_total{controller=\"fleet\",result=\"success\"}"))
+      << text;
+  EXPECT_TRUE(contains(text, "workqueue_adds_total{name=\"scheduler\"}")) << text;
+  EXPECT_TRUE(contains(text, "workqueue_longest_running_processor_seconds{name=\"fleet\"}"))
+      << text;
+  EXPECT_TRUE(
+      contains(text, "apiserver_request_total{code=\"200\",resource=\"deckies\",verb=\"GET\"}"))
+      << text;
+  EXPECT_TRUE(contains(text, "apiserver_request_duration_seconds_bucket{resource=\"fleets\""))
+      << text;
+  EXPECT_TRUE(contains(text, "\nprocess_start_time_seconds ")) << text;
+  EXPECT_TRUE(contains(text, "\nprocess_resident_memory_bytes ")) << text;
+}
+
 TEST_F(CliTest, GetWatchPrintsChangesAsTheyHappen) {
   const std::string dir = up_.dataDir();
   // The watch runs for a bounded time in the background while we apply.

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -123,6 +124,11 @@ class DecnetUp {
         "--data-dir",       dataDir_,
         "--listen",         "127.0.0.1:" + std::to_string(port),
         "--collect-listen", "127.0.0.1:" + std::to_string(collectPort_)};
+    // Tests run several `decnet up` at once: the workers' fixed default metrics ports would
+    // collide, so they serve none unless the test asks for a port.
+    if (std::find(extraArgs.begin(), extraArgs.end(), "--worker-metrics-port") == extraArgs.end()) {
+      args.insert(args.end(), {"--worker-metrics-port", "0"});
+    }
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
     process_ = std::make_unique<ChildProcess>(args, dataDir_ + "/up.log");
     // Ready when the API answers.

@@ -82,5 +82,34 @@ TEST(WorkQueueTest, ShutDownWakesBlockedWorkers) {
   EXPECT_EQ(queue.length(), 0u);
 }
 
+TEST(WorkQueueTest, ReportsClientGosSeries) {
+  metrics::Registry registry(false);
+  WorkQueue queue({}, WorkQueueMetrics::registerFor(registry, "fleet"));
+  queue.registerProgress(registry, "fleet");
+  const auto has = [&](const std::string& line) {
+    const std::string text = registry.expose();
+    return text.find(line) != std::string::npos;
+  };
+  queue.add(kA);
+  queue.add(kA);  // already waiting: not another add
+  queue.add(kB);
+  EXPECT_TRUE(has("workqueue_depth{name=\"fleet\"} 2"));
+  EXPECT_TRUE(has("workqueue_adds_total{name=\"fleet\"} 2"));
+  auto key = queue.get();
+  ASSERT_TRUE(key);
+  EXPECT_TRUE(has("workqueue_depth{name=\"fleet\"} 1"));
+  EXPECT_TRUE(has("workqueue_queue_duration_seconds_count{name=\"fleet\"} 1"));
+  std::this_thread::sleep_for(20ms);
+  const auto [sum, longest] = queue.unfinishedWork();
+  EXPECT_GE(longest, 0.02);
+  EXPECT_GE(sum, longest);
+  EXPECT_FALSE(has("workqueue_longest_running_processor_seconds{name=\"fleet\"} 0\n"));
+  queue.addRateLimited(*key);
+  queue.done(*key);
+  EXPECT_TRUE(has("workqueue_retries_total{name=\"fleet\"} 1"));
+  EXPECT_TRUE(has("workqueue_work_duration_seconds_count{name=\"fleet\"} 1"));
+  EXPECT_TRUE(has("workqueue_longest_running_processor_seconds{name=\"fleet\"} 0\n"));
+}
+
 }  // namespace
 }  // namespace decnet::controller
