@@ -78,4 +78,18 @@ double waitFor(F condition, std::chrono::seconds limit) {
   return -1;
 }
 
+// Waits until the store holds `deckies` Decky objects, every one scheduled to a node; seconds
+// waited, or -1 on timeout.
+template <class Store>
+double waitScheduled(Store& store, int deckies, std::chrono::seconds limit) {
+  return waitFor(
+      [&] {
+        auto all = store.list("Decky", {});
+        auto unscheduled = store.list("Decky", {"", "spec.node="});
+        return all && unscheduled && static_cast<int>(all->items.size()) == deckies &&
+               unscheduled->items.empty();
+      },
+      limit);
+}
+
 }  // namespace decnet::bench

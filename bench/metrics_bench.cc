@@ -29,13 +29,7 @@ int main(int argc, char** argv) {
   if (!plane.start()) return 1;
   auto& store = plane.store();
   if (!store.create(bench::fleet("scraped", deckies, 0), {})) return 1;
-  const double waited = bench::waitFor(
-      [&] {
-        auto unscheduled = store.list("Decky", {"", "spec.node="});
-        return static_cast<int>(store.list("Decky", {})->items.size()) == deckies &&
-               unscheduled->items.empty();
-      },
-      std::chrono::seconds(300));
+  const double waited = bench::waitScheduled(store, deckies, std::chrono::seconds(300));
   if (waited < 0) {
     std::fprintf(stderr, "the %d deckies were not all scheduled in 300 s\n", deckies);
     return 1;

@@ -43,13 +43,7 @@ int main(int argc, char** argv) {
   if (!store.create(bench::fleet("noop", replicas, 0), {})) return 1;
   // A second, larger fleet shares the store so lists are not trivially small.
   if (!store.create(bench::fleet("bulk", 240, 1), {})) return 1;
-  bench::waitFor(
-      [&] {
-        auto unscheduled = store.list("Decky", {"", "spec.node="});
-        return static_cast<int>(store.list("Decky", {})->items.size()) == replicas + 240 &&
-               unscheduled->items.empty();
-      },
-      std::chrono::seconds(60));
+  bench::waitScheduled(store, replicas + 240, std::chrono::seconds(60));
   std::this_thread::sleep_for(std::chrono::seconds(1));
   plane.manager().stop();  // nothing else reconciles while we measure
 

@@ -33,13 +33,7 @@ int main(int argc, char** argv) {
     if (!store.create(bench::fleet("steady-" + std::to_string(i), deckies / fleets, i), {}))
       return 1;
   }
-  const double settled = bench::waitFor(
-      [&] {
-        auto unscheduled = store.list("Decky", {"", "spec.node="});
-        return static_cast<int>(store.list("Decky", {})->items.size()) == deckies &&
-               unscheduled->items.empty();
-      },
-      std::chrono::seconds(300));
+  const double settled = bench::waitScheduled(store, deckies, std::chrono::seconds(300));
   if (settled < 0) {
     std::printf("steady_state_cpu: TIMEOUT while settling\n");
     return 1;
