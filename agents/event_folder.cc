@@ -37,8 +37,7 @@ bool EventFolder::admit(const std::string& decky, const std::string& line, Clock
   if (!message || std::none_of(message->data.begin(), message->data.end(), hasRelay)) return true;
   std::string key = pipeline::floodKey(*message, decky);
   if (key.empty()) return true;
-  std::string held = line;
-  return gate_.admit(std::move(key), held, now,
+  return gate_.admit(std::move(key), line, now,
                      [this](std::string last, std::uint64_t count) { addCountLine(last, count); });
 }
 

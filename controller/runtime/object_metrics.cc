@@ -36,23 +36,26 @@ std::string lower(std::string text) {
 
 void registerObjectMetrics(metrics::Registry& registry, api::Client& client) {
   using metrics::Sample;
-  registry.gaugesFromState("decnet_fleet_replicas", "Deckies a fleet's spec asks for.", [&client] {
-    std::vector<Sample> out;
-    for (const auto& fleet : listOf(client, "Fleet")) {
-      out.push_back({{{"fleet", fleet.metadata.name}}, number(fleet.spec, "replicas")});
-    }
-    return out;
-  });
+  // Each kind is listed once per scrape: its first family lists, the others reuse the listing.
+  auto fleets = std::make_shared<std::vector<api::Object>>();
   registry.gaugesFromState(
-      "decnet_fleet_ready_replicas", "Deckies of a fleet that are Ready (its status).", [&client] {
+      "decnet_fleet_replicas", "Deckies a fleet's spec asks for.", [&client, fleets] {
+        *fleets = listOf(client, "Fleet");
         std::vector<Sample> out;
-        for (const auto& fleet : listOf(client, "Fleet")) {
+        for (const auto& fleet : *fleets) {
+          out.push_back({{{"fleet", fleet.metadata.name}}, number(fleet.spec, "replicas")});
+        }
+        return out;
+      });
+  registry.gaugesFromState(
+      "decnet_fleet_ready_replicas", "Deckies of a fleet that are Ready (its status).", [fleets] {
+        std::vector<Sample> out;
+        for (const auto& fleet : *fleets) {
           out.push_back({{{"fleet", fleet.metadata.name}}, number(fleet.status, "readyReplicas")});
         }
         return out;
       });
 
-  // The three decky families read one listing: the first of them lists, the others reuse it.
   auto deckies = std::make_shared<std::vector<api::Object>>();
   registry.gaugesFromState(
       "decnet_decky_status_phase", "The decky's phase (1 for the current one).",

@@ -313,7 +313,7 @@ bool Collector::Impl::isFloodRepeat(SyslogMessage& message, const std::string& n
   if (key.empty()) return false;
   HeldEvent held{node, std::move(message)};
   const bool passes = floods.admit(
-      std::move(key), held, Clock::now(),
+      std::move(key), std::move(held), Clock::now(),
       [this](HeldEvent ended, std::uint64_t count) { addCountEvent(std::move(ended), count); });
   if (passes) message = std::move(held.message);
   return !passes;
@@ -422,7 +422,7 @@ void Collector::Impl::commitBatch(Batch& batch) {
       duplicates += result->duplicates;
       malformedCount += result->malformed;
       // The lag: how old the newest committed event was when it reached the database.
-      if (!batch.events.empty()) {
+      if (options.metrics != nullptr && !batch.events.empty()) {
         if (auto sent = api::parseTime(batch.events.back().time)) {
           lag.set(std::max(
               0.0, std::chrono::duration<double>(api::systemClock().now() - *sent).count()));

@@ -36,10 +36,11 @@ class FloodGate {
 
   explicit FloodGate(FloodOptions options = {}) : options_(options) {}
 
-  // true when the event passes now; false when it is held back, and then `event` has been moved
-  // into the window as its last event. A window past its time is closed first.
-  template <typename Emit>
-  bool admit(std::string key, Held& event, Clock::time_point now, Emit&& emit) {
+  // true when the event passes now (`event` untouched); false when it is held back, and then
+  // `event` is copied, or moved when given as an rvalue, into the window as its last event. A
+  // window past its time is closed first.
+  template <typename Event, typename Emit>
+  bool admit(std::string key, Event&& event, Clock::time_point now, Emit&& emit) {
     auto window = windows_.find(key);
     if (window != windows_.end() && now - window->second.start >= options_.window) {
       close(window, emit);
@@ -54,7 +55,7 @@ class FloodGate {
       return true;
     }
     ++window->second.held;
-    window->second.lastHeld = std::move(event);
+    window->second.lastHeld = std::forward<Event>(event);
     ++held_;
     return false;
   }
