@@ -110,7 +110,8 @@ TEST_F(CollectorTest, BothFramingsOnOneStreamAndMalformedLinesKeptRaw) {
   sender.send(octets(line(0)) + line(0, "login") + "\n" + "hello, not syslog\n" +
               octets("<34>Oct 11 22:14:15 mymachine su: 'su root' failed"));
   EXPECT_EQ(waitForEvents(2), 2);
-  for (int i = 0; i < 100 && *store_->malformedCount() < 2; ++i) {
+  // The counters move after the commit returns, so wait on them, not on the store.
+  for (int i = 0; i < 100 && collector_->counters().malformed < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(*store_->malformedCount(), 2);
@@ -220,7 +221,8 @@ TEST_F(CollectorTest, RetentionPrunesOldEventsInBatches) {
   options.retention = std::chrono::hours(24 * 90);
   Collector pruning(*store_, options);
   ASSERT_TRUE(pruning.start());
-  for (int i = 0; i < 100 && *store_->eventCount() > 1; ++i) {
+  // The counter moves after the last prune transaction, so wait on it, not on the store.
+  for (int i = 0; i < 100 && pruning.counters().pruned < 4500; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(*store_->eventCount(), 1) << "only the recent event is kept";
