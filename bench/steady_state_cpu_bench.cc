@@ -1,8 +1,9 @@
 // With N deckies (default 1,000 in 4 fleets) and no changes, how much CPU does the controller
 // burn? Measured over a window (default 20 s) after everything has settled. Target: < 1% core.
 // The API server runs (idle). A third argument S > 0 scrapes its /metrics every S seconds during
-// the window, as Prometheus would (the scrape's serving cost is in the figure).
-//   steady_state_cpu_bench [DECKIES] [WINDOW] [SCRAPE_EVERY]
+// the window, as Prometheus would (the scrape's serving cost is in the figure). A fourth
+// argument 0 runs the controller without metrics at all (what recording them costs idle).
+//   steady_state_cpu_bench [DECKIES] [WINDOW] [SCRAPE_EVERY] [METRICS]
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   const int deckies = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int window = argc > 2 ? std::atoi(argv[2]) : 20;
   const int scrapeEvery = argc > 3 ? std::atoi(argv[3]) : 0;
+  const bool metrics = argc > 4 ? std::atoi(argv[4]) != 0 : true;
   const int fleets = 4;
   spdlog::set_level(spdlog::level::warn);
   bench::TempDir dir;
@@ -23,6 +25,7 @@ int main(int argc, char** argv) {
   const int port = bench::freePort();
   options.serveApi = true;  // an idle API server is part of the steady state
   options.listen = "127.0.0.1:" + std::to_string(port);
+  options.metrics = metrics;
   cli::ControlPlane plane(options);
   if (auto started = plane.start(); !started) {
     std::fprintf(stderr, "start failed: %s\n", started.error().message.c_str());
@@ -55,8 +58,8 @@ int main(int argc, char** argv) {
   const double cpu = bench::cpuSeconds() - cpuBefore;
   const auto writes = store.revision() - revisionBefore;
   plane.stop();
-  std::printf("steady_state_cpu: %d deckies in %d fleets, settled in %.2f s\n", deckies, fleets,
-              settled);
+  std::printf("steady_state_cpu: %d deckies in %d fleets, settled in %.2f s, metrics %s\n", deckies,
+              fleets, settled, metrics ? "on" : "off");
   std::printf("  CPU over %d s idle: %.3f s = %.2f%% of one core (target < 1%%)\n", window, cpu,
               100.0 * cpu / window);
   if (scrapes > 0) {

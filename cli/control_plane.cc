@@ -28,7 +28,9 @@ std::string decoyBinary() {
   return (std::filesystem::path(selfBinary()).parent_path() / "decnet-decoy").string();
 }
 
-ControlPlane::ControlPlane(ControlPlaneOptions options) : options_(std::move(options)) {}
+ControlPlane::ControlPlane(ControlPlaneOptions options)
+    : options_(std::move(options)),
+      metrics_(options_.metrics ? std::make_unique<metrics::Registry>() : nullptr) {}
 
 ControlPlane::~ControlPlane() { stop(); }
 
@@ -74,7 +76,10 @@ Result<void> ControlPlane::start() {
   controller::ManagerOptions managerOptions;
   managerOptions.workers = options_.workers;
   managerOptions.metrics = metrics_.get();
-  controller::registerObjectMetrics(*metrics_, *store_);
+  if (metrics_) {
+    controller::registerObjectMetrics(
+        *metrics_, [store = store_](const std::string& kind) { return store->snapshot(kind); });
+  }
   manager_ = std::make_unique<controller::Manager>(*store_, managerOptions);
   manager_->add(std::make_unique<reconcilers::FleetReconciler>(*store_, *events_));
   manager_->add(std::make_unique<reconcilers::SchedulerReconciler>(*store_, *events_));

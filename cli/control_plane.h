@@ -39,6 +39,9 @@ struct ControlPlaneOptions {
   // The child workers' /metrics: collector on 127.0.0.1:PORT, correlator PORT+1, profiler
   // PORT+2 (manifests/prometheus/prometheus.yml lists these defaults); 0 serves none.
   int workerMetricsPort = 9710;
+  // Records the controller's and the embedded agent's series and serves them on the API's
+  // /metrics; false records none (benchmarks measure what metrics cost with it).
+  bool metrics = true;
 };
 
 // The running decnet binary.
@@ -72,7 +75,8 @@ class ControlPlane {
 
   const ControlPlaneOptions options_;
   // /metrics of the API's listen address: the controller's series and this process's.
-  std::unique_ptr<metrics::Registry> metrics_ = std::make_unique<metrics::Registry>();
+  // Null when options_.metrics is false.
+  std::unique_ptr<metrics::Registry> metrics_;
   std::shared_ptr<store::ObjectStore> store_;
   std::unique_ptr<apiserver::ApiServer> server_;
   std::unique_ptr<controller::EventRecorder> events_;

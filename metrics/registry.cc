@@ -1,5 +1,5 @@
 // The prometheus-cpp adapter: families are created on first use and kept by name; state-derived
-// gauges are rebuilt before each exposition; process_* series are read from /proc.
+// families are built at each exposition; process_* series are read from /proc.
 #include "metrics/registry.h"
 
 #include <prometheus/counter.h>
@@ -95,15 +95,14 @@ struct Registry::Impl {
   std::map<std::string, prometheus::Family<prometheus::Counter>*> counters;
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges;
   std::map<std::string, prometheus::Family<prometheus::Histogram>*> histograms;
-  // Series rebuilt from a snapshot at each exposition; a gauge or a counter family.
-  template <class Metric>
-  struct StateSeries {
-    prometheus::Family<Metric>* family;
+  // Families built from state at each exposition, in registration order (a later one may
+  // reuse what an earlier one read); no series is kept between expositions.
+  struct StateFamily {
+    std::string name, help;
+    prometheus::MetricType type;
     std::function<std::vector<Sample>()> collect;
-    std::map<Labels, Metric*> series;
   };
-  // In registration order, so a later collector may reuse what an earlier one read.
-  std::vector<std::function<void()>> stateRefreshers;
+  std::vector<StateFamily> stateFamilies;
   std::vector<std::function<void()>> refreshers;
   bool process = false;
   double cpuSecondsReported = 0;
@@ -153,27 +152,23 @@ struct Registry::Impl {
     }
   }
 
-  template <class Metric>
-  static void refreshState(StateSeries<Metric>& state) {
-    std::map<Labels, Metric*> current;
-    for (auto& sample : state.collect()) {
-      auto* series = &state.family->Add(sample.labels);
-      if constexpr (std::is_same_v<Metric, prometheus::Gauge>) {
-        series->Set(sample.value);
-      } else {
-        if (sample.value < series->Value()) {  // the count restarted: so does the series
-          state.family->Remove(series);
-          state.series.erase(sample.labels);
-          series = &state.family->Add(sample.labels);
-        }
-        series->Increment(sample.value - series->Value());
+  static prometheus::MetricFamily stateFamily(const StateFamily& state) {
+    prometheus::MetricFamily family{state.name, state.help, state.type, {}};
+    auto samples = state.collect();
+    family.metric.resize(samples.size());
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+      auto& metric = family.metric[i];
+      metric.label.reserve(samples[i].labels.size());
+      for (auto& [name, value] : samples[i].labels) {
+        metric.label.push_back({std::move(name), std::move(value)});
       }
-      current[sample.labels] = series;
+      if (state.type == prometheus::MetricType::Counter) {
+        metric.counter.value = samples[i].value;
+      } else {
+        metric.gauge.value = samples[i].value;
+      }
     }
-    for (auto& [labels, series] : state.series) {
-      if (current.count(labels) == 0) state.family->Remove(series);
-    }
-    state.series = std::move(current);
+    return family;
   }
 };
 
@@ -208,22 +203,13 @@ Histogram Registry::histogram(const std::string& name, const std::string& help,
 void Registry::gaugesFromState(const std::string& name, const std::string& help,
                                std::function<std::vector<Sample>()> collect) {
   std::lock_guard lock(impl_->mutex);
-  auto state =
-      std::make_shared<Impl::StateSeries<prometheus::Gauge>>(Impl::StateSeries<prometheus::Gauge>{
-          &impl_->gaugeFamily(name, help), std::move(collect), {}});
-  impl_->stateRefreshers.push_back([state] { Impl::refreshState(*state); });
+  impl_->stateFamilies.push_back({name, help, prometheus::MetricType::Gauge, std::move(collect)});
 }
 
 void Registry::countersFromState(const std::string& name, const std::string& help,
                                  std::function<std::vector<Sample>()> collect) {
   std::lock_guard lock(impl_->mutex);
-  auto& family = impl_->counters[name];
-  if (family == nullptr) {
-    family = &prometheus::BuildCounter().Name(name).Help(help).Register(*impl_->registry);
-  }
-  auto state = std::make_shared<Impl::StateSeries<prometheus::Counter>>(
-      Impl::StateSeries<prometheus::Counter>{family, std::move(collect), {}});
-  impl_->stateRefreshers.push_back([state] { Impl::refreshState(*state); });
+  impl_->stateFamilies.push_back({name, help, prometheus::MetricType::Counter, std::move(collect)});
 }
 
 void Registry::beforeExposition(std::function<void()> refresh) {
@@ -234,9 +220,11 @@ void Registry::beforeExposition(std::function<void()> refresh) {
 std::vector<prometheus::MetricFamily> Registry::Impl::collect() {
   std::lock_guard lock(mutex);
   for (auto& refresh : refreshers) refresh();
-  for (auto& refresh : stateRefreshers) refresh();
   if (process) refreshProcess();
-  return registry->Collect();
+  auto families = registry->Collect();
+  families.reserve(families.size() + stateFamilies.size());
+  for (const auto& state : stateFamilies) families.push_back(stateFamily(state));
+  return families;
 }
 
 std::string Registry::expose() {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/types/result.h"
@@ -65,9 +66,10 @@ class Histogram {
 // Buckets of controller-runtime's and kube-apiserver's latency histograms, in seconds.
 std::vector<double> latencyBuckets();
 
-// One value of a series derived from state at scrape time (fleets, deckies, nodes).
+// One value of a series derived from state at scrape time (fleets, deckies, nodes). Its labels
+// are exposed in the order given.
 struct Sample {
-  Labels labels;
+  std::vector<std::pair<std::string, std::string>> labels;
   double value = 0;
 };
 
@@ -86,13 +88,14 @@ class Registry {
   Histogram histogram(const std::string& name, const std::string& help, const Labels& labels = {},
                       const std::vector<double>& buckets = latencyBuckets());
 
-  // Runs `collect` before each exposition; it returns the whole current set of samples of
-  // gauge `name`: series missing from it are removed (a deleted decky's go away). Before the
-  // first exposition only.
+  // Runs `collect` at each exposition; it returns the whole current set of samples of gauge
+  // `name` (a deleted decky's series are simply absent), exposed as returned and not kept.
+  // Families run in registration order. `name` must not also be a handle's. Before the first
+  // exposition only.
   void gaugesFromState(const std::string& name, const std::string& help,
                        std::function<std::vector<Sample>()> collect);
-  // The same for a counter that mirrors a count kept elsewhere (a decky's restarts): each
-  // series follows its sample; one that went down is reset (Prometheus sees a counter reset).
+  // The same for a counter that mirrors a count kept elsewhere (a decky's restarts); one that
+  // went down is a counter reset to Prometheus.
   void countersFromState(const std::string& name, const std::string& help,
                          std::function<std::vector<Sample>()> collect);
   // Runs `refresh` before each exposition (to set gauges that mirror live state). Before the

@@ -5,13 +5,22 @@
 //   status's), decnet_decky_status_condition{decky,fleet,condition,status},
 //   decnet_decky_status_phase{decky,fleet,phase}, decnet_decky_restarts_total{decky,fleet},
 //   decnet_node_ready{node}, decnet_node_heartbeat_age_seconds{node}, decnet_node_deckies{node}.
-#include "api/client/client.h"
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/types/object.h"
 #include "metrics/registry.h"
 
 namespace decnet::controller {
 
-// Registers the series above on `registry`, read from `client` at each exposition. `client`
-// must outlive the registry's expositions.
-void registerObjectMetrics(metrics::Registry& registry, api::Client& client);
+// The stored objects of a kind, sorted by name, shared and read-only (ObjectStore::snapshot).
+using ObjectSnapshots =
+    std::function<std::vector<std::shared_ptr<const api::Object>>(const std::string& kind)>;
+
+// Registers the series above on `registry`, read through `snapshots` at each exposition (each
+// kind once per scrape, without copying an object).
+void registerObjectMetrics(metrics::Registry& registry, ObjectSnapshots snapshots);
 
 }  // namespace decnet::controller

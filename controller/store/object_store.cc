@@ -19,10 +19,10 @@ void resetServerFields(api::Object& object) {
   object.metadata.deletionTimestamp.clear();
 }
 
-api::ObjectRefs refs(const std::map<std::string, api::Object>& byName) {
+api::ObjectRefs refs(const std::map<std::string, std::shared_ptr<const api::Object>>& byName) {
   api::ObjectRefs out;
   out.reserve(byName.size());
-  for (const auto& [name, object] : byName) out.push_back(&object);
+  for (const auto& [name, object] : byName) out.push_back(object.get());
   return out;
 }
 
@@ -38,7 +38,10 @@ Result<std::shared_ptr<ObjectStore>> ObjectStore::open(RepositoryPtr repository,
   for (const auto& info : api::kinds()) {
     auto objects = store->repository_->list(info.kind, &revision);
     if (!objects) return tl::unexpected(objects.error());
-    for (auto& object : *objects) store->cache_[info.kind][object.metadata.name] = object;
+    for (auto& object : *objects) {
+      const std::string name = object.metadata.name;
+      store->cache_[info.kind][name] = std::make_shared<const api::Object>(std::move(object));
+    }
   }
   auto current = store->repository_->currentRevision();
   if (!current) return tl::unexpected(current.error());
@@ -61,7 +64,7 @@ Result<void> ObjectStore::admit(const api::Object& object) const {
 }
 
 void ObjectStore::remember(const api::Object& object) {
-  cache_[object.kind][object.metadata.name] = object;
+  cache_[object.kind][object.metadata.name] = std::make_shared<const api::Object>(object);
   advance(object.metadata.resourceVersion);
 }
 
@@ -86,7 +89,7 @@ Result<const api::Object*> ObjectStore::storedForWrite(const api::Object& object
   if (kind == cache_.end() || kind->second.count(object.metadata.name) == 0) {
     return tl::unexpected(notFound(object.key()));
   }
-  const api::Object& stored = kind->second.at(object.metadata.name);
+  const api::Object& stored = *kind->second.at(object.metadata.name);
   if (object.metadata.resourceVersion != 0 &&
       object.metadata.resourceVersion != stored.metadata.resourceVersion) {
     return fail(Errc::kConflict, "Operation cannot be fulfilled on " + object.kind + " \"" +
@@ -109,7 +112,7 @@ Result<api::Object> ObjectStore::get(const api::ObjectKey& key) {
   auto kind = cache_.find(key.kind);
   if (kind != cache_.end()) {
     auto it = kind->second.find(key.name);
-    if (it != kind->second.end()) return it->second;
+    if (it != kind->second.end()) return *it->second;
   }
   return tl::unexpected(notFound(key));
 }
@@ -126,10 +129,21 @@ Result<api::ObjectList> ObjectStore::list(const std::string& kind,
   auto byName = cache_.find(kind);
   if (byName == cache_.end()) return out;
   for (const auto& [name, object] : byName->second) {
-    if (!labels->matches(object.metadata.labels)) continue;
-    if (!fields->empty() && !fields->matches(object)) continue;
-    out.items.push_back(object);
+    if (!labels->matches(object->metadata.labels)) continue;
+    if (!fields->empty() && !fields->matches(*object)) continue;
+    out.items.push_back(*object);
   }
+  return out;
+}
+
+std::vector<std::shared_ptr<const api::Object>> ObjectStore::snapshot(
+    const std::string& kind) const {
+  std::vector<std::shared_ptr<const api::Object>> out;
+  std::lock_guard lock(mutex_);
+  auto byName = cache_.find(kind);
+  if (byName == cache_.end()) return out;
+  out.reserve(byName->second.size());
+  for (const auto& [name, object] : byName->second) out.push_back(object);
   return out;
 }
 
@@ -231,7 +245,7 @@ Result<api::Object> ObjectStore::remove(const api::ObjectKey& key,
   if (kind == cache_.end() || kind->second.count(key.name) == 0) {
     return tl::unexpected(notFound(key));
   }
-  api::Object stored = kind->second.at(key.name);
+  api::Object stored = *kind->second.at(key.name);
   if (!stored.metadata.finalizers.empty()) {
     if (stored.deleting()) return stored;  // already waiting for its finalizers
     stored.metadata.deletionTimestamp = api::formatTime(clock_.now());

@@ -32,6 +32,10 @@ class ObjectStore final : public api::Client {
   Result<api::Object> requestMutation(const std::string& decky) override;
   std::int64_t latestRevision() override { return revision(); }
 
+  // Every object of `kind`, sorted by name, shared and read-only: nothing is copied, and a later
+  // write replaces the store's object without changing these. Thread-safe.
+  std::vector<std::shared_ptr<const api::Object>> snapshot(const std::string& kind) const;
+
   // Drops the change log except the newest `keep` revisions. Thread-safe.
   Result<void> compact(std::int64_t keep);
   // The newest revision written.
@@ -42,7 +46,8 @@ class ObjectStore final : public api::Client {
   ObjectStore(RepositoryPtr repository, const api::Clock& clock);
 
  private:
-  using Cache = std::map<std::string, std::map<std::string, api::Object>>;  // kind -> name
+  // kind -> name -> object; a write replaces the pointer, so readers keep what they took.
+  using Cache = std::map<std::string, std::map<std::string, std::shared_ptr<const api::Object>>>;
 
   Result<void> admit(const api::Object& object) const;                         // requires mutex_
   Result<const api::Object*> storedForWrite(const api::Object& object) const;  // requires mutex_

@@ -46,6 +46,20 @@ TEST(Registry, StateGaugesLoseSeriesThatVanish) {
   EXPECT_FALSE(has(text, "dmz")) << "a deleted fleet's series goes away";
 }
 
+TEST(Registry, StateCountersFollowTheirCountAndKeepLabelOrder) {
+  Registry registry(false);
+  double restarts = 2;
+  registry.countersFromState("decnet_decky_restarts_total", "Restarts.", [&] {
+    return std::vector<Sample>{{{{"decky", "web-01"}, {"fleet", "corp"}}, restarts}};
+  });
+  std::string text = registry.expose();
+  EXPECT_TRUE(has(text, "# TYPE decnet_decky_restarts_total counter")) << text;
+  EXPECT_TRUE(has(text, "decnet_decky_restarts_total{decky=\"web-01\",fleet=\"corp\"} 2")) << text;
+  restarts = 0;  // the agent restarted: Prometheus sees a counter reset
+  text = registry.expose();
+  EXPECT_TRUE(has(text, "decnet_decky_restarts_total{decky=\"web-01\",fleet=\"corp\"} 0")) << text;
+}
+
 TEST(Registry, ProcessSeriesDescribeThisProcess) {
   Registry registry;
   const std::string text = registry.expose();
