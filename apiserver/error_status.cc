@@ -25,6 +25,10 @@ int httpStatusFor(Errc code) {
       return 405;
     case Errc::kTooManyRequests:
       return 429;
+    case Errc::kUnauthorized:
+      return 401;
+    case Errc::kForbidden:
+      return 403;
     case Errc::kInternal:
       return 500;
   }

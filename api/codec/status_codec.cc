@@ -32,6 +32,12 @@ Error errorFromStatus(int http, const Json& body, const std::string& fallbackMes
     case 429:
       error.code = Errc::kTooManyRequests;
       break;
+    case 401:
+      error.code = Errc::kUnauthorized;
+      break;
+    case 403:
+      error.code = Errc::kForbidden;
+      break;
     case 502:
     case 503:
     case 504:
@@ -44,6 +50,11 @@ Error errorFromStatus(int http, const Json& body, const std::string& fallbackMes
   if (body.is_object()) {
     if (body.value("reason", "") == "AlreadyExists") error.code = Errc::kAlreadyExists;
     if (auto m = body.find("message"); m != body.end() && m->is_string()) error.message = *m;
+    // As kubectl words refusals: the reason and code first, then the server's why.
+    if (error.code == Errc::kUnauthorized || error.code == Errc::kForbidden) {
+      error.message =
+          std::string(errcName(error.code)) + " (" + std::to_string(http) + "): " + error.message;
+    }
     if (auto d = body.find("details"); d != body.end() && d->is_object()) {
       for (const auto& cause : d->value("causes", Json::array())) {
         error.fields.push_back({cause.value("field", ""), cause.value("message", "")});

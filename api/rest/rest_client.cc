@@ -15,12 +15,16 @@ namespace http = web::http;
 
 class RestClient final : public Client {
  public:
-  explicit RestClient(const std::string& server) : server_(server) {
+  RestClient(const std::string& server, const RestClientOptions& options)
+      : server_(server),
+        authorization_(options.bearerToken.empty() ? "" : "Bearer " + options.bearerToken) {
     http::client::http_client_config config;
     config.set_timeout(std::chrono::seconds(30));
+    secure(config, options);
     client_ = std::make_unique<http::client::http_client>(server, config);
     http::client::http_client_config watchConfig;
     watchConfig.set_timeout(std::chrono::hours(24));  // watches idle between bookmarks
+    secure(watchConfig, options);
     watchClient_ = std::make_unique<http::client::http_client>(server, watchConfig);
   }
 
@@ -90,6 +94,11 @@ class RestClient final : public Client {
   }
 
   Result<Json> serverVersion() override { return send(http::methods::GET, "/version", nullptr); }
+  // A request outside the object routes, for postJson and getJson.
+  Result<Json> call(const http::method& method, const std::string& path, const Json* body) {
+    return send(method, path, body);
+  }
+
   Result<Json> getDocument(const std::string& pathAndQuery) override {
     return send(http::methods::GET, pathAndQuery, nullptr);
   }
@@ -104,6 +113,7 @@ class RestClient final : public Client {
     try {
       http::http_request request(http::methods::GET);
       request.set_request_uri(builder.to_string());
+      authorize(request);
       auto response = watchClient_->request(request).get();
       if (response.status_code() != http::status_codes::OK) {
         auto text = response.extract_utf8string(true).get();
@@ -153,6 +163,32 @@ class RestClient final : public Client {
   }
 
  private:
+  // Verifies an https server against options.caPem (decnet's CA) instead of the system's CAs,
+  // and presents the client certificate when there is one.
+  static void secure(http::client::http_client_config& config, const RestClientOptions& options) {
+    if (options.insecureSkipVerify) config.set_validate_certificates(false);
+    if (options.caPem.empty() && options.clientCertificatePem.empty()) return;
+    config.set_ssl_context_callback([options](boost::asio::ssl::context& context) {
+      boost::system::error_code ignored;  // a bad PEM shows as a failed handshake
+      if (!options.caPem.empty()) {
+        context.add_certificate_authority(
+            boost::asio::buffer(options.caPem.data(), options.caPem.size()), ignored);
+      }
+      if (!options.clientCertificatePem.empty()) {
+        context.use_certificate_chain(boost::asio::buffer(options.clientCertificatePem.data(),
+                                                          options.clientCertificatePem.size()),
+                                      ignored);
+        context.use_private_key(
+            boost::asio::buffer(options.clientKeyPem.data(), options.clientKeyPem.size()),
+            boost::asio::ssl::context::pem, ignored);
+      }
+    });
+  }
+
+  void authorize(http::http_request& request) const {
+    if (!authorization_.empty()) request.headers().add("Authorization", authorization_);
+  }
+
   static Result<std::string> collectionPath(const std::string& kind) {
     auto info = findKind(kind);
     if (!info)
@@ -180,6 +216,7 @@ class RestClient final : public Client {
     try {
       http::http_request request(method);
       request.set_request_uri(path);
+      authorize(request);
       if (body != nullptr) request.set_body(body->dump(), "application/json");
       auto response = client_->request(request).get();
       if (response.headers().has("Warning")) {
@@ -215,6 +252,7 @@ class RestClient final : public Client {
   std::mutex warningsMutex_;
   std::vector<std::string> warnings_;  // raw Warning header values
   const std::string server_;
+  const std::string authorization_;  // the Authorization header's value, or ""
   std::unique_ptr<http::client::http_client> client_;
   std::unique_ptr<http::client::http_client> watchClient_;
 };
@@ -240,6 +278,18 @@ std::vector<std::string> parseWarningHeader(const std::string& header) {
   return out;
 }
 
-ClientPtr makeRestClient(const std::string& server) { return std::make_shared<RestClient>(server); }
+Result<Json> postJson(const std::string& server, const std::string& path, const Json& body,
+                      const RestClientOptions& options) {
+  return RestClient(server, options).call(http::methods::POST, path, &body);
+}
+
+Result<Json> getJson(const std::string& server, const std::string& path,
+                     const RestClientOptions& options) {
+  return RestClient(server, options).call(http::methods::GET, path, nullptr);
+}
+
+ClientPtr makeRestClient(const std::string& server, const RestClientOptions& options) {
+  return std::make_shared<RestClient>(server, options);
+}
 
 }  // namespace decnet::api

@@ -28,6 +28,10 @@ const char* errcName(Errc code) {
       return "MethodNotAllowed";
     case Errc::kTooManyRequests:
       return "TooManyRequests";
+    case Errc::kUnauthorized:
+      return "Unauthorized";
+    case Errc::kForbidden:
+      return "Forbidden";
   }
   return "InternalError";
 }

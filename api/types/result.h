@@ -21,6 +21,8 @@ enum class Errc {
   kUnsupportedMediaType,  // a body in a content type the route does not take
   kMethodNotAllowed,
   kTooManyRequests,  // a client over its share (open watches); retry later
+  kUnauthorized,     // no identity, or one that does not check out (HTTP 401)
+  kForbidden,        // an identity not allowed to do this (HTTP 403)
 };
 
 struct FieldError {
