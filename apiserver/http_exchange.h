@@ -16,6 +16,9 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string remoteAddress;  // the client's IP address ("127.0.0.1")
+  // The common name of the client certificate the TLS handshake verified against the API's
+  // CA ("system:node:sensor-1"), "" without one.
+  std::string peerCertificateName;
 
   // The query parameter `key`, "" when absent.
   std::string param(const std::string& key) const {
