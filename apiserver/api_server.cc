@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
 #include <map>
 #include <mutex>
 
+#include "apiserver/auth/authenticator.h"
+#include "apiserver/auth/authorizer.h"
 #include "apiserver/error_status.h"
 #include "apiserver/http_transport.h"
 #include "apiserver/request_metrics.h"
@@ -30,10 +33,27 @@ struct ApiServer::Impl {
   std::mutex watchesMutex;
   std::map<std::string, int> watchesByClient;  // remote address -> open watches
   RequestMetrics requestMetrics{options.metrics};
+  // Set when options.auth is.
+  std::unique_ptr<auth::AuditLog> audit;
+  std::unique_ptr<auth::Authenticator> authenticator;
+  std::unique_ptr<AuthRoutes> authRoutes;
 
-  Impl(api::Client& b, ApiServerOptions o) : backend(b), options(std::move(o)) {}
+  Impl(api::Client& b, ApiServerOptions o) : backend(b), options(std::move(o)) {
+    if (options.auth) {
+      audit = std::make_unique<auth::AuditLog>(options.auth->auditPath);
+      authenticator =
+          std::make_unique<auth::Authenticator>(options.auth->users, options.auth->tokens);
+      authRoutes = std::make_unique<AuthRoutes>(options.auth->users, options.auth->tokens,
+                                                options.auth->ca, *audit, options.auth->tokensFor);
+    }
+  }
 
-  Reply handle(const HttpRequest& request);
+  // Authenticates, authorizes and audits `request` around handle().
+  Reply guard(const HttpRequest& request);
+  // Whether `path` is served to anyone.
+  bool openPath(const std::string& path) const;
+  void auditWrite(const HttpRequest& request, const std::string& user, int code);
+  Reply handle(const HttpRequest& request, const auth::Identity* who);
   Reply watch(const HttpRequest& request, const WatchRequest& watch);
 };
 
@@ -63,7 +83,52 @@ Reply ApiServer::Impl::watch(const HttpRequest& request, const WatchRequest& wat
                     release);
 }
 
-Reply ApiServer::Impl::handle(const HttpRequest& request) {
+bool ApiServer::Impl::openPath(const std::string& path) const {
+  return path == "/healthz" || path == "/readyz" || path == "/livez" || path == "/version" ||
+         (path == "/metrics" && options.auth->openMetrics) || AuthRoutes::anonymous(path);
+}
+
+void ApiServer::Impl::auditWrite(const HttpRequest& request, const std::string& user, int code) {
+  if (auth::isReadMethod(request.method)) return;
+  if (request.path.rfind("/api/v1/auth/", 0) == 0) return;  // the auth routes write their own
+  static const std::map<std::string, std::string> kVerbs = {
+      {"POST", "create"}, {"PUT", "update"}, {"PATCH", "patch"}, {"DELETE", "delete"}};
+  auto verb = kVerbs.find(request.method);
+  std::string object = request.path;
+  for (const char* prefix : {"/apis/decnet.io/v1alpha1/", "/api/v1/"}) {
+    if (object.rfind(prefix, 0) == 0) object = object.substr(std::strlen(prefix));
+  }
+  audit->write({user, verb == kVerbs.end() ? request.method : verb->second, object, code,
+                request.remoteAddress});
+}
+
+Reply ApiServer::Impl::guard(const HttpRequest& request) {
+  if (!options.auth || openPath(request.path)) return handle(request, nullptr);
+  auto who = authenticator->authenticate(request);
+  if (!who) {
+    HttpResponse refused = errorResponse(who.error());
+    refused.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"decnet\"");
+    auditWrite(request, "system:anonymous", refused.status);
+    return {refused, nullptr};
+  }
+  auto resource = parseResourcePath(request.path);
+  std::optional<api::Object> stored;
+  if (who->role == auth::kRoleNode && resource && resource->kind.kind == "Decky" &&
+      !resource->name.empty() && !auth::isReadMethod(request.method)) {
+    // The Node authorizer's question: is this decky scheduled to the caller?
+    if (auto got = backend.get({"Decky", resource->name})) stored = std::move(*got);
+  }
+  if (auto allowed = auth::authorize(*who, request, resource, stored ? &*stored : nullptr);
+      !allowed) {
+    auditWrite(request, who->name, 403);
+    return {errorResponse(allowed.error()), nullptr};
+  }
+  Reply reply = handle(request, &*who);
+  auditWrite(request, who->name, reply.response.status);
+  return reply;
+}
+
+Reply ApiServer::Impl::handle(const HttpRequest& request, const auth::Identity* who) {
   if (options.metrics != nullptr && request.path == "/metrics") {
     if (request.method != "GET" && request.method != "HEAD") {
       return {errorResponse(Error{Errc::kTerminal, "/metrics answers GET only", {}}), nullptr};
@@ -74,6 +139,9 @@ Reply ApiServer::Impl::handle(const HttpRequest& request) {
   if (auto extra = options.extraRoutes.find(request.path); extra != options.extraRoutes.end()) {
     auto [type, body] = extra->second();
     return {HttpResponse{200, type, body, {}, {}}, nullptr};
+  }
+  if (authRoutes) {
+    if (auto answer = authRoutes->serve(request, who)) return {*answer, nullptr};
   }
   if (auto answer = serveDiscovery(request, options.ready)) return {*answer, nullptr};
   if (auto answer = serveOpenApi(request)) return {*answer, nullptr};
@@ -99,7 +167,9 @@ ApiServer::ApiServer(api::Client& backend, ApiServerOptions options)
 
 ApiServer::~ApiServer() { stop(); }
 
-std::string ApiServer::url() const { return "http://" + impl_->options.listen; }
+std::string ApiServer::url() const {
+  return (impl_->options.tls ? "https://" : "http://") + impl_->options.listen;
+}
 
 Result<void> ApiServer::start() {
   if (auto loaded = impl_->cache.start(); !loaded) return loaded;
@@ -110,7 +180,7 @@ Result<void> ApiServer::start() {
       [impl = impl_.get()](const HttpRequest& request) {
         try {
           const auto started = std::chrono::steady_clock::now();
-          Reply reply = impl->handle(request);
+          Reply reply = impl->guard(request);
           impl->requestMetrics.record(request, reply.response.status,
                                       std::chrono::steady_clock::now() - started);
           return reply;
@@ -119,7 +189,7 @@ Result<void> ApiServer::start() {
           return Reply{errorResponse(Error{Errc::kInternal, e.what(), {}}), nullptr};
         }
       },
-      limits);
+      limits, impl_->options.tls);
   if (!transport) {
     impl_->cache.stop();
     return tl::unexpected(transport.error());

@@ -6,15 +6,30 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/client/client.h"
 #include "api/types/result.h"
+#include "apiserver/http_transport.h"
+#include "apiserver/routes/auth.h"
 #include "metrics/registry.h"
 #include "pipeline/collector/telemetry_store.h"
 #include "pipeline/correlator/analysis_store.h"
 
 namespace decnet::apiserver {
+
+// Authentication, authorization and audit (apiserver/auth/).
+struct ApiAuthOptions {
+  std::shared_ptr<auth::UserStore> users;
+  std::shared_ptr<const auth::TokenSigner> tokens;
+  // decnet's CA: served at /api/v1/auth/ca and signing the CSRs of joining nodes; null joins
+  // nodes with bearer tokens only.
+  std::shared_ptr<const auth::CertificateAuthority> ca;
+  std::string auditPath;    // RFC 5424 audit lines are appended here; "" logs them only
+  bool openMetrics = true;  // /metrics without an identity (Prometheus' default scrape)
+  AuthRouteOptions tokensFor;
+};
 
 struct ApiServerOptions {
   std::string listen = "127.0.0.1:8000";  // HOST:PORT
@@ -37,6 +52,12 @@ struct ApiServerOptions {
   // When set, GET /metrics serves it, and the server adds its apiserver_* series to it. Must
   // outlive the server.
   metrics::Registry* metrics = nullptr;
+  // Who may call the API: every route but /healthz, /readyz, /version (and /metrics when open)
+  // needs a bearer token, and each role may do only its part. Unset serves every request
+  // without an identity: tests of the routes alone; `decnet up` and `decnet controller` set it.
+  std::optional<ApiAuthOptions> auth;
+  // Serve HTTPS with this certificate; its clientCaPem lets agents identify by certificate.
+  std::optional<TlsServerConfig> tls;
 };
 
 class ApiServer {
@@ -50,7 +71,7 @@ class ApiServer {
   Result<void> start();
   // Ends open watches and stops listening. Idempotent; blocks until done. Not restartable.
   void stop();
-  // "http://127.0.0.1:8000"
+  // "http://127.0.0.1:8000", or https:// with TLS
   std::string url() const;
 
  private:

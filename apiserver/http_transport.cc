@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -24,8 +26,10 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Piece = std::shared_ptr<const std::string>;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto kRequestTimeout = std::chrono::seconds(60);  // idle keep-alive and slow senders
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 constexpr std::size_t kMaxPiecesPerWrite = 64;
 
 Piece piece(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
@@ -55,7 +59,8 @@ std::string percentDecode(std::string_view text, bool plusIsSpace) {
   return out;
 }
 
-HttpRequest exchangeFor(http::request<http::string_body>&& request, const std::string& remote) {
+HttpRequest exchangeFor(http::request<http::string_body>&& request, const std::string& remote,
+                        const std::string& peerCertificateName) {
   HttpRequest exchange;
   exchange.method = std::string(request.method_string());
   const std::string_view target(request.target().data(), request.target().size());
@@ -82,6 +87,7 @@ HttpRequest exchangeFor(http::request<http::string_body>&& request, const std::s
   }
   exchange.body = std::move(request.body());
   exchange.remoteAddress = remote;
+  exchange.peerCertificateName = peerCertificateName;
   return exchange;
 }
 
@@ -129,42 +135,79 @@ std::string headerBlock(const HttpResponse& response, const std::string& framing
   return head;
 }
 
-class Session;
+// What a watch's stream reaches of its session, whatever the session's transport.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Thread-safe: queues one chunk of the streamed body; false when closed or too far behind.
+  virtual bool queueChunk(Piece chunk) = 0;
+  // Thread-safe: ends the streamed body and the connection.
+  virtual void finishStream() = 0;
+  virtual void setClosedCallback(std::function<void()> callback) = 0;
+};
 
 // A watch's body: chunks go to the session's strand; the session may be gone already.
 class SessionStream final : public ResponseStream {
  public:
-  explicit SessionStream(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+  explicit SessionStream(std::weak_ptr<SessionBase> session) : session_(std::move(session)) {}
   bool write(Piece chunk) override;
   void finish() override;
   void onClosed(std::function<void()> callback) override;
 
  private:
-  std::weak_ptr<Session> session_;
+  std::weak_ptr<SessionBase> session_;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// The common name of the client certificate OpenSSL verified on `stream`, "" without one.
+std::string verifiedPeerName(TlsStream& stream) {
+  SSL* ssl = stream.native_handle();
+  if (SSL_get_verify_result(ssl) != X509_V_OK) return "";
+  X509* certificate = SSL_get1_peer_certificate(ssl);
+  if (certificate == nullptr) return "";
+  char name[256] = {};
+  const int length = X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName,
+                                               name, sizeof name);
+  X509_free(certificate);
+  return length > 0 ? std::string(name, static_cast<std::size_t>(length)) : "";
+}
+
+// One connection: plain (beast::tcp_stream) or TLS (TlsStream, handshaken first).
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(tcp::socket socket, const RequestHandler& handler, const TransportLimits& limits)
-      : stream_(std::move(socket)), handler_(handler), limits_(limits) {
+  Session(tcp::socket socket, const RequestHandler& handler, const TransportLimits& limits,
+          net::ssl::context* tls)
+      : stream_(makeStream(std::move(socket), tls)), handler_(handler), limits_(limits) {
     beast::error_code ec;
-    const auto peer = stream_.socket().remote_endpoint(ec);
+    const auto peer = lowest().socket().remote_endpoint(ec);
     if (!ec) remote_ = peer.address().to_string();
   }
-  ~Session() { runClosedCallback(); }
+  ~Session() override { runClosedCallback(); }
 
   void run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->readRequest(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->lowest().expires_after(kHandshakeTimeout);
+        self->stream_.async_handshake(net::ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return self->close();
+          self->peerName_ = verifiedPeerName(self->stream_);
+          self->readRequest();
+        });
+      } else {
+        self->readRequest();
+      }
+    });
   }
 
-  // Thread-safe: queues one chunk of the streamed body; false when closed or too far behind.
-  bool queueChunk(Piece chunk) {
+  bool queueChunk(Piece chunk) override {
     if (closed_.load()) return false;
     if (backlog_.fetch_add(chunk->size()) + chunk->size() > limits_.maxStreamBacklog) {
-      net::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+      net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->close(); });
       return false;
     }
-    net::post(stream_.get_executor(), [self = shared_from_this(), chunk = std::move(chunk)] {
+    net::post(stream_.get_executor(), [self = this->shared_from_this(), chunk = std::move(chunk)] {
       if (self->closed_.load()) return;
       char size[20];
       std::snprintf(size, sizeof size, "%zx\r\n", chunk->size());
@@ -176,9 +219,8 @@ class Session : public std::enable_shared_from_this<Session> {
     return true;
   }
 
-  // Thread-safe: ends the streamed body and the connection.
-  void finishStream() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+  void finishStream() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (self->closed_.load() || self->state_ == State::kFinishing) return;
       self->outbound_.push_back(piece("0\r\n\r\n"));
       self->state_ = State::kFinishing;
@@ -186,7 +228,7 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  void setClosedCallback(std::function<void()> callback) {
+  void setClosedCallback(std::function<void()> callback) override {
     std::unique_lock lock(closedMutex_);
     if (!closed_.load()) {
       closedCallback_ = std::move(callback);
@@ -199,6 +241,25 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   enum class State { kReading, kResponding, kStreaming, kFinishing };
 
+  static Stream makeStream(tcp::socket socket, net::ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      (void)tls;
+      return Stream(std::move(socket));
+    }
+  }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  // Where response bytes go: the bare socket for plain HTTP (no timer on long watches), the TLS
+  // layer otherwise (its timer is off once a request has been read).
+  auto& writer() {
+    if constexpr (kTls) {
+      return stream_;
+    } else {
+      return stream_.socket();
+    }
+  }
+
   static Piece crlf() {
     static const Piece kCrlf = piece("\r\n");
     return kCrlf;
@@ -209,10 +270,11 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(limits_.maxBodyBytes);
     parser_->header_limit(static_cast<std::uint32_t>(limits_.maxHeaderBytes));
-    stream_.expires_after(kRequestTimeout);
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+    lowest().expires_after(kRequestTimeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->onHeader(ec);
+                            });
   }
 
   // Clients that wait for "100 Continue" before a large body (curl does) get it at once.
@@ -221,8 +283,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto expect = parser_->get()[http::field::expect];
     if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      return net::async_write(stream_.socket(), net::buffer(kContinue),
-                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      return net::async_write(writer(), net::buffer(kContinue),
+                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                                 if (ec) return self->close();
                                 self->readBody();
                               });
@@ -231,9 +293,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void readBody() {
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRequest(ec); });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->onRequest(ec);
+                     });
   }
 
   void onRequest(beast::error_code ec) {
@@ -250,7 +313,8 @@ class Session : public std::enable_shared_from_this<Session> {
     keepAlive_ = request.keep_alive();
     Reply reply;
     try {
-      reply = handler_(exchangeFor(std::move(request), remote_));
+      if constexpr (kTls) lowest().expires_never();  // the response's writes are not timed
+      reply = handler_(exchangeFor(std::move(request), remote_, peerName_));
     } catch (const std::exception& e) {
       spdlog::error("api: request failed: {}", e.what());
       return refuse(500, "InternalError", e.what());
@@ -292,20 +356,20 @@ class Session : public std::enable_shared_from_this<Session> {
   void startStream(Reply reply) {
     state_ = State::kStreaming;
     keepAlive_ = false;
-    stream_.expires_never();
+    lowest().expires_never();
     outbound_.push_back(piece(headerBlock(reply.response, "Transfer-Encoding: chunked\r\n", true)));
     writeNext();
     watchForHangUp();
-    reply.stream(std::make_shared<SessionStream>(weak_from_this()));
+    reply.stream(std::make_shared<SessionStream>(this->weak_from_this()));
   }
 
   // A streaming client sends nothing more; a read that ends means it hung up.
   void watchForHangUp() {
-    stream_.socket().async_read_some(
-        net::buffer(hangUpBuffer_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-          if (ec) return self->close();
-          self->watchForHangUp();
-        });
+    writer().async_read_some(net::buffer(hangUpBuffer_),
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (ec) return self->close();
+                               self->watchForHangUp();
+                             });
   }
 
   void writeNext() {
@@ -323,8 +387,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::size_t count = std::min(outbound_.size(), kMaxPiecesPerWrite);
     buffers.reserve(count);
     for (std::size_t i = 0; i < count; ++i) buffers.emplace_back(net::buffer(*outbound_[i]));
-    net::async_write(stream_.socket(), buffers,
-                     [self = shared_from_this(), count](beast::error_code ec, std::size_t) {
+    net::async_write(writer(), buffers,
+                     [self = this->shared_from_this(), count](beast::error_code ec, std::size_t) {
                        self->writing_ = false;
                        std::size_t written = 0;
                        for (std::size_t i = 0; i < count; ++i) {
@@ -342,8 +406,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     if (closed_.exchange(true)) return;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().socket().close(ec);
     outbound_.clear();
     runClosedCallback();
   }
@@ -358,12 +422,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (callback) callback();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const RequestHandler& handler_;
   const TransportLimits& limits_;
   std::string remote_;
+  std::string peerName_;  // the verified client certificate's CN (TLS only)
   State state_ = State::kReading;
   bool keepAlive_ = true;
   bool writing_ = false;
@@ -389,10 +454,37 @@ void SessionStream::onClosed(std::function<void()> callback) {
   if (callback) callback();
 }
 
+// The server side of TLS: the certificate and key, and the CA whose client certificates count
+// (requested, not required: users come with bearer tokens).
+Result<std::unique_ptr<net::ssl::context>> serverContext(const TlsServerConfig& config) {
+  auto context = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+  beast::error_code ec;
+  context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                           net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                           net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use,
+                       ec);
+  if (!ec) context->use_certificate_chain(net::buffer(config.certificatePem), ec);
+  if (!ec) context->use_private_key(net::buffer(config.keyPem), net::ssl::context::pem, ec);
+  if (ec)
+    return fail(Errc::kInvalid, "the API's TLS certificate or key is unusable: " + ec.message());
+  if (!config.clientCaPem.empty()) {
+    context->add_certificate_authority(net::buffer(config.clientCaPem), ec);
+    if (ec) return fail(Errc::kInvalid, "the client CA is unusable: " + ec.message());
+    // Requested, not required (users have no certificate); one that does not verify against
+    // the CA ends the handshake.
+    context->set_verify_mode(net::ssl::verify_peer);
+  }
+  return context;
+}
+
 class BeastTransport final : public HttpTransport {
  public:
-  BeastTransport(RequestHandler handler, TransportLimits limits)
-      : handler_(std::move(handler)), limits_(limits), acceptor_(net::make_strand(context_)) {}
+  BeastTransport(RequestHandler handler, TransportLimits limits,
+                 std::unique_ptr<net::ssl::context> tls)
+      : handler_(std::move(handler)),
+        limits_(limits),
+        tls_(std::move(tls)),
+        acceptor_(net::make_strand(context_)) {}
   ~BeastTransport() override { stop(); }
 
   Result<void> listen(const std::string& address) {
@@ -436,7 +528,14 @@ class BeastTransport final : public HttpTransport {
           if (!ec) {
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
-            std::make_shared<Session>(std::move(socket), handler_, limits_)->run();
+            if (tls_) {
+              std::make_shared<Session<TlsStream>>(std::move(socket), handler_, limits_, tls_.get())
+                  ->run();
+            } else {
+              std::make_shared<Session<beast::tcp_stream>>(std::move(socket), handler_, limits_,
+                                                           nullptr)
+                  ->run();
+            }
           }
           accept();
         });
@@ -444,6 +543,7 @@ class BeastTransport final : public HttpTransport {
 
   RequestHandler handler_;
   TransportLimits limits_;
+  std::unique_ptr<net::ssl::context> tls_;  // null: plain HTTP
   net::io_context context_;
   tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
@@ -452,10 +552,16 @@ class BeastTransport final : public HttpTransport {
 
 }  // namespace
 
-Result<std::unique_ptr<HttpTransport>> HttpTransport::start(const std::string& listen,
-                                                            RequestHandler handler,
-                                                            TransportLimits limits) {
-  auto transport = std::make_unique<BeastTransport>(std::move(handler), limits);
+Result<std::unique_ptr<HttpTransport>> HttpTransport::start(
+    const std::string& listen, RequestHandler handler, TransportLimits limits,
+    const std::optional<TlsServerConfig>& tls) {
+  std::unique_ptr<net::ssl::context> context;
+  if (tls) {
+    auto made = serverContext(*tls);
+    if (!made) return tl::unexpected(made.error());
+    context = std::move(*made);
+  }
+  auto transport = std::make_unique<BeastTransport>(std::move(handler), limits, std::move(context));
   if (auto listening = transport->listen(listen); !listening) {
     return tl::unexpected(listening.error());
   }

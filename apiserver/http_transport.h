@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/types/result.h"
@@ -34,6 +35,14 @@ struct Reply {
 // Serves one request. Runs on a transport thread and may block (on the store), briefly.
 using RequestHandler = std::function<Reply(const HttpRequest&)>;
 
+// TLS for the listener: the server's certificate and key, and the CA whose client certificates
+// identify their holder (mutual TLS for agents); PEM text.
+struct TlsServerConfig {
+  std::string certificatePem;
+  std::string keyPem;
+  std::string clientCaPem;  // "" requests no client certificate
+};
+
 struct TransportLimits {
   std::size_t maxBodyBytes = 4 * 1024 * 1024;      // 413 past this, chunked or not
   std::size_t maxHeaderBytes = 64 * 1024;          // 431 past this
@@ -44,10 +53,11 @@ struct TransportLimits {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  // Binds `listen` (HOST:PORT) and serves `handler`. kUnavailable when it cannot bind.
-  static Result<std::unique_ptr<HttpTransport>> start(const std::string& listen,
-                                                      RequestHandler handler,
-                                                      TransportLimits limits = {});
+  // Binds `listen` (HOST:PORT) and serves `handler`, over TLS when `tls` is set. kUnavailable
+  // when it cannot bind, kInvalid when the TLS material is unusable.
+  static Result<std::unique_ptr<HttpTransport>> start(
+      const std::string& listen, RequestHandler handler, TransportLimits limits = {},
+      const std::optional<TlsServerConfig>& tls = std::nullopt);
   // Stops accepting, closes every connection and joins the threads. Idempotent.
   virtual void stop() = 0;
 };

@@ -34,32 +34,80 @@ class KubectlTest : public ::testing::Test {
     if (run("command -v kubectl").exitCode != 0) {
       GTEST_SKIP() << "kubectl is not installed: the kubectl compatibility tests need v1.32";
     }
+    char pattern[] = "/tmp/decnet-kubectl-XXXXXX";
+    dir_ = ::mkdtemp(pattern);
+    std::ofstream(dir_ + "/fleet.yaml") << kFleetYaml;
+    // The server asks for a bearer token, as `decnet up` does; kubectl finds it in a kubeconfig.
+    auto users = auth::UserStore::open(dir_ + "/auth.db");
+    ASSERT_TRUE(users);
+    std::shared_ptr<auth::UserStore> shared = std::move(*users);
+    ASSERT_TRUE(shared->addUser("root", "admin", "root-password", false));
+    ASSERT_TRUE(shared->addUser("alice", "viewer", "alice-password", false));
+    signer_ = std::make_shared<auth::TokenSigner>(std::string(32, 'k'));
+    // kubectl sends a kubeconfig's credentials over TLS only, so the server speaks HTTPS with a
+    // certificate from decnet's CA, which the kubeconfig carries.
+    auto ca = auth::CertificateAuthority::loadOrCreate(dir_ + "/pki");
+    ASSERT_TRUE(ca);
+    auto certificate = ca->issueServer({"127.0.0.1"}, std::chrono::hours(1));
+    ASSERT_TRUE(certificate);
     auto repository = store::openRepository("sqlite::memory:");
     ASSERT_TRUE(repository);
     store_ = *store::ObjectStore::open(std::move(*repository));
     ApiServerOptions options;
     options.listen = "127.0.0.1:" + std::to_string(freePort());
+    options.auth = ApiAuthOptions{shared, signer_, nullptr, "", true, {}};
+    options.tls = TlsServerConfig{certificate->certificatePem, certificate->keyPem, ""};
     server_ = std::make_unique<ApiServer>(*store_, options);
     ASSERT_TRUE(server_->start());
-    char pattern[] = "/tmp/decnet-kubectl-XXXXXX";
-    dir_ = ::mkdtemp(pattern);
-    std::ofstream(dir_ + "/fleet.yaml") << kFleetYaml;
+    writeKubeconfig("root", "admin");
+  }
+
+  // dir_/config: this server and a token for `user`, in the format decnet login writes.
+  void writeKubeconfig(const std::string& user, const std::string& role) {
+    std::ofstream(dir_ + "/config")
+        << "apiVersion: v1\nkind: Config\nclusters:\n- name: decnet\n  cluster:\n"
+        << "    certificate-authority: " << dir_ << "/pki/ca.crt\n"
+        << "    server: " << server_->url() << "\nusers:\n- name: " << user
+        << "\n  user:\n    token: " << signer_->issue(user, role, std::chrono::hours(1))
+        << "\ncontexts:\n- name: " << user << "@decnet\n  context:\n    cluster: decnet\n"
+        << "    user: " << user << "\ncurrent-context: " << user << "@decnet\n";
   }
   void TearDown() override {
     if (server_) server_->stop();
     if (!dir_.empty()) run("rm -rf " + dir_);
   }
 
-  // kubectl against this server only: no kubeconfig, a private discovery cache.
+  // kubectl against this server only, with dir_/config as its kubeconfig and a private
+  // discovery cache.
   decnet::testing::CommandResult kubectl(const std::string& args) {
-    return run("KUBECONFIG=" + dir_ + "/none timeout 60 kubectl --server " + server_->url() +
-               " --cache-dir " + dir_ + "/cache " + args + " 2>&1");
+    return run("KUBECONFIG=" + dir_ + "/config timeout 60 kubectl --cache-dir " + dir_ + "/cache " +
+               args + " 2>&1");
   }
 
   std::shared_ptr<store::ObjectStore> store_;
   std::unique_ptr<ApiServer> server_;
+  std::shared_ptr<auth::TokenSigner> signer_;
   std::string dir_;
 };
+
+TEST_F(KubectlTest, ATokenIsNeededAndAViewerCannotWrite) {
+  auto anonymous = run("KUBECONFIG=" + dir_ + "/none timeout 60 kubectl --server " +
+                       server_->url() + " --certificate-authority " + dir_ +
+                       "/pki/ca.crt --token not-a-decnet-token --cache-dir " + dir_ +
+                       "/cache-anon get fleets </dev/null 2>&1");
+  EXPECT_NE(anonymous.exitCode, 0);
+  EXPECT_NE(anonymous.output.find("You must be logged in to the server"), std::string::npos)
+      << anonymous.output;
+  EXPECT_EQ(kubectl("apply -f " + dir_ + "/fleet.yaml").exitCode, 0) << "admin";
+  writeKubeconfig("alice", "viewer");
+  auto listed = kubectl("get fleets");
+  EXPECT_EQ(listed.exitCode, 0) << listed.output;
+  EXPECT_NE(listed.output.find("kf"), std::string::npos) << listed.output;
+  auto refused = kubectl("delete fleet kf");
+  EXPECT_NE(refused.exitCode, 0);
+  EXPECT_NE(refused.output.find("Forbidden"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("viewer"), std::string::npos) << refused.output;
+}
 
 TEST_F(KubectlTest, ClientSideApplyLabelAnnotateAndPatch) {
   const std::string apply = "apply -f " + dir_ + "/fleet.yaml";  // validated (OpenAPI)
@@ -182,8 +230,7 @@ TEST_F(KubectlTest, WatchPrintsRowsForChanges) {
   ASSERT_EQ(kubectl("apply -f " + dir_ + "/fleet.yaml").exitCode, 0);
   decnet::testing::ChildProcess watch(
       {"/bin/sh", "-c",
-       "KUBECONFIG=" + dir_ + "/none exec kubectl --server " + server_->url() + " --cache-dir " +
-           dir_ + "/cache get fleets -w"},
+       "KUBECONFIG=" + dir_ + "/config exec kubectl --cache-dir " + dir_ + "/cache get fleets -w"},
       dir_ + "/watch.out");
   std::this_thread::sleep_for(std::chrono::seconds(2));
   ASSERT_EQ(kubectl("patch fleet kf --type merge -p '{\"spec\":{\"replicas\":5}}'").exitCode, 0);
