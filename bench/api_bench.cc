@@ -1,8 +1,10 @@
 // The API server under load, driven by wrk (Debian's, 2 threads, 50 connections): LIST of 1,000
 // deckies and GET of one fleet (requests/s and p99), then one change seen by N open watches
 // (time until each watcher has it: p50/p99/max). Runs the control plane in-process without an
-// agent (deckies are stored, not run). Prints figures, asserts nothing.
-//   api_bench [--seconds N] [--runs N] [--deckies N] [--watchers N]
+// agent (deckies are stored, not run). Every request carries the admin's bearer token unless
+// --auth 0 serves anyone (the cost of authentication is the difference). Prints figures,
+// asserts nothing.
+//   api_bench [--seconds N] [--runs N] [--deckies N] [--watchers N] [--auth 1|0]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -30,10 +32,11 @@ struct WrkResult {
   long timeouts = 0;
 };
 
-// wrk's Requests/sec and 99th percentile latency for `url`.
-WrkResult wrk(const std::string& url, int seconds) {
-  const std::string command =
-      "wrk -t2 -c50 -d" + std::to_string(seconds) + "s --timeout 10s --latency '" + url + "' 2>&1";
+// wrk's Requests/sec and 99th percentile latency for `url`, sending `header` when set.
+WrkResult wrk(const std::string& url, int seconds, const std::string& header) {
+  const std::string command = "wrk -t2 -c50 -d" + std::to_string(seconds) +
+                              "s --timeout 10s --latency " +
+                              (header.empty() ? "" : "-H '" + header + "' ") + "'" + url + "' 2>&1";
   WrkResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -57,7 +60,7 @@ WrkResult wrk(const std::string& url, int seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int seconds = 5, runs = 3, deckies = 1000, watchers = 1000;
+  int seconds = 5, runs = 3, deckies = 1000, watchers = 1000, authenticate = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const int value = std::atoi(argv[i + 1]);
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
     if (flag == "--runs") runs = value;
     if (flag == "--deckies") deckies = value;
     if (flag == "--watchers") watchers = value;
+    if (flag == "--auth") authenticate = value;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   spdlog::set_level(spdlog::level::warn);
@@ -78,6 +82,7 @@ int main(int argc, char** argv) {
   options.embedAgent = false;
   options.listen = "127.0.0.1:" + std::to_string(port);
   options.nodeCapacity = deckies + 10;
+  options.authenticate = authenticate != 0;
   cli::ControlPlane plane(options);
   if (auto started = plane.start(); !started) {
     std::fprintf(stderr, "start: %s\n", started.error().message.c_str());
@@ -104,13 +109,14 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
   const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/apis/decnet.io/v1alpha1";
-  std::printf("api_bench: %d deckies stored, wrk -t2 -c50, %d runs of %d s\n", deckies, runs,
-              seconds);
+  const std::string header = authenticate != 0 ? bench::adminAuthorization(dir) : "";
+  std::printf("api_bench: %d deckies stored, wrk -t2 -c50, %d runs of %d s, authentication %s\n",
+              deckies, runs, seconds, authenticate != 0 ? "on" : "off");
   for (const auto& [what, url] :
        {std::pair<std::string, std::string>{"GET one fleet", base + "/fleets/api"},
         {"LIST deckies", base + "/deckies"}}) {
     for (int run = 0; run < runs; ++run) {
-      const WrkResult result = wrk(url, seconds);
+      const WrkResult result = wrk(url, seconds, header);
       std::printf("  %-14s run %d: %8.0f requests/s, p99 %s, %ld timeouts\n", what.c_str(), run + 1,
                   result.requestsPerSecond, result.p99.c_str(), result.timeouts);
     }
@@ -120,7 +126,8 @@ int main(int argc, char** argv) {
   std::vector<int> sockets;
   const long rssBefore = bench::procStatusKb(::getpid(), "VmRSS");
   const std::string request =
-      "GET /apis/decnet.io/v1alpha1/fleets?watch=true HTTP/1.1\r\nHost: x\r\n\r\n";
+      "GET /apis/decnet.io/v1alpha1/fleets?watch=true HTTP/1.1\r\nHost: x\r\n" +
+      (header.empty() ? "" : header + "\r\n") + "\r\n";
   for (int i = 0; i < watchers; ++i) {
     const int fd = bench::connectTo("127.0.0.1", port);
     if (fd < 0) break;

@@ -65,6 +65,17 @@ inline cli::ControlPlaneOptions planeOptions(const TempDir& dir) {
   return options;
 }
 
+// "Authorization: Bearer TOKEN" from the admin.conf a control plane with authentication wrote
+// in `dir`; "" when there is none.
+inline std::string adminAuthorization(const TempDir& dir) {
+  std::ifstream in(dir.path + "/admin.conf");
+  for (std::string line; std::getline(in, line);) {
+    const auto at = line.find("token: ");
+    if (at != std::string::npos) return "Authorization: Bearer " + line.substr(at + 7);
+  }
+  return "";
+}
+
 // Polls until `condition` or the deadline; returns seconds waited, or -1 on timeout.
 template <class F>
 double waitFor(F condition, std::chrono::seconds limit) {

@@ -11,11 +11,14 @@ class App;
 namespace decnet::cli {
 
 struct Globals {
-  std::string server;  // --server, else $DECNET_SERVER, else http://127.0.0.1:8000
+  // --server, else $DECNET_SERVER, else the kubeconfig's server, else http://127.0.0.1:8000
+  std::string server;
+  std::string kubeconfig;  // --kubeconfig: the identity file (see cli/kubeconfig.h)
   std::string logLevel = "info";
 };
 
-// The REST client for --server / DECNET_SERVER.
+// The REST client for serverUrl(), carrying the identity findKubeconfig() finds. Exits with an
+// error when the chosen kubeconfig cannot be read.
 api::ClientPtr connect(const Globals& globals);
 std::string serverUrl(const Globals& globals);
 
@@ -43,6 +46,9 @@ void addVersionCommand(CLI::App& app, Globals& globals);
 void addAgentCommand(CLI::App& app, Globals& globals);
 void addLabCommand(CLI::App& app, Globals& globals);
 void addDownCommand(CLI::App& app, Globals& globals);
+void addLoginCommands(CLI::App& app, Globals& globals);
+void addUserCommand(CLI::App& app, Globals& globals);
+void addTokenCommand(CLI::App& app, Globals& globals);
 
 // Attackers are telemetry, not objects: `get` and `describe` hand them to these.
 bool isAttackerKind(const std::string& kind);

@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <filesystem>
 
 #include "api/types/clock.h"
 #include "api/types/conditions.h"
+#include "cli/security.h"
 #include "controller/runtime/object_metrics.h"
 #include "reconcilers/fleet_reconciler.h"
 #include "reconcilers/gc_reconciler.h"
@@ -26,6 +28,22 @@ std::string selfBinary() {
 std::string decoyBinary() {
   // Built and installed beside decnet; the lean binary keeps the control plane out of decoys.
   return (std::filesystem::path(selfBinary()).parent_path() / "decnet-decoy").string();
+}
+
+void addApiTlsFlags(CLI::App& command, ControlPlaneOptions& options) {
+  command.add_option("--tls-cert", options.tlsCertFile,
+                     "Serve the API over HTTPS with this certificate (PEM); needed off loopback");
+  command.add_option("--tls-key", options.tlsKeyFile, "Its private key (PEM)");
+  command.add_flag("--tls-self-signed", options.tlsSelfSigned,
+                   "Serve HTTPS with a certificate from decnet's own CA (<data-dir>/pki) for this "
+                   "host's names and addresses; agents pin the CA with --ca-hash");
+}
+
+std::string ControlPlane::joinHint() const {
+  if (caHash_.empty()) return "";
+  return "agents join with `decnet token create` here, then on their host: decnet agent --node "
+         "NAME --controller " +
+         url() + " --token TOKEN" + (url().rfind("https", 0) == 0 ? " --ca-hash " + caHash_ : "");
 }
 
 ControlPlane::ControlPlane(ControlPlaneOptions options)
@@ -56,6 +74,18 @@ Result<void> ControlPlane::start() {
     apiserver::ApiServerOptions serverOptions;
     serverOptions.listen = options_.listen;
     serverOptions.metrics = metrics_.get();
+    if (options_.authenticate) {
+      auto security = prepareApiSecurity(options_.dataDir, std::cout);
+      if (!security) return tl::unexpected(security.error());
+      serverOptions.auth = std::move(*security);
+      auto tls = prepareApiTls(options_.listen, options_.tlsCertFile, options_.tlsKeyFile,
+                               options_.tlsSelfSigned, *serverOptions.auth->ca);
+      if (!tls) return tl::unexpected(tls.error());
+      serverOptions.tls = std::move(*tls);
+      caHash_ = serverOptions.auth->ca->hash();
+    } else if (!loopbackListen(options_.listen)) {
+      return fail(Errc::kInvalid, "an API without authentication listens on loopback only");
+    }
     if (!options_.collectListen.empty()) {
       // The collector child writes this database; the API reads it (SQLite WAL: both at once).
       auto telemetry = pipeline::openTelemetryStore(telemetryDsn());
@@ -64,6 +94,23 @@ Result<void> ControlPlane::start() {
       auto analysis = pipeline::openAnalysisStore(telemetryDsn());
       if (!analysis) return tl::unexpected(analysis.error());
       serverOptions.analysis = std::move(*analysis);
+    }
+    if (serverOptions.auth) {
+      // Written before the API answers, so a CLI that waited for /readyz finds it. The CLI on
+      // this host reaches a wildcard listener on loopback.
+      std::string local = (serverOptions.tls ? "https://" : "http://") + options_.listen;
+      if (auto wildcard = local.find("://0.0.0.0:"); wildcard != std::string::npos) {
+        local.replace(wildcard, 11, "://127.0.0.1:");
+      }
+      // With decnet's own certificate the CLI trusts decnet's CA; an operator's certificate is
+      // checked against the system's CAs.
+      const std::string trust = serverOptions.tls && options_.tlsCertFile.empty()
+                                    ? serverOptions.auth->ca->certificatePem()
+                                    : "";
+      if (auto written = writeAdminConfig(options_.dataDir, local, trust, *serverOptions.auth);
+          !written) {
+        return written;
+      }
     }
     server_ = std::make_unique<apiserver::ApiServer>(*store_, serverOptions);
     if (auto started = server_->start(); !started) return started;

@@ -15,6 +15,10 @@
 #include "pipeline/common/leased_worker.h"
 #include "pipeline/profiler/profiler.h"
 
+namespace CLI {
+class App;
+}
+
 namespace decnet::cli {
 
 struct ControlPlaneOptions {
@@ -42,7 +46,17 @@ struct ControlPlaneOptions {
   // Records the controller's and the embedded agent's series and serves them on the API's
   // /metrics; false records none (benchmarks measure what metrics cost with it).
   bool metrics = true;
+  // The API asks every caller for a bearer token (users and tokens under dataDir; see
+  // cli/security.h); false serves anyone (benchmarks compare the two).
+  bool authenticate = true;
+  // HTTPS for the API: the operator's certificate and key (PEM files), or tlsSelfSigned for one
+  // from decnet's own CA (<data-dir>/pki). Without either the API serves loopback only.
+  std::string tlsCertFile, tlsKeyFile;
+  bool tlsSelfSigned = false;
 };
+
+// --tls-cert, --tls-key and --tls-self-signed on `command` (decnet up, decnet controller).
+void addApiTlsFlags(CLI::App& command, ControlPlaneOptions& options);
 
 // The running decnet binary.
 std::string selfBinary();
@@ -62,6 +76,8 @@ class ControlPlane {
   store::ObjectStore& store() { return *store_; }
   controller::Manager& manager() { return *manager_; }
   std::string url() const { return server_ ? server_->url() : ""; }
+  // How an agent on another host joins, with the CA hash to pin; "" without authentication.
+  std::string joinHint() const;
 
  private:
   void heartbeatLoop();
@@ -74,6 +90,7 @@ class ControlPlane {
   std::vector<std::string> workerMetricsArgs(int offset) const;
 
   const ControlPlaneOptions options_;
+  std::string caHash_;  // decnet's CA, as agents pin it
   // /metrics of the API's listen address: the controller's series and this process's.
   // Null when options_.metrics is false.
   std::unique_ptr<metrics::Registry> metrics_;

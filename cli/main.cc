@@ -10,9 +10,13 @@ int main(int argc, char** argv) {
   Globals globals;
   CLI::App app{"decnet: fleets of fake LAN hosts (deckies), managed like Kubernetes objects"};
   app.require_subcommand(1);
+  app.fallthrough();  // global flags also after the subcommand: decnet get fleets --kubeconfig F
   app.set_version_flag("--version", std::string("decnet v") + DECNET_VERSION);
   app.add_option("--server", globals.server,
                  "API server URL (default $DECNET_SERVER or http://127.0.0.1:8000)");
+  app.add_option("--kubeconfig", globals.kubeconfig,
+                 "Identity file (default $DECNET_CONFIG, ~/.config/decnet/config, then "
+                 "/var/lib/decnet/admin.conf); `decnet login` writes one");
   app.add_option("--log-level", globals.logLevel, "trace | debug | info | warn | error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.add_flag_callback(
@@ -38,6 +42,9 @@ int main(int argc, char** argv) {
   addAgentCommand(app, globals);
   addLabCommand(app, globals);
   addDownCommand(app, globals);
+  addLoginCommands(app, globals);
+  addUserCommand(app, globals);
+  addTokenCommand(app, globals);
   app.parse_complete_callback([&globals] { setupLogging("cli", globals.logLevel); });
   try {
     app.parse(argc, argv);

@@ -3,17 +3,126 @@
 #include "agents/agent.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 
+#include "api/rest/rest_client.h"
+#include "apiserver/auth/certificate_authority.h"
+#include "apiserver/auth/identity.h"
 #include "cli/context.h"
 #include "cli/control_plane.h"
+#include "cli/kubeconfig.h"
 #include "cli/logging.h"
 #include "cli/metrics_endpoint.h"
 #include "cli/signals.h"
 
 namespace decnet::cli {
+namespace {
+
+[[noreturn]] void refuseJoin(const std::string& why) {
+  std::cerr << "error: " << why << "\n";
+  throw CLI::RuntimeError(kExitError);
+}
+
+// Over https: fetches the controller's CA without trusting it yet, checks it against the hash
+// the operator pinned (kubeadm's --discovery-token-ca-cert-hash), and returns it.
+std::string pinnedCa(const std::string& server, const std::string& caHash) {
+  if (caHash.empty()) {
+    refuseJoin(
+        "joining " + server +
+        " over https needs --ca-hash sha256:... (`decnet up` and "
+        "`decnet controller` print it), so that the agent knows it talks to your controller");
+  }
+  api::RestClientOptions unverified;
+  unverified.insecureSkipVerify = true;
+  auto answer = api::getJson(server, "/api/v1/auth/ca", unverified);
+  if (!answer) refuseJoin("cannot fetch the CA of " + server + ": " + describe(answer.error()));
+  const std::string ca = answer->value("ca", "");
+  const std::string actual = apiserver::auth::publicKeyHash(ca);
+  if (actual != caHash) {
+    refuseJoin("the CA of " + server + " has the hash " + (actual.empty() ? "(none)" : actual) +
+               ", not the --ca-hash " + caHash + "; not joining (is this your controller?)");
+  }
+  return ca;
+}
+
+// Joins `server` as `node` with `bootstrapToken`: over https with a CSR, so the node gets its
+// own client certificate (mTLS); over plain http (loopback) a node token. Kept in `kept`.
+void join(const std::string& server, const std::string& node, const std::string& bootstrapToken,
+          const std::string& caHash, const std::string& kept) {
+  Kubeconfig config{server, std::string(apiserver::auth::kNodeSubjectPrefix) + node, "", "", kept};
+  api::Json request = {{"node", node}, {"token", bootstrapToken}};
+  api::RestClientOptions client;
+  std::string key;
+  if (server.rfind("https://", 0) == 0) {
+    config.caPem = client.caPem = pinnedCa(server, caHash);
+    auto made = apiserver::auth::makeKeyAndRequest(config.user);
+    if (!made) refuseJoin(describe(made.error()));
+    request["csr"] = made->requestPem;
+    key = made->keyPem;
+  }
+  auto joined = api::postJson(server, "/api/v1/auth/node", request, client);
+  if (!joined) {
+    refuseJoin("cannot join " + server + " as node " + node + ": " + describe(joined.error()));
+  }
+  if (key.empty()) {
+    config.token = joined->value("access_token", "");
+  } else {
+    config.clientCertificatePem = joined->value("certificate", "");
+    config.clientKeyPem = key;
+  }
+  if (auto written = writeKubeconfig(kept, config); !written) refuseJoin(describe(written.error()));
+  std::cout << "joined " << server << " as node " << node
+            << (key.empty() ? " (token)" : " (client certificate, mTLS)") << std::endl;
+}
+
+// A client certificate with under 30 days left is renewed over the mTLS link it still works on.
+void renewIfExpiring(const std::string& kept) {
+  auto config = readKubeconfig(kept);
+  if (!config || config->clientCertificatePem.empty() ||
+      apiserver::auth::secondsLeft(config->clientCertificatePem) > 30 * 86400) {
+    return;
+  }
+  auto made = apiserver::auth::makeKeyAndRequest(config->user);
+  if (!made) return;
+  api::RestClientOptions client{"", config->caPem, config->clientCertificatePem,
+                                config->clientKeyPem, false};
+  auto renewed =
+      api::postJson(config->server, "/api/v1/auth/renew", {{"csr", made->requestPem}}, client);
+  if (!renewed || renewed->value("certificate", "").empty()) {
+    std::cerr << "warning: cannot renew the node certificate in " << kept << ": "
+              << (renewed ? "no certificate in the answer" : describe(renewed.error())) << "\n";
+    return;
+  }
+  config->clientCertificatePem = renewed->value("certificate", "");
+  config->clientKeyPem = made->keyPem;
+  if (writeKubeconfig(kept, *config)) std::cout << "node certificate renewed" << std::endl;
+}
+
+// The agent's identity: a fresh one when it joins with a bootstrap token (kept in
+// <data-dir>/node.conf, as kubelet.conf), else the one kept from an earlier join, else the
+// CLI's (admin.conf on the controller's own host).
+api::ClientPtr connectAsNode(const Globals& globals, const std::string& node,
+                             const std::string& dataDir, const std::string& bootstrapToken,
+                             const std::string& caHash) {
+  const std::string kept = dataDir + "/node.conf";
+  if (!bootstrapToken.empty()) {
+    std::filesystem::create_directories(dataDir);
+    join(serverUrl(globals), node, bootstrapToken, caHash, kept);
+  }
+  if (::access(kept.c_str(), R_OK) == 0) {
+    renewIfExpiring(kept);
+    Globals asNode = globals;
+    asNode.kubeconfig = kept;
+    return connect(asNode);
+  }
+  return connect(globals);
+}
+
+}  // namespace
 
 void addAgentCommand(CLI::App& app, Globals& globals) {
   struct Options {
@@ -21,6 +130,8 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
     std::string controller;
     std::vector<std::string> labels;
     std::string metricsListen;
+    std::string bootstrapToken;
+    std::string caHash;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
@@ -28,7 +139,11 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
   cmd->footer(
       "Registers a Node, heartbeats, and runs the deckies scheduled onto it (namespaces,\n"
       "macvlan links, decoys); their events go to <data-dir>/spool/<node>.log.\n\n"
-      "Examples:\n  decnet agent --node sensor-2 --controller http://10.0.0.5:8000 -l site=branch\n"
+      "Joins with a bootstrap token (decnet token create) the first time; over https it pins the\n"
+      "controller's CA (--ca-hash) and gets its own client certificate (mTLS), kept in\n"
+      "<data-dir>/node.conf.\n\n"
+      "Examples:\n  decnet agent --node sensor-2 --controller https://10.0.0.5:8000 --token T \\\n"
+      "      --ca-hash sha256:... -l site=branch\n"
       "  decnet agent --node lab --capacity 50");
   cmd->add_option("--node", options->agent.node, "Node name")->required();
   cmd->add_option("--controller", options->controller,
@@ -48,6 +163,12 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
                   "CA (PEM) that signed the collector's certificate, which must name its address");
   cmd->add_option("--decoy-user", options->agent.user, "Unprivileged user the decoys run as")
       ->capture_default_str();
+  cmd->add_option("--token", options->bootstrapToken,
+                  "Bootstrap token (decnet token create) to join with: the agent gets its own "
+                  "node identity, kept in <data-dir>/node.conf for restarts");
+  cmd->add_option("--ca-hash", options->caHash,
+                  "sha256:... of the controller's CA (printed by decnet up/controller): checked "
+                  "before joining over https");
   cmd->add_option("--metrics-listen", options->metricsListen,
                   "Serve Prometheus /metrics (decoys, attackers, credentials, spool) on HOST:PORT");
   cmd->callback([options, &globals] {
@@ -67,7 +188,8 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
     }
     options->agent.binary = decoyBinary();
     const sigset_t signals = blockTerminationSignals();
-    auto client = connect(target);
+    auto client = connectAsNode(target, options->agent.node, options->agent.dataDir,
+                                options->bootstrapToken, options->caHash);
     agents::Agent agent(*client, options->agent, agents::makeNetlinkDriver(),
                         agents::makeProcessRuntime({options->agent.binary, options->agent.dataDir,
                                                     options->agent.user, options->agent.sandbox}));

@@ -17,12 +17,16 @@ void addControllerCommand(CLI::App& app, Globals& globals) {
   auto* cmd = app.add_subcommand("controller",
                                  "Run the API server and controllers only (agents run elsewhere)");
   cmd->footer(
-      "Examples:\n  decnet controller --listen 0.0.0.0:8000   # then on each host:\n"
-      "  decnet agent --node sensor-1 --controller http://CONTROLLER:8000");
+      "Off loopback the API needs TLS (--tls-self-signed, or --tls-cert/--tls-key).\n\n"
+      "Examples:\n  decnet controller --listen 0.0.0.0:8000 --tls-self-signed\n"
+      "  decnet token create --ttl 1h                # a bootstrap token; then on each host:\n"
+      "  decnet agent --node sensor-1 --controller https://CONTROLLER:8000 --token T "
+      "--ca-hash sha256:...");
   cmd->add_option("--data-dir", options->dataDir, "Where the SQLite database lives")
       ->capture_default_str();
   cmd->add_option("--listen", options->listen, "API address HOST:PORT")->capture_default_str();
   cmd->add_option("--workers", options->workers, "Workers per controller")->capture_default_str();
+  addApiTlsFlags(*cmd, *options);
   cmd->callback([options, &globals] {
     setupLogging("controller", globals.logLevel);
     const sigset_t signals = blockTerminationSignals();
@@ -32,6 +36,7 @@ void addControllerCommand(CLI::App& app, Globals& globals) {
       throw CLI::RuntimeError(kExitError);
     }
     std::cout << "decnet controller: API " << plane.url() << " (Ctrl-C to stop)" << std::endl;
+    if (auto hint = plane.joinHint(); !hint.empty()) std::cout << hint << std::endl;
     waitForTermination(signals);
     plane.stop();
   });

@@ -351,8 +351,9 @@ TEST_F(HostTest, OneAttackerAcrossThreeDeckiesIsCorrelatedProfiledAndStreamed) {
   const std::string second = up_->dataDir() + "/stream-2.txt";
 
   // Connected before the attack: the scan's events arrive live.
-  const std::string reader =
-      run("curl -sN --max-time 60 '" + stream + "' > " + first + " 2>&1 & echo $!").output;
+  const std::string reader = run("curl -sN --max-time 60 " + up_->bearer() + " '" + stream +
+                                 "' > " + first + " 2>&1 & echo $!")
+                                 .output;
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   auto scan =
       lab_.attack("timeout 40 nmap -sV -Pn -n -p 22,80 " + ips[0] + " " + ips[1] + " " + ips[2]);
@@ -393,8 +394,8 @@ TEST_F(HostTest, OneAttackerAcrossThreeDeckiesIsCorrelatedProfiledAndStreamed) {
       },
       30))
       << up_->cli("events --attacker " + attacker).output;
-  run("curl -sN --max-time 3 -H 'Last-Event-ID: " + live.back() + "' '" + stream + "' > " + second +
-      " 2>&1");
+  run("curl -sN --max-time 3 " + up_->bearer() + " -H 'Last-Event-ID: " + live.back() + "' '" +
+      stream + "' > " + second + " 2>&1");
   std::vector<std::string> streamed = live;
   for (const auto& id : ids(run("cat " + second).output)) streamed.push_back(id);
   std::vector<std::string> stored;
@@ -412,9 +413,10 @@ TEST_F(HostTest, OneAttackerAcrossThreeDeckiesIsCorrelatedProfiledAndStreamed) {
   api::Json record;
   ASSERT_TRUE(eventually(
       [&] {
-        auto list = api::Json::parse(
-            run("curl -s '" + up_->server() + "/api/v1/attackers?ip=" + attacker + "'").output,
-            nullptr, false);
+        auto list = api::Json::parse(run("curl -s " + up_->bearer() + " '" + up_->server() +
+                                         "/api/v1/attackers?ip=" + attacker + "'")
+                                         .output,
+                                     nullptr, false);
         if (!list.is_object() || list["items"].size() != 1) return false;
         record = list["items"][0];
         return record.value("profiled", false) && record["deckies"].size() == 3 &&
@@ -651,26 +653,42 @@ TEST_F(HostTest, LifecycleKeepsTheHostExactlyAsDeclared) {
   expectHostHolds({});
 }
 
-// The split deployment: `decnet controller` alone, and `decnet agent` talking to it over the
-// REST API (list + watch), placed by nodeSelector.
-TEST_F(HostTest, RemoteAgentRunsTheDeckiesScheduledOnItsNode) {
+// The split deployment: `decnet controller` alone over HTTPS (decnet's own CA), and `decnet
+// agent` joining it with a bootstrap token and the CA's hash, then talking to it over mutual TLS
+// with its own node certificate (list + watch), placed by nodeSelector.
+TEST_F(HostTest, RemoteAgentJoinsOverMutualTlsAndRunsTheDeckiesScheduledOnItsNode) {
   up_->stop();  // this test runs its own control plane without an agent
   const int port = testing::freePort();
-  const std::string server = "http://127.0.0.1:" + std::to_string(port);
+  const std::string server = "https://127.0.0.1:" + std::to_string(port);
   const std::string dir = up_->dataDir();
-  testing::ChildProcess controller({testing::decnetBinary(), "controller", "--data-dir",
-                                    dir + "/ctl", "--listen", "127.0.0.1:" + std::to_string(port)},
-                                   dir + "/controller.log");
-  ASSERT_TRUE(eventually([&] { return run("curl -sf " + server + "/readyz").exitCode == 0; }, 10));
+  testing::ChildProcess controller(
+      {testing::decnetBinary(), "controller", "--data-dir", dir + "/ctl", "--listen",
+       "127.0.0.1:" + std::to_string(port), "--tls-self-signed"},
+      dir + "/controller.log");
+  ASSERT_TRUE(eventually([&] { return run("curl -sfk " + server + "/readyz").exitCode == 0; }, 10));
+  // The CA's hash as kubeadm documents computing it, from the CA file alone.
+  const std::string caHash =
+      "sha256:" + run("openssl x509 -pubkey -in " + dir +
+                      "/ctl/pki/ca.crt | openssl pkey -pubin -outform der | sha256sum")
+                      .output.substr(0, 64);
+  auto token = run("(" + testing::decnetBinary() + " token create --ttl 10m --data-dir " + dir +
+                   "/ctl 2>/dev/null)");
+  ASSERT_EQ(token.exitCode, 0) << token.output;
   testing::ChildProcess agent(
       {testing::decnetBinary(), "agent", "--node", "edge-" + lab_.tag, "--controller", server,
-       "--data-dir", dir + "/agent", "-l", "site=edge"},
+       "--data-dir", dir + "/agent", "-l", "site=edge", "--token",
+       token.output.substr(0, token.output.find('\n')), "--ca-hash", caHash},
       dir + "/agent.log");
   const auto cli = [&](const std::string& args) {
-    return run(testing::decnetBinary() + " --server " + server + " " + args);
+    return run(testing::decnetBinary() + " --server " + server + " --kubeconfig " + dir +
+               "/ctl/admin.conf " + args);
   };
   ASSERT_TRUE(eventually([&] { return contains(cli("get nodes").output, "edge-" + lab_.tag); }, 10))
       << agent.log();
+  EXPECT_TRUE(contains(agent.log(), "client certificate, mTLS")) << agent.log();
+  EXPECT_TRUE(contains(run("cat " + dir + "/agent/node.conf").output, "client-certificate-data"));
+  EXPECT_FALSE(contains(run("cat " + dir + "/agent/node.conf").output, "token:"))
+      << "the node works by certificate, not by token";
 
   const std::string path = dir + "/edge.yaml";
   std::ofstream(path) << fleetYaml(2, "  nodeSelector: {site: edge}\n");
@@ -712,11 +730,14 @@ TEST_F(HostTest, PrometheusScrapesTheLabFleetAndItsDashboardAndSeesANodeStop) {
   ASSERT_TRUE(up_->ready()) << up_->log();
   const std::string edge = "edge-" + lab_.tag;
   const int agentPort = testing::freePort();
+  auto token = run("(" + testing::decnetBinary() + " token create --data-dir " + up_->dataDir() +
+                   " 2>/dev/null)");
+  ASSERT_EQ(token.exitCode, 0) << token.output;
   auto agent = std::make_unique<testing::ChildProcess>(
       std::vector<std::string>{testing::decnetBinary(), "agent", "--node", edge, "--controller",
-                               up_->server(), "--data-dir", up_->dataDir() + "/agent", "-l",
-                               "site=edge", "--collector",
-                               "127.0.0.1:" + std::to_string(up_->collectPort()),
+                               up_->server(), "--data-dir", up_->dataDir() + "/agent", "--token",
+                               token.output.substr(0, token.output.find('\n')), "-l", "site=edge",
+                               "--collector", "127.0.0.1:" + std::to_string(up_->collectPort()),
                                "--metrics-listen", "127.0.0.1:" + std::to_string(agentPort)},
       up_->dataDir() + "/agent.log");
   ASSERT_TRUE(eventually([&] { return contains(up_->cli("get nodes").output, edge); }, 10))

@@ -247,19 +247,26 @@ TEST_F(CliTest, VersionDownAndDescribeOfARecreatedObject) {
 // `decnet up`: wait, edit (scripted EDITOR), apply --prune with an allowlist, and a delete that
 // cascades to the owned deckies.
 TEST_F(CliTest, KubectlVerbsAgainstTheControlPlane) {
+  // kubectl sends a kubeconfig's credentials over TLS only (client-go): this control plane
+  // serves HTTPS with decnet's own CA, which admin.conf carries.
+  up_.stop();
+  DecnetUp up{{"--no-agent", "--tls-self-signed"}};
+  ASSERT_TRUE(up.ready()) << up.log();
+  ASSERT_EQ(up.server().rfind("https://", 0), 0u);
   if (run("command -v kubectl").exitCode != 0) {
     GTEST_SKIP() << "kubectl is not installed: the kubectl compatibility tests need v1.32";
   }
-  const std::string dir = up_.dataDir() + "/kubectl";
+  const std::string dir = up.dataDir() + "/kubectl";
   run("mkdir -p " + dir + "/fleets");
   const auto kubectl = [&](const std::string& args) {
-    return run("KUBECONFIG=" + dir + "/none timeout 60 kubectl --server " + up_.server() +
-               " --cache-dir " + dir + "/cache " + args + " 2>&1");
+    // The admin.conf `decnet up` wrote is a kubeconfig kubectl reads as it is.
+    return run("KUBECONFIG=" + up.kubeconfig() + " timeout 60 kubectl --cache-dir " + dir +
+               "/cache " + args + " 2>&1");
   };
   run("cp " + quickstart_ + " " + dir + "/fleets/quickstart.yaml");
   auto applied = kubectl("apply -f " + dir + "/fleets/quickstart.yaml");
   ASSERT_EQ(applied.exitCode, 0) << applied.output;
-  ASSERT_TRUE(eventually([&] { return contains(up_.cli("get deckies").output, "quickstart-03"); }));
+  ASSERT_TRUE(eventually([&] { return contains(up.cli("get deckies").output, "quickstart-03"); }));
 
   // wait: the fleet reports Progressing for its current generation (no agent: never Ready).
   auto waited = kubectl("wait --for=condition=Progressing fleet/quickstart --timeout=20s");
@@ -272,12 +279,12 @@ TEST_F(CliTest, KubectlVerbsAgainstTheControlPlane) {
   std::ofstream(dir + "/editor.sh") << "#!/bin/sh\nsed -i 's/replicas: 3/replicas: 2/' \"$1\"\n";
   run("chmod +x " + dir + "/editor.sh");
   auto edited =
-      run("KUBECONFIG=" + dir + "/none EDITOR=" + dir + "/editor.sh timeout 60 kubectl --server " +
-          up_.server() + " --cache-dir " + dir + "/cache edit fleet quickstart 2>&1");
+      run("KUBECONFIG=" + up.kubeconfig() + " EDITOR=" + dir +
+          "/editor.sh timeout 60 kubectl --cache-dir " + dir + "/cache edit fleet quickstart 2>&1");
   EXPECT_EQ(edited.exitCode, 0) << edited.output;
   EXPECT_TRUE(contains(edited.output, "fleet.decnet.io/quickstart edited")) << edited.output;
-  EXPECT_TRUE(eventually([&] { return !contains(up_.cli("get deckies").output, "quickstart-03"); }))
-      << up_.cli("get deckies").output;
+  EXPECT_TRUE(eventually([&] { return !contains(up.cli("get deckies").output, "quickstart-03"); }))
+      << up.cli("get deckies").output;
 
   // apply --prune: a second fleet applied with the same label, then its file removed.
   const std::string other = R"(apiVersion: decnet.io/v1alpha1
@@ -293,19 +300,19 @@ spec:
       "apply --prune -l env=lab --prune-allowlist=decnet.io/v1alpha1/Fleet -f " + dir + "/fleets";
   auto both = kubectl(prune);
   ASSERT_EQ(both.exitCode, 0) << both.output;
-  ASSERT_EQ(up_.cli("get fleet pruned").exitCode, 0);
+  ASSERT_EQ(up.cli("get fleet pruned").exitCode, 0);
   run("rm " + dir + "/fleets/pruned.yaml");
   auto pruned = kubectl(prune);
   EXPECT_EQ(pruned.exitCode, 0) << pruned.output;
   EXPECT_TRUE(contains(pruned.output, "fleet.decnet.io/pruned pruned")) << pruned.output;
-  EXPECT_EQ(up_.cli("get fleet pruned").exitCode, 1);
-  EXPECT_EQ(up_.cli("get fleet quickstart").exitCode, 0);
+  EXPECT_EQ(up.cli("get fleet pruned").exitCode, 1);
+  EXPECT_EQ(up.cli("get fleet quickstart").exitCode, 0);
 
   // delete cascades to the owned deckies.
   auto deleted = kubectl("delete fleet quickstart --wait=true --timeout=30s");
   EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
-  EXPECT_TRUE(eventually([&] { return !contains(up_.cli("get deckies").output, "quickstart"); }))
-      << up_.cli("get deckies").output;
+  EXPECT_TRUE(eventually([&] { return !contains(up.cli("get deckies").output, "quickstart"); }))
+      << up.cli("get deckies").output;
 }
 
 TEST_F(CliTest, DeleteWaitsAndGarbageCollectsDeckies) {
@@ -395,7 +402,7 @@ TEST_F(CliTest, GetWatchPrintsChangesAsTheyHappen) {
   // The watch runs for a bounded time in the background while we apply.
   const std::string out = dir + "/watch.out";
   testing::run("(timeout 6 " + testing::decnetBinary() + " --server " + up_.server() +
-               " get fleets -w > " + out + " 2>&1 &)");
+               " --kubeconfig " + up_.kubeconfig() + " get fleets -w > " + out + " 2>&1 &)");
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   ASSERT_EQ(up_.cli("apply -f " + writeFile(dir, "w.yaml", fleetYaml("watched", 1, "10.77.6.0/24")))
                 .exitCode,

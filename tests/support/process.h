@@ -117,7 +117,9 @@ class DecnetUp {
       dataDir_ = dataDir;
     }
     const int port = freePort();
-    server_ = "http://127.0.0.1:" + std::to_string(port);
+    const bool tls =
+        std::find(extraArgs.begin(), extraArgs.end(), "--tls-self-signed") != extraArgs.end();
+    server_ = (tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port);
     collectPort_ = freePort();
     std::vector<std::string> args = {
         decnetBinary(),     "up",
@@ -133,7 +135,7 @@ class DecnetUp {
     process_ = std::make_unique<ChildProcess>(args, dataDir_ + "/up.log");
     // Ready when the API answers.
     for (int i = 0; i < 100; ++i) {
-      if (run("curl -sf " + server_ + "/readyz").exitCode == 0) {
+      if (run("curl -sfk " + server_ + "/readyz").exitCode == 0) {
         ready_ = true;
         break;
       }
@@ -155,9 +157,20 @@ class DecnetUp {
     }
     return exitStatus_;
   }
-  // Runs `decnet ARGS` against this server.
+  // Runs `decnet ARGS` against this server, as the admin of <data-dir>/admin.conf.
   CommandResult cli(const std::string& args) const {
-    return run(decnetBinary() + " --server " + server_ + " " + args);
+    return run(decnetBinary() + " --server " + server_ + " --kubeconfig " + kubeconfig() + " " +
+               args);
+  }
+  // The admin identity `decnet up` wrote (a kubeconfig kubectl reads too).
+  std::string kubeconfig() const { return dataDir_ + "/admin.conf"; }
+  // curl's arguments that send the admin's bearer token.
+  std::string bearer() const {
+    const std::string config = run("cat " + kubeconfig()).output;
+    const auto at = config.find("token: ");
+    if (at == std::string::npos) return "";
+    const auto end = config.find('\n', at);
+    return "-H 'Authorization: Bearer " + config.substr(at + 7, end - at - 7) + "'";
   }
   bool ready() const { return ready_; }
   const std::string& server() const { return server_; }
