@@ -184,6 +184,16 @@ Result<void> ControlPlane::startAnalysis(const std::string& database) {
         *profilerStore_, pipeline::LeasedWorkerOptions{"profiler", "", std::chrono::seconds(10)},
         [this](const std::string& holder) { return profiler_->step(holder); });
     embeddedProfiler_->start();
+    if (metrics_) {
+      // Served with the controller's series on the API's /metrics (the :PORT+2 target is down).
+      metrics_->gaugesFromState(
+          "decnet_worker_lease_held",
+          "1 while this copy holds its worker's lease and works, 0 while it stands by.",
+          [worker = embeddedProfiler_.get()] {
+            return std::vector<metrics::Sample>{
+                {{{"worker", "profiler"}}, worker->leader() ? 1.0 : 0.0}};
+          });
+    }
     spdlog::info("profiler embedded (DECNET_EMBED_PROFILER=1) as {}", embeddedProfiler_->holder());
   } else {
     std::vector<std::string> profile = {selfBinary(), "profile", "--daemon", "--database",

@@ -421,6 +421,20 @@ TEST(CliUpTest, AppliesManifestsAtStartAndStopsCleanlyOnSigint) {
   EXPECT_TRUE(contains(up.log(), "control plane stopped")) << up.log();
 }
 
+// With DECNET_EMBED_PROFILER=1 the profiler's lease is served with the controller's series
+// (its own metrics target is not running).
+TEST(CliUpTest, AnEmbeddedProfilersLeaseIsOnTheControllersMetrics) {
+  ::setenv("DECNET_EMBED_PROFILER", "1", 1);
+  DecnetUp up({"--no-agent"});
+  ::unsetenv("DECNET_EMBED_PROFILER");
+  ASSERT_TRUE(up.ready()) << up.log();
+  EXPECT_TRUE(eventually([&] {
+    return contains(testing::run("curl -s " + up.server() + "/metrics").output,
+                    "decnet_worker_lease_held{worker=\"profiler\"} 1");
+  })) << testing::run("curl -s " + up.server() + "/metrics | grep lease").output
+      << up.log();
+}
+
 // decnet up runs `decnet collect` as a child: it takes events on the collect port, and a
 // collector that is killed is running again within 2 s; stopping up stops it.
 TEST(CliUpTest, RunsTheCollectorAndRestartsItWhenItDies) {
