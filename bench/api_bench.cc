@@ -4,7 +4,8 @@
 // agent (deckies are stored, not run). Every request carries the admin's bearer token unless
 // --auth 0 serves anyone (the cost of authentication is the difference). Prints figures,
 // asserts nothing.
-//   api_bench [--seconds N] [--runs N] [--deckies N] [--watchers N] [--auth 1|0]
+// --tls 1 serves HTTPS (decnet's own CA; wrk does the handshakes), and skips the watch part.
+//   api_bench [--seconds N] [--runs N] [--deckies N] [--watchers N] [--auth 1|0] [--tls 0|1]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -60,7 +61,7 @@ WrkResult wrk(const std::string& url, int seconds, const std::string& header) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int seconds = 5, runs = 3, deckies = 1000, watchers = 1000, authenticate = 1;
+  int seconds = 5, runs = 3, deckies = 1000, watchers = 1000, authenticate = 1, tls = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const int value = std::atoi(argv[i + 1]);
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
     if (flag == "--deckies") deckies = value;
     if (flag == "--watchers") watchers = value;
     if (flag == "--auth") authenticate = value;
+    if (flag == "--tls") tls = value;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   spdlog::set_level(spdlog::level::warn);
@@ -82,7 +84,12 @@ int main(int argc, char** argv) {
   options.embedAgent = false;
   options.listen = "127.0.0.1:" + std::to_string(port);
   options.nodeCapacity = deckies + 10;
+  if (tls != 0 && authenticate == 0) {
+    std::fprintf(stderr, "--tls 1 needs --auth 1: decnet's CA comes with its authentication\n");
+    return 2;
+  }
   options.authenticate = authenticate != 0;
+  options.tlsSelfSigned = tls != 0;
   cli::ControlPlane plane(options);
   if (auto started = plane.start(); !started) {
     std::fprintf(stderr, "start: %s\n", started.error().message.c_str());
@@ -108,10 +115,12 @@ int main(int argc, char** argv) {
     last = now;
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
-  const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/apis/decnet.io/v1alpha1";
+  const std::string base = std::string(tls != 0 ? "https" : "http") +
+                           "://127.0.0.1:" + std::to_string(port) + "/apis/decnet.io/v1alpha1";
   const std::string header = authenticate != 0 ? bench::adminAuthorization(dir) : "";
-  std::printf("api_bench: %d deckies stored, wrk -t2 -c50, %d runs of %d s, authentication %s\n",
-              deckies, runs, seconds, authenticate != 0 ? "on" : "off");
+  std::printf(
+      "api_bench: %d deckies stored, wrk -t2 -c50, %d runs of %d s, authentication %s, TLS %s\n",
+      deckies, runs, seconds, authenticate != 0 ? "on" : "off", tls != 0 ? "on" : "off");
   for (const auto& [what, url] :
        {std::pair<std::string, std::string>{"GET one fleet", base + "/fleets/api"},
         {"LIST deckies", base + "/deckies"}}) {
@@ -122,6 +131,11 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (tls != 0) {
+    std::printf("  watches: not measured over TLS (raw sockets)\n");
+    plane.stop();
+    return 0;
+  }
   // Watches: N raw connections, one change, the time until each has the event.
   std::vector<int> sockets;
   const long rssBefore = bench::procStatusKb(::getpid(), "VmRSS");

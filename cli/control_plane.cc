@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "agents/collector_connection.h"
 #include "api/types/clock.h"
 #include "api/types/conditions.h"
 #include "cli/security.h"
@@ -30,13 +31,15 @@ std::string decoyBinary() {
   return (std::filesystem::path(selfBinary()).parent_path() / "decnet-decoy").string();
 }
 
-void addApiTlsFlags(CLI::App& command, ControlPlaneOptions& options) {
+void addApiSecurityFlags(CLI::App& command, ControlPlaneOptions& options) {
   command.add_option("--tls-cert", options.tlsCertFile,
                      "Serve the API over HTTPS with this certificate (PEM); needed off loopback");
   command.add_option("--tls-key", options.tlsKeyFile, "Its private key (PEM)");
   command.add_flag("--tls-self-signed", options.tlsSelfSigned,
                    "Serve HTTPS with a certificate from decnet's own CA (<data-dir>/pki) for this "
                    "host's names and addresses; agents pin the CA with --ca-hash");
+  command.add_flag("--protect-metrics", options.protectMetrics,
+                   "/metrics asks for a bearer token too (default: open to Prometheus)");
 }
 
 std::string ControlPlane::joinHint() const {
@@ -78,12 +81,13 @@ Result<void> ControlPlane::start() {
       auto security = prepareApiSecurity(options_.dataDir, std::cout);
       if (!security) return tl::unexpected(security.error());
       serverOptions.auth = std::move(*security);
+      serverOptions.auth->openMetrics = !options_.protectMetrics;
       auto tls = prepareApiTls(options_.listen, options_.tlsCertFile, options_.tlsKeyFile,
                                options_.tlsSelfSigned, *serverOptions.auth->ca);
       if (!tls) return tl::unexpected(tls.error());
       serverOptions.tls = std::move(*tls);
       caHash_ = serverOptions.auth->ca->hash();
-    } else if (!loopbackListen(options_.listen)) {
+    } else if (!agents::isLoopbackAddress(options_.listen)) {
       return fail(Errc::kInvalid, "an API without authentication listens on loopback only");
     }
     if (!options_.collectListen.empty()) {

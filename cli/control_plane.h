@@ -53,10 +53,14 @@ struct ControlPlaneOptions {
   // from decnet's own CA (<data-dir>/pki). Without either the API serves loopback only.
   std::string tlsCertFile, tlsKeyFile;
   bool tlsSelfSigned = false;
+  // /metrics asks for a bearer token too (any role); by default it is open, as Prometheus'
+  // default scrape config sends none.
+  bool protectMetrics = false;
 };
 
-// --tls-cert, --tls-key and --tls-self-signed on `command` (decnet up, decnet controller).
-void addApiTlsFlags(CLI::App& command, ControlPlaneOptions& options);
+// --tls-cert, --tls-key, --tls-self-signed and --protect-metrics on `command` (decnet up,
+// decnet controller).
+void addApiSecurityFlags(CLI::App& command, ControlPlaneOptions& options);
 
 // The running decnet binary.
 std::string selfBinary();

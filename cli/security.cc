@@ -12,6 +12,7 @@
 #include <fstream>
 #include <ostream>
 
+#include "agents/collector_connection.h"
 #include "apiserver/auth/token_signer.h"
 #include "cli/kubeconfig.h"
 
@@ -69,13 +70,6 @@ Result<void> writeAdminConfig(const std::string& dataDir, const std::string& ser
   return writeKubeconfig(dataDir + "/admin.conf", config);
 }
 
-bool loopbackListen(const std::string& listen) {
-  const auto colon = listen.rfind(':');
-  std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  return host.rfind("127.", 0) == 0 || host == "::1" || host == "localhost";
-}
-
 Result<std::optional<apiserver::TlsServerConfig>> prepareApiTls(
     const std::string& listen, const std::string& certFile, const std::string& keyFile,
     bool selfSigned, const apiserver::auth::CertificateAuthority& ca) {
@@ -121,7 +115,7 @@ Result<std::optional<apiserver::TlsServerConfig>> prepareApiTls(
     return std::optional<apiserver::TlsServerConfig>(
         apiserver::TlsServerConfig{issued->certificatePem, issued->keyPem, ca.certificatePem()});
   }
-  if (!loopbackListen(listen)) {
+  if (!agents::isLoopbackAddress(listen)) {
     return fail(Errc::kInvalid,
                 "refusing to serve the API on " + listen +
                     " without TLS: bearer tokens would cross the network in clear. Turn TLS on "

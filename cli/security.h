@@ -34,8 +34,7 @@ Result<void> writeAdminConfig(const std::string& dataDir, const std::string& ser
 Result<std::optional<apiserver::TlsServerConfig>> prepareApiTls(
     const std::string& listen, const std::string& certFile, const std::string& keyFile,
     bool selfSigned, const apiserver::auth::CertificateAuthority& ca);
-// Whether HOST:PORT listens on loopback only (127.0.0.0/8, ::1, localhost).
-bool loopbackListen(const std::string& listen);
+
 // The user store of the data dir, for `decnet user` and `decnet token` on the controller's host.
 Result<std::shared_ptr<apiserver::auth::UserStore>> openUserStore(const std::string& dataDir);
 

@@ -26,7 +26,7 @@ void addControllerCommand(CLI::App& app, Globals& globals) {
       ->capture_default_str();
   cmd->add_option("--listen", options->listen, "API address HOST:PORT")->capture_default_str();
   cmd->add_option("--workers", options->workers, "Workers per controller")->capture_default_str();
-  addApiTlsFlags(*cmd, *options);
+  addApiSecurityFlags(*cmd, *options);
   cmd->callback([options, &globals] {
     setupLogging("controller", globals.logLevel);
     const sigset_t signals = blockTerminationSignals();

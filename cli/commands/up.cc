@@ -102,7 +102,7 @@ void addUpCommand(CLI::App& app, Globals& globals) {
       "  decnet up --data-dir /tmp/decnet --listen 127.0.0.1:8080");
   cmd->add_option("--data-dir", options->plane.dataDir, "Where the SQLite database lives")
       ->capture_default_str();
-  addApiTlsFlags(*cmd, options->plane);
+  addApiSecurityFlags(*cmd, options->plane);
   cmd->add_option("--listen", options->plane.listen, "API address HOST:PORT")
       ->capture_default_str();
   cmd->add_option("--node-name", options->plane.nodeName, "Name of the embedded node")

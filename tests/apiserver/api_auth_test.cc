@@ -110,6 +110,28 @@ TEST_F(ApiAuthTest, AnonymousRequestsGet401ExceptHealthAndVersion) {
       << anonymous.error().message;
 }
 
+TEST_F(ApiAuthTest, MetricsAreOpenByDefaultAndProtectedWhenConfigured) {
+  metrics::Registry registry;
+  for (const bool open : {true, false}) {
+    auto repository = store::openRepository("sqlite::memory:");
+    ASSERT_TRUE(repository);
+    auto store = *store::ObjectStore::open(std::move(*repository));
+    ApiServerOptions options;
+    options.listen = "127.0.0.1:" + std::to_string(freePort());
+    options.metrics = &registry;
+    options.auth = ApiAuthOptions{users_, signer_, nullptr, "", open, {}};
+    ApiServer server(*store, options);
+    ASSERT_TRUE(server.start());
+    auto status = [&](const std::string& args) {
+      return run("curl -s -o /dev/null -w '%{http_code}' " + args + " " + server.url() + "/metrics")
+          .output;
+    };
+    EXPECT_EQ(status(""), open ? "200" : "401") << (open ? "open" : "protected");
+    EXPECT_EQ(status(bearer(tokenOf("alice", "alice-password"))), "200") << "any role may read it";
+    server.stop();
+  }
+}
+
 TEST_F(ApiAuthTest, LoginAnswersABearerTokenAndAWrongPassword401) {
   auto [code, body] = login("root", "root-password");
   EXPECT_EQ(code, 200);

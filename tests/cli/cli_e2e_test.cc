@@ -479,3 +479,72 @@ TEST(CliUpTest, RunsTheCollectorAndRestartsItWhenItDies) {
 
 }  // namespace
 }  // namespace decnet
+
+namespace decnet {
+namespace {
+
+// What an operator does with identities, through the real binary: the first admin password, a
+// forced change at the first login, a viewer, a refusal worded as kubectl words it, logout.
+TEST(CliSecurityTest, LoginUsersViewersAndLogout) {
+  ::setenv("DECNET_ADMIN_PASSWORD", "first-admin-password", 1);
+  DecnetUp up({"--no-agent"});
+  ::unsetenv("DECNET_ADMIN_PASSWORD");
+  ASSERT_TRUE(up.ready()) << up.log();
+  EXPECT_TRUE(contains(up.log(), "created the API user \"admin\"")) << up.log();
+  EXPECT_FALSE(contains(up.log(), "first-admin-password")) << "the chosen password is not echoed";
+  const std::string bin = testing::decnetBinary();
+  const std::string config = up.dataDir() + "/alice-and-admin.conf";
+  const std::string as = bin + " --server " + up.server() + " --kubeconfig " + config + " ";
+
+  // Anonymous (no kubeconfig anywhere): Unauthorized.
+  auto anonymous = run("HOME=" + up.dataDir() + " DECNET_DATA_DIR=/nonexistent " + bin +
+                       " --server " + up.server() + " get fleets");
+  EXPECT_NE(anonymous.exitCode, 0);
+  EXPECT_TRUE(contains(anonymous.output, "Unauthorized (401)")) << anonymous.output;
+
+  auto wrong = run(bin + " --server " + up.server() + " --kubeconfig " + config +
+                   " login --username admin --password nope");
+  EXPECT_NE(wrong.exitCode, 0);
+  EXPECT_TRUE(contains(wrong.output, "invalid username or password")) << wrong.output;
+
+  auto first = run(as +
+                   "login --username admin --password first-admin-password "
+                   "--new-password second-admin-password");
+  ASSERT_EQ(first.exitCode, 0) << first.output;
+  EXPECT_TRUE(contains(first.output, "password changed")) << first.output;
+  EXPECT_EQ(run(as + "get fleets").exitCode, 0);
+  // kubeconfig format: kubectl's own parser reads it.
+  auto view = run("kubectl config view --kubeconfig " + config + " -o jsonpath='{.users[0].name}'");
+  if (run("command -v kubectl").exitCode == 0) EXPECT_EQ(view.output, "admin") << view.output;
+
+  auto added = run(bin + " user add alice --role viewer --password alice-password --data-dir " +
+                   up.dataDir());
+  ASSERT_EQ(added.exitCode, 0) << added.output;
+  EXPECT_TRUE(contains(run(bin + " user list --data-dir " + up.dataDir()).output, "alice"));
+  ASSERT_EQ(run(as + "login --username alice --password alice-password").exitCode, 0);
+  EXPECT_EQ(run(as + "get fleets").exitCode, 0) << "a viewer reads";
+  auto refused = run(as + "apply -f " + testing::sourceDir() + "/manifests/quickstart.yaml");
+  EXPECT_NE(refused.exitCode, 0);
+  EXPECT_TRUE(contains(refused.output, "Forbidden (403)")) << refused.output;
+
+  ASSERT_EQ(run(as + "logout").exitCode, 0);
+  auto after = run(as + "get fleets");
+  EXPECT_NE(after.exitCode, 0);
+  EXPECT_TRUE(contains(after.output, "revoked")) << after.output;
+  EXPECT_TRUE(contains(run("cat " + up.dataDir() + "/audit.log").output, "user=\"alice\""));
+}
+
+TEST(CliSecurityTest, AnApiBeyondLoopbackWithoutTlsIsRefused) {
+  const std::string made = run("mktemp -d").output;
+  const std::string dir = made.substr(0, made.find('\n'));
+  auto refused = run("timeout 10 " + testing::decnetBinary() + " controller --listen 0.0.0.0:" +
+                     std::to_string(testing::freePort()) + " --data-dir " + dir);
+  run("rm -rf " + dir);
+  EXPECT_EQ(refused.exitCode, 1) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "without TLS")) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "--tls-self-signed")) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "--tls-cert")) << refused.output;
+}
+
+}  // namespace
+}  // namespace decnet
