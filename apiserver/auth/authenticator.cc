@@ -27,12 +27,27 @@ Result<Identity> Authenticator::authenticate(const HttpRequest& request) const {
   return authenticateToken(header.substr(kBearer.size()));
 }
 
+Result<std::shared_ptr<const Credentials>> Authenticator::currentCredentials() const {
+  auto generation = users_->generation();
+  if (!generation) return tl::unexpected(generation.error());
+  std::lock_guard lock(cacheMutex_);
+  if (!cached_ || *generation != cachedGeneration_) {
+    auto loaded = users_->credentials();
+    if (!loaded) return tl::unexpected(loaded.error());
+    cached_ = std::move(*loaded);
+    cachedGeneration_ = *generation;
+  }
+  return cached_;
+}
+
 Result<Identity> Authenticator::authenticateToken(const std::string& token) const {
   auto claims = tokens_->verify(token, unixNow());
   if (!claims) return tl::unexpected(claims.error());
-  auto revoked = users_->tokenRevoked(claims->id);
-  if (!revoked) return tl::unexpected(revoked.error());
-  if (*revoked) return fail(Errc::kUnauthorized, "the bearer token has been revoked");
+  auto credentials = currentCredentials();
+  if (!credentials) return tl::unexpected(credentials.error());
+  if ((*credentials)->revokedTokens.count(claims->id) > 0) {
+    return fail(Errc::kUnauthorized, "the bearer token has been revoked");
+  }
   Identity identity{claims->subject, claims->role,      "",
                     claims->id,      claims->expiresAt, claims->mustChangePassword};
   if (claims->role == kRoleNode) {
@@ -43,14 +58,15 @@ Result<Identity> Authenticator::authenticateToken(const std::string& token) cons
     identity.node = claims->subject.substr(prefix.size());
     return identity;
   }
-  auto user = users_->findUser(claims->subject);
-  if (!user) return tl::unexpected(user.error());
-  if (!*user) return fail(Errc::kUnauthorized, "the bearer token's user no longer exists");
-  if (claims->issuedAt < (*user)->tokensValidFrom) {
+  auto user = (*credentials)->users.find(claims->subject);
+  if (user == (*credentials)->users.end()) {
+    return fail(Errc::kUnauthorized, "the bearer token's user no longer exists");
+  }
+  if (claims->issuedAt < user->second.tokensValidFrom) {
     return fail(Errc::kUnauthorized,
                 "the bearer token predates a password change; log in again (decnet login)");
   }
-  identity.role = (*user)->role;  // a role changed since the token was issued counts now
+  identity.role = user->second.role;  // a role changed since the token was issued counts now
   return identity;
 }
 

@@ -3,6 +3,7 @@
 // the revocation list and the user it names (who may since have been removed, or changed
 // password).
 #include <memory>
+#include <mutex>
 
 #include "api/types/result.h"
 #include "apiserver/auth/identity.h"
@@ -25,8 +26,15 @@ class Authenticator {
   Result<Identity> authenticateToken(const std::string& token) const;
 
  private:
+  // The users and revocations, reloaded only when the store's generation moved: a request
+  // costs one cheap version check instead of two queries.
+  Result<std::shared_ptr<const Credentials>> currentCredentials() const;
+
   std::shared_ptr<UserStore> users_;
   std::shared_ptr<const TokenSigner> tokens_;
+  mutable std::mutex cacheMutex_;
+  mutable std::int64_t cachedGeneration_ = -1;
+  mutable std::shared_ptr<const Credentials> cached_;
 };
 
 }  // namespace decnet::apiserver::auth

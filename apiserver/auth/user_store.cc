@@ -60,6 +60,7 @@ class SqliteUserStore final : public UserStore {
       if (insert.exec() == 0) {
         return fail(Errc::kAlreadyExists, "user \"" + name + "\" already exists");
       }
+      ++localWrites_;
       return {};
     });
   }
@@ -80,6 +81,7 @@ class SqliteUserStore final : public UserStore {
       update.bind(3, unixNow());
       update.bind(4, name);
       if (update.exec() == 0) return notFound(name);
+      ++localWrites_;
       return {};
     });
   }
@@ -89,6 +91,7 @@ class SqliteUserStore final : public UserStore {
       SQLite::Statement erase(db_, "DELETE FROM users WHERE name = ?");
       erase.bind(1, name);
       if (erase.exec() == 0) return notFound(name);
+      ++localWrites_;
       return {};
     });
   }
@@ -99,6 +102,29 @@ class SqliteUserStore final : public UserStore {
       query.bind(1, name);
       if (!query.executeStep()) return std::optional<UserRecord>{};
       return std::optional<UserRecord>(record(query));
+    });
+  }
+
+  Result<std::int64_t> generation() override {
+    return guarded("read the user store's version", [&]() -> Result<std::int64_t> {
+      SQLite::Statement version(db_, "PRAGMA data_version");
+      version.executeStep();
+      return version.getColumn(0).getInt64() * 1000000 + localWrites_;
+    });
+  }
+
+  Result<std::shared_ptr<const Credentials>> credentials() override {
+    return guarded("read users", [&]() -> Result<std::shared_ptr<const Credentials>> {
+      auto out = std::make_shared<Credentials>();
+      SQLite::Statement users(db_, "SELECT * FROM users");
+      while (users.executeStep()) {
+        auto user = record(users);
+        out->users.emplace(user.name, std::move(user));
+      }
+      SQLite::Statement revoked(db_, "SELECT id FROM revoked_tokens WHERE expires >= ?");
+      revoked.bind(1, unixNow());
+      while (revoked.executeStep()) out->revokedTokens.insert(revoked.getColumn(0).getString());
+      return std::shared_ptr<const Credentials>(std::move(out));
     });
   }
 
@@ -120,6 +146,7 @@ class SqliteUserStore final : public UserStore {
       insert.bind(1, id);
       insert.bind(2, expires);
       insert.exec();
+      ++localWrites_;
       return {};
     });
   }
@@ -225,6 +252,7 @@ class SqliteUserStore final : public UserStore {
   }
 
   std::mutex mutex_;
+  std::int64_t localWrites_ = 0;  // data_version does not count this connection's own writes
   SQLite::Database db_;
 };
 

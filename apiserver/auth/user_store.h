@@ -4,8 +4,10 @@
 // through it. `decnet up` and the `decnet user`/`decnet token` commands open the same file.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,13 @@ struct UserRecord {
   // role change ends every session of the user.
   std::int64_t tokensValidFrom = 0;
   std::int64_t created = 0;
+};
+
+// What authentication reads on every request, loaded at once: every user and every revoked
+// token id.
+struct Credentials {
+  std::map<std::string, UserRecord> users;  // by name
+  std::set<std::string> revokedTokens;
 };
 
 struct BootstrapToken {
@@ -48,6 +57,12 @@ class UserStore {
   virtual Result<std::optional<UserRecord>> findUser(const std::string& name) = 0;
   // Every user, by name.
   virtual Result<std::vector<UserRecord>> users() = 0;
+
+  // A number that changes whenever users or revocations change, by this process or another
+  // (SQLite's data_version plus this connection's writes). Cheap: no table is read.
+  virtual Result<std::int64_t> generation() = 0;
+  // Every user and revoked token id, as of now.
+  virtual Result<std::shared_ptr<const Credentials>> credentials() = 0;
 
   // Records token `id` as revoked until `expires`, when it would have stopped working anyway.
   virtual Result<void> revokeToken(const std::string& id, std::int64_t expires) = 0;

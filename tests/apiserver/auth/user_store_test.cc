@@ -68,6 +68,22 @@ TEST_F(UserStoreTest, APasswordChangeEndsEarlierSessionsAndRemovalIsFinal) {
   EXPECT_TRUE(store_->users()->empty());
 }
 
+TEST_F(UserStoreTest, TheGenerationMovesWithEveryChangeFromAnyConnection) {
+  const auto start = *store_->generation();
+  EXPECT_EQ(*store_->generation(), start) << "reads do not move it";
+  ASSERT_TRUE(store_->addUser("alice", "viewer", "alice-password", false));
+  const auto afterOwnWrite = *store_->generation();
+  EXPECT_NE(afterOwnWrite, start);
+  auto other = UserStore::open(path_);  // as `decnet user` from another process
+  ASSERT_TRUE(other);
+  ASSERT_TRUE((*other)->revokeToken("t1", 4102444800));
+  EXPECT_NE(*store_->generation(), afterOwnWrite) << "another connection's commit";
+  auto credentials = store_->credentials();
+  ASSERT_TRUE(credentials);
+  EXPECT_EQ((*credentials)->users.count("alice"), 1u);
+  EXPECT_EQ((*credentials)->revokedTokens.count("t1"), 1u);
+}
+
 TEST_F(UserStoreTest, RevokedTokensAreRemembered) {
   EXPECT_FALSE(*store_->tokenRevoked("abc"));
   ASSERT_TRUE(store_->revokeToken("abc", 4102444800));
