@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/codec/base64.h"
 #include "api/codec/yaml_codec.h"
 #include "api/types/object.h"
 
@@ -17,55 +18,8 @@ namespace {
 
 constexpr const char* kClusterName = "decnet";
 
-std::string base64(const std::string& bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                   (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                   static_cast<unsigned char>(bytes[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 0x3f];
-  }
-  if (i < bytes.size()) {
-    auto n = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 0x3f];
-    out += kAlphabet[(n >> 12) & 0x3f];
-    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 0x3f] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::string unbase64(const std::string& text) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    int value;
-    if (c >= 'A' && c <= 'Z')
-      value = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      value = c - '0' + 52;
-    else if (c == '+')
-      value = 62;
-    else if (c == '/')
-      value = 63;
-    else
-      continue;  // padding and line breaks
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xff);
-    }
-  }
-  return out;
-}
+// A *-data field's bytes; "" when absent or not base64.
+std::string decoded(const std::string& text) { return api::base64Decode(text).value_or(""); }
 
 // The entry named `name` of the list `key` (clusters, users, contexts), or null.
 const api::Json* named(const api::Json& document, const char* key, const std::string& name) {
@@ -109,7 +63,7 @@ Result<Kubeconfig> readKubeconfig(const std::string& path) {
   out.user = stringAt(context, "context", "user");
   const api::Json* cluster = named(document, "clusters", stringAt(context, "context", "cluster"));
   out.server = stringAt(cluster, "cluster", "server");
-  out.caPem = unbase64(stringAt(cluster, "cluster", "certificate-authority-data"));
+  out.caPem = decoded(stringAt(cluster, "cluster", "certificate-authority-data"));
   if (const std::string caFile = stringAt(cluster, "cluster", "certificate-authority");
       !caFile.empty()) {
     std::ifstream ca(caFile);
@@ -119,20 +73,21 @@ Result<Kubeconfig> readKubeconfig(const std::string& path) {
   }
   const api::Json* user = named(document, "users", out.user);
   out.token = stringAt(user, "user", "token");
-  out.clientCertificatePem = unbase64(stringAt(user, "user", "client-certificate-data"));
-  out.clientKeyPem = unbase64(stringAt(user, "user", "client-key-data"));
+  out.clientCertificatePem = decoded(stringAt(user, "user", "client-certificate-data"));
+  out.clientKeyPem = decoded(stringAt(user, "user", "client-key-data"));
   return out;
 }
 
 Result<void> writeKubeconfig(const std::string& path, const Kubeconfig& config) {
   api::Json cluster = {{"server", config.server}};
-  if (!config.caPem.empty()) cluster["certificate-authority-data"] = base64(config.caPem);
+  if (!config.caPem.empty())
+    cluster["certificate-authority-data"] = api::base64Encode(config.caPem);
   const std::string context = config.user + "@" + kClusterName;
   api::Json user = api::Json::object();
   if (!config.token.empty()) user["token"] = config.token;
   if (!config.clientCertificatePem.empty()) {
-    user["client-certificate-data"] = base64(config.clientCertificatePem);
-    user["client-key-data"] = base64(config.clientKeyPem);
+    user["client-certificate-data"] = api::base64Encode(config.clientCertificatePem);
+    user["client-key-data"] = api::base64Encode(config.clientKeyPem);
   }
   const api::Json document = {
       {"apiVersion", "v1"},

@@ -13,48 +13,13 @@
 #include <optional>
 #include <sstream>
 
+#include "api/codec/base64.h"
 #include "api/types/object.h"
 
 namespace decnet::apiserver::auth {
 namespace {
 
 constexpr std::size_t kKeyBytes = 32;
-constexpr char kUrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64Url(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kUrlAlphabet[(buffer >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += kUrlAlphabet[(buffer << (6 - bits)) & 0x3f];
-  return out;  // unpadded, as JWTs are
-}
-
-std::optional<std::string> fromBase64Url(std::string_view text) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const char* at = std::char_traits<char>::find(kUrlAlphabet, 64, c);
-    if (at == nullptr) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(at - kUrlAlphabet);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
 std::string hmacSha256(const std::string& key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
@@ -64,7 +29,7 @@ std::string hmacSha256(const std::string& key, std::string_view data) {
 }
 
 const std::string& header() {
-  static const std::string encoded = base64Url(R"({"alg":"HS256","typ":"JWT"})");
+  static const std::string encoded = api::base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})");
   return encoded;
 }
 
@@ -118,8 +83,8 @@ std::string TokenSigner::issue(const std::string& subject, const std::string& ro
   api::Json claims = {{"iss", "decnet"},      {"sub", subject}, {"role", role},
                       {"jti", randomHex(16)}, {"iat", now},     {"exp", now + ttl.count()}};
   if (mustChangePassword) claims["chpw"] = true;
-  const std::string signingInput = header() + "." + base64Url(claims.dump());
-  return signingInput + "." + base64Url(hmacSha256(key_, signingInput));
+  const std::string signingInput = header() + "." + api::base64UrlEncode(claims.dump());
+  return signingInput + "." + api::base64UrlEncode(hmacSha256(key_, signingInput));
 }
 
 Result<TokenClaims> TokenSigner::verify(std::string_view token, std::int64_t now) const {
@@ -129,14 +94,14 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, std::int64_t now
     return fail(Errc::kUnauthorized, "the bearer token is not a JWT");
   }
   const std::string_view signingInput = token.substr(0, lastDot);
-  const std::string expected = base64Url(hmacSha256(key_, signingInput));
+  const std::string expected = api::base64UrlEncode(hmacSha256(key_, signingInput));
   const std::string_view given = token.substr(lastDot + 1);
   if (given.size() != expected.size() ||
       CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0 ||
       token.substr(0, firstDot) != header()) {
     return fail(Errc::kUnauthorized, "the bearer token's signature is not valid");
   }
-  auto payload = fromBase64Url(token.substr(firstDot + 1, lastDot - firstDot - 1));
+  auto payload = api::base64Decode(token.substr(firstDot + 1, lastDot - firstDot - 1));
   const api::Json claims =
       payload ? api::Json::parse(*payload, nullptr, false) : api::Json(nullptr);
   if (!claims.is_object()) return fail(Errc::kUnauthorized, "the bearer token is malformed");

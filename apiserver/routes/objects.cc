@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "api/codec/base64.h"
 #include "api/codec/yaml_codec.h"
 #include "api/types/clock.h"
 #include "api/validation/validate.h"
@@ -233,47 +234,6 @@ HttpResponse writeFailure(const HttpRequest& request, const Error& error, const 
   return errorResponse(error, kind.singular, name);
 }
 
-// Base64url without padding: continue tokens travel in query strings.
-std::string base64Url(const std::string& bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned value = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    value = (value << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(value >> bits) & 63];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(value << (6 - bits)) & 63];
-  return out;
-}
-
-std::optional<std::string> unBase64Url(const std::string& text) {
-  std::string out;
-  unsigned value = 0;
-  int bits = 0;
-  for (char c : text) {
-    int digit = c >= 'A' && c <= 'Z'   ? c - 'A'
-                : c >= 'a' && c <= 'z' ? c - 'a' + 26
-                : c >= '0' && c <= '9' ? c - '0' + 52
-                : c == '-'             ? 62
-                : c == '_'             ? 63
-                                       : -1;
-    if (digit < 0) return std::nullopt;
-    value = (value << 6) | static_cast<unsigned>(digit);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((value >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
 // Where a paged list goes on: the list's revision and the last name served.
 struct ContinueToken {
   std::int64_t revision = 0;
@@ -281,11 +241,11 @@ struct ContinueToken {
 };
 
 std::string encodeContinue(const ContinueToken& token) {
-  return base64Url(Json{{"rv", token.revision}, {"start", token.after}}.dump());
+  return api::base64UrlEncode(Json{{"rv", token.revision}, {"start", token.after}}.dump());
 }
 
 Result<ContinueToken> decodeContinue(const std::string& text) {
-  auto bytes = unBase64Url(text);
+  auto bytes = api::base64Decode(text);  // continue tokens travel in query strings
   Json document = bytes ? Json::parse(*bytes, nullptr, false) : Json();
   if (!document.is_object() || !document.contains("rv") || !document["rv"].is_number_integer() ||
       !document.contains("start") || !document["start"].is_string()) {
