@@ -13,14 +13,16 @@ namespace {
 // The identity the CLI uses; exits when an explicitly chosen file cannot be read.
 std::optional<Kubeconfig> identity(const Globals& globals) {
   auto found = findKubeconfig(globals.kubeconfig);
-  if (!found) {
-    std::cerr << "error: " << describe(found.error()) << "\n";
-    throw CLI::RuntimeError(kExitError);
-  }
+  if (!found) exitWithError(found.error());
   return *found;
 }
 
 }  // namespace
+
+void exitWithError(const Error& error) {
+  std::cerr << "error: " << describe(error) << "\n";
+  throw CLI::RuntimeError(kExitError);
+}
 
 std::string serverUrl(const Globals& globals) {
   if (!globals.server.empty()) return globals.server;

@@ -22,6 +22,9 @@ struct Globals {
 api::ClientPtr connect(const Globals& globals);
 std::string serverUrl(const Globals& globals);
 
+// Prints `error: <error>` and ends the command with kExitError.
+[[noreturn]] void exitWithError(const Error& error);
+
 // Exit codes shared by all commands.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;

@@ -33,11 +33,6 @@ std::string promptSecret(const std::string& prompt) {
   return line;
 }
 
-[[noreturn]] void exitWith(const Error& error) {
-  std::cerr << "error: " << describe(error) << "\n";
-  throw CLI::RuntimeError(kExitError);
-}
-
 // Where login writes: --kubeconfig, else $DECNET_CONFIG, else ~/.config/decnet/config.
 std::string loginConfigPath(const Globals& globals) {
   if (!globals.kubeconfig.empty()) return globals.kubeconfig;
@@ -84,7 +79,7 @@ void addLoginCommands(CLI::App& app, Globals& globals) {
     if (password.empty()) password = promptSecret("Password for " + options->username + ": ");
     auto answer = api::postJson(server, "/api/v1/auth/login",
                                 {{"username", options->username}, {"password", password}}, client);
-    if (!answer) exitWith(answer.error());
+    if (!answer) exitWithError(answer.error());
     std::string token = answer->value("access_token", "");
     if (answer->value("must_change_password", false)) {
       std::string fresh = options->newPassword;
@@ -92,7 +87,7 @@ void addLoginCommands(CLI::App& app, Globals& globals) {
         std::cerr << "The password of " << options->username << " must be changed now.\n";
         fresh = promptSecret("New password (8 characters or more): ");
         if (promptSecret("Again: ") != fresh) {
-          exitWith(Error{Errc::kInvalid, "the two new passwords differ", {}});
+          exitWithError(Error{Errc::kInvalid, "the two new passwords differ", {}});
         }
       }
       api::RestClientOptions withToken = client;
@@ -100,13 +95,13 @@ void addLoginCommands(CLI::App& app, Globals& globals) {
       auto changed =
           api::postJson(server, "/api/v1/auth/password",
                         {{"current_password", password}, {"new_password", fresh}}, withToken);
-      if (!changed) exitWith(changed.error());
+      if (!changed) exitWithError(changed.error());
       token = changed->value("access_token", "");
       std::cout << "password changed" << std::endl;
     }
     const std::string path = loginConfigPath(globals);
     Kubeconfig config{server, options->username, token, client.caPem, path};
-    if (auto written = writeKubeconfig(path, config); !written) exitWith(written.error());
+    if (auto written = writeKubeconfig(path, config); !written) exitWithError(written.error());
     std::cout << "logged in to " << server << " as " << options->username << "; token in " << path
               << std::endl;
   });
@@ -114,14 +109,14 @@ void addLoginCommands(CLI::App& app, Globals& globals) {
   auto* logout = app.add_subcommand("logout", "Revoke the token the CLI is using");
   logout->callback([&globals] {
     auto config = findKubeconfig(globals.kubeconfig);
-    if (!config) exitWith(config.error());
+    if (!config) exitWithError(config.error());
     if (!*config || (*config)->token.empty()) {
-      exitWith(Error{Errc::kNotFound, "no identity to log out of (no kubeconfig found)", {}});
+      exitWithError(Error{Errc::kNotFound, "no identity to log out of (no kubeconfig found)", {}});
     }
     api::RestClientOptions client{(*config)->token, (*config)->caPem};
     auto revoked =
         api::postJson(serverUrl(globals), "/api/v1/auth/logout", api::Json::object(), client);
-    if (!revoked) exitWith(revoked.error());
+    if (!revoked) exitWithError(revoked.error());
     std::cout << "token of " << (*config)->user << " in " << (*config)->path << " revoked"
               << std::endl;
   });

@@ -15,14 +15,9 @@
 namespace decnet::cli {
 namespace {
 
-[[noreturn]] void exitWith(const Error& error) {
-  std::cerr << "error: " << describe(error) << "\n";
-  throw CLI::RuntimeError(kExitError);
-}
-
 std::shared_ptr<apiserver::auth::UserStore> users(const std::string& dataDir) {
   auto store = openUserStore(dataDir);
-  if (!store) exitWith(store.error());
+  if (!store) exitWithError(store.error());
   return *store;
 }
 
@@ -59,7 +54,7 @@ void addUserCommand(CLI::App& app, Globals&) {
     if (auto added =
             users(options->dataDir)->addUser(options->name, options->role, password, random);
         !added) {
-      exitWith(added.error());
+      exitWithError(added.error());
     }
     std::cout << "user/" << options->name << " added (" << options->role << ")";
     if (random) std::cout << " with the password " << password << " (to change at first login)";
@@ -73,7 +68,7 @@ void addUserCommand(CLI::App& app, Globals&) {
     const bool random = options->password.empty();
     const std::string password = random ? apiserver::auth::randomHex(12) : options->password;
     if (auto set = users(options->dataDir)->setPassword(options->name, password, random); !set) {
-      exitWith(set.error());
+      exitWithError(set.error());
     }
     std::cout << "user/" << options->name << " password set";
     if (random) std::cout << " to " << password << " (to change at next login)";
@@ -84,7 +79,7 @@ void addUserCommand(CLI::App& app, Globals&) {
   del->add_option("name", options->name, "User name")->required();
   del->callback([options] {
     if (auto removed = users(options->dataDir)->removeUser(options->name); !removed) {
-      exitWith(removed.error());
+      exitWithError(removed.error());
     }
     std::cout << "user/" << options->name << " deleted" << std::endl;
   });
@@ -92,7 +87,7 @@ void addUserCommand(CLI::App& app, Globals&) {
   auto* list = cmd->add_subcommand("list", "List users");
   list->callback([options] {
     auto all = users(options->dataDir)->users();
-    if (!all) exitWith(all.error());
+    if (!all) exitWithError(all.error());
     std::cout << std::left << std::setw(24) << "NAME" << std::setw(8) << "ROLE" << std::setw(16)
               << "MUST-CHANGE"
               << "CREATED\n";
@@ -111,7 +106,7 @@ void addTokenCommand(CLI::App& app, Globals&) {
   auto* cmd = app.add_subcommand("token", "Manage bootstrap tokens nodes join with");
   cmd->require_subcommand(1);
   cmd->footer(
-      "A bootstrap token lets an agent join once and get its own node identity:\n"
+      "A bootstrap token lets agents join (until it expires) and get their own node identity:\n"
       "  decnet token create --ttl 1h     # on the controller's host\n"
       "  decnet agent --node sensor-2 --controller URL --token TOKEN   # on the new node");
   cmd->add_option("--data-dir", options->dataDir, "The controller's data dir")
@@ -124,10 +119,10 @@ void addTokenCommand(CLI::App& app, Globals&) {
   create->callback([options] {
     auto ttl = api::parseDuration(options->ttl);
     if (!ttl || ttl->count() <= 0) {
-      exitWith(Error{Errc::kInvalid, "--ttl must be a duration such as 30m, 1h or 24h", {}});
+      exitWithError(Error{Errc::kInvalid, "--ttl must be a duration such as 30m, 1h or 24h", {}});
     }
     auto token = users(options->dataDir)->createBootstrapToken(*ttl, options->description);
-    if (!token) exitWith(token.error());
+    if (!token) exitWithError(token.error());
     std::cout << *token << std::endl;
     // The join command goes to stderr, so scripts read the token alone from stdout.
     std::ifstream caFile(options->dataDir + "/pki/ca.crt");
@@ -144,7 +139,7 @@ void addTokenCommand(CLI::App& app, Globals&) {
   auto* list = cmd->add_subcommand("list", "List bootstrap tokens (their ids, not secrets)");
   list->callback([options] {
     auto all = users(options->dataDir)->bootstrapTokens();
-    if (!all) exitWith(all.error());
+    if (!all) exitWithError(all.error());
     std::cout << std::left << std::setw(10) << "ID" << std::setw(24) << "EXPIRES"
               << "DESCRIPTION\n";
     for (const auto& token : *all) {
@@ -157,7 +152,7 @@ void addTokenCommand(CLI::App& app, Globals&) {
   del->add_option("id", options->id, "The token's id (the part before the dot)")->required();
   del->callback([options] {
     if (auto removed = users(options->dataDir)->removeBootstrapToken(options->id); !removed) {
-      exitWith(removed.error());
+      exitWithError(removed.error());
     }
     std::cout << "token " << options->id << " deleted" << std::endl;
   });
