@@ -236,17 +236,6 @@ std::string publicKeyHash(const std::string& certificatePem) {
   return out;
 }
 
-std::string commonNameOf(const std::string& certificatePem) {
-  auto certificate = parseCertificate(certificatePem);
-  if (!certificate) return "";
-  char buffer[256] = {};
-  if (X509_NAME_get_text_by_NID(X509_get_subject_name(certificate.get()), NID_commonName, buffer,
-                                sizeof buffer) < 0) {
-    return "";
-  }
-  return buffer;
-}
-
 std::int64_t secondsLeft(const std::string& certificatePem) {
   auto certificate = parseCertificate(certificatePem);
   if (!certificate) return 0;

@@ -51,8 +51,6 @@ class CertificateAuthority {
 Result<KeyAndRequest> makeKeyAndRequest(const std::string& commonName);
 // "sha256:<hex>" of the public key of the certificate `certificatePem`; "" when malformed.
 std::string publicKeyHash(const std::string& certificatePem);
-// The common name of the certificate `certificatePem`; "" when malformed.
-std::string commonNameOf(const std::string& certificatePem);
 // Seconds until the certificate expires (negative once expired); 0 when malformed.
 std::int64_t secondsLeft(const std::string& certificatePem);
 

@@ -151,14 +151,6 @@ class SqliteUserStore final : public UserStore {
     });
   }
 
-  Result<bool> tokenRevoked(const std::string& id) override {
-    return guarded("read revoked tokens", [&]() -> Result<bool> {
-      SQLite::Statement query(db_, "SELECT 1 FROM revoked_tokens WHERE id = ?");
-      query.bind(1, id);
-      return query.executeStep();
-    });
-  }
-
   Result<std::string> createBootstrapToken(std::chrono::seconds ttl,
                                            const std::string& description) override {
     const std::string id = randomTokenPart(6), secret = randomTokenPart(16);

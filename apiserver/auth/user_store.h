@@ -66,7 +66,6 @@ class UserStore {
 
   // Records token `id` as revoked until `expires`, when it would have stopped working anyway.
   virtual Result<void> revokeToken(const std::string& id, std::int64_t expires) = 0;
-  virtual Result<bool> tokenRevoked(const std::string& id) = 0;
 
   // A new bootstrap token "id.secret" (kubeadm's [a-z0-9]{6}.[a-z0-9]{16}), valid for `ttl`.
   virtual Result<std::string> createBootstrapToken(std::chrono::seconds ttl,

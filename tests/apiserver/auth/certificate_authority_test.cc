@@ -65,12 +65,12 @@ TEST_F(CertificateAuthorityTest, NodeCertificatesTakeTheJoinedNameNotTheRequeste
   ASSERT_TRUE(request);
   auto signed_ = ca->signNode(request->requestPem, "sensor-1", std::chrono::hours(24));
   ASSERT_TRUE(signed_) << signed_.error().message;
-  EXPECT_EQ(commonNameOf(*signed_), "system:node:sensor-1");
   const std::string path = save("node.crt", *signed_);
   auto verified = run("openssl verify -purpose sslclient -CAfile " + dir_ + "/pki/ca.crt " + path);
   EXPECT_NE(verified.output.find(": OK"), std::string::npos) << verified.output;
   auto subject = run("openssl x509 -noout -subject -in " + path);
   EXPECT_NE(subject.output.find("O = system:nodes"), std::string::npos) << subject.output;
+  EXPECT_NE(subject.output.find("CN = system:node:sensor-1"), std::string::npos) << subject.output;
 
   std::string tampered = request->requestPem;
   tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';

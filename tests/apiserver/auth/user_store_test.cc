@@ -85,10 +85,10 @@ TEST_F(UserStoreTest, TheGenerationMovesWithEveryChangeFromAnyConnection) {
 }
 
 TEST_F(UserStoreTest, RevokedTokensAreRemembered) {
-  EXPECT_FALSE(*store_->tokenRevoked("abc"));
+  EXPECT_FALSE((*store_->credentials())->revokedTokens.count("abc"));
   ASSERT_TRUE(store_->revokeToken("abc", 4102444800));
-  EXPECT_TRUE(*store_->tokenRevoked("abc"));
-  EXPECT_FALSE(*store_->tokenRevoked("abd"));
+  EXPECT_TRUE((*store_->credentials())->revokedTokens.count("abc"));
+  EXPECT_FALSE((*store_->credentials())->revokedTokens.count("abd"));
 }
 
 TEST_F(UserStoreTest, BootstrapTokensInKubeadmFormatExpire) {
