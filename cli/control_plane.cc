@@ -87,6 +87,7 @@ Result<void> ControlPlane::start() {
       if (!tls) return tl::unexpected(tls.error());
       serverOptions.tls = std::move(*tls);
       caHash_ = serverOptions.auth->ca->hash();
+      ca_ = serverOptions.auth->ca;
     } else if (!agents::isLoopbackAddress(options_.listen)) {
       return fail(Errc::kInvalid, "an API without authentication listens on loopback only");
     }
@@ -144,6 +145,12 @@ Result<void> ControlPlane::start() {
     std::vector<std::string> collect = {selfBinary(),           "collect",    "--listen",
                                         options_.collectListen, "--database", database};
     for (auto& arg : workerMetricsArgs(0)) collect.push_back(arg);
+    auto tls = prepareCollectorTls();
+    if (!tls) return tl::unexpected(tls.error());
+    if (tls->enabled()) {
+      collect.insert(collect.end(),
+                     {"--tls-cert", tls->cert, "--tls-key", tls->key, "--tls-ca", tls->ca});
+    }
     collector_ = std::make_unique<WorkerSupervisor>(collect);
     collector_->start();
     spdlog::info("collector (pid {}) on {} into {}", collector_->pid(), options_.collectListen,
@@ -159,6 +166,15 @@ Result<void> ControlPlane::start() {
     agentOptions.sandbox = options_.sandbox;
     agentOptions.capacity = options_.nodeCapacity;
     agentOptions.collector = options_.collectListen;
+    if (agentOptions.collector.rfind("0.0.0.0:", 0) == 0) {
+      agentOptions.collector.replace(0, 7, "127.0.0.1");  // a wildcard listener, reached locally
+    }
+    if (!options_.collectListen.empty() && !agents::isLoopbackAddress(options_.collectListen)) {
+      // The collector takes only senders with a certificate from decnet's CA: this node's.
+      auto tls = writeNodeTls(options_.dataDir, options_.nodeName, *ca_);
+      if (!tls) return tl::unexpected(tls.error());
+      agentOptions.collectorTls = *tls;
+    }
     agentOptions.metrics = metrics_.get();
     agent_ = std::make_unique<agents::Agent>(
         *store_, agentOptions, agents::makeNetlinkDriver(),
@@ -168,6 +184,17 @@ Result<void> ControlPlane::start() {
   }
   heartbeat_ = std::thread([this] { heartbeatLoop(); });
   return {};
+}
+
+Result<agents::TlsFiles> ControlPlane::prepareCollectorTls() const {
+  if (agents::isLoopbackAddress(options_.collectListen)) return agents::TlsFiles{};
+  if (!ca_) {
+    return fail(Errc::kInvalid,
+                "the collector listens beyond loopback (" + options_.collectListen +
+                    ") only over TLS with certificates from decnet's CA, which needs the API "
+                    "with authentication; or keep --collect-listen on 127.0.0.1");
+  }
+  return writeCollectorTls(options_.dataDir, options_.collectListen, *ca_);
 }
 
 Result<void> ControlPlane::startAnalysis(const std::string& database) {

@@ -89,12 +89,16 @@ class ControlPlane {
   // The correlator and the profiler: child processes, or the profiler in this process when
   // DECNET_EMBED_PROFILER=1.
   Result<void> startAnalysis(const std::string& database);
+  // The collector's --tls-* files: none on loopback; beyond it a certificate from decnet's CA,
+  // and that CA required of senders. kInvalid without a CA (no authentication).
+  Result<agents::TlsFiles> prepareCollectorTls() const;
   std::string telemetryDsn() const;  // <data-dir>/telemetry.db, the collector's database
   // `--metrics-listen 127.0.0.1:PORT+offset` for a child worker; none when the port is 0.
   std::vector<std::string> workerMetricsArgs(int offset) const;
 
   const ControlPlaneOptions options_;
   std::string caHash_;  // decnet's CA, as agents pin it
+  std::shared_ptr<const apiserver::auth::CertificateAuthority> ca_;  // null without authentication
   // /metrics of the API's listen address: the controller's series and this process's.
   // Null when options_.metrics is false.
   std::unique_ptr<metrics::Registry> metrics_;

@@ -99,6 +99,10 @@ Result<void> writeKubeconfig(const std::string& path, const Kubeconfig& config) 
            {{{"name", context}, {"context", {{"cluster", kClusterName}, {"user", config.user}}}}})},
       {"current-context", context},
   };
+  return writePrivateFile(path, api::toYaml(document));
+}
+
+Result<void> writePrivateFile(const std::string& path, const std::string& text) {
   const auto folder = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!folder.empty() && !std::filesystem::exists(folder)) {
@@ -108,7 +112,6 @@ Result<void> writeKubeconfig(const std::string& path, const Kubeconfig& config) 
   const std::string temporary = path + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return fail(Errc::kUnavailable, "cannot write " + path);
-  const std::string text = api::toYaml(document);
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ::close(fd);
   if (!written || ::rename(temporary.c_str(), path.c_str()) != 0) {

@@ -26,6 +26,10 @@ Result<Kubeconfig> readKubeconfig(const std::string& path);
 // Writes `config` to `path` (0600, its folder made 0700 when missing), replacing the file.
 Result<void> writeKubeconfig(const std::string& path, const Kubeconfig& config);
 
+// Writes `text` to `path` (0600, its folder made 0700 when missing) atomically: readers see the
+// old file or the new one, never half of it.
+Result<void> writePrivateFile(const std::string& path, const std::string& text);
+
 // Where the CLI finds its identity, in this order: `flag` (--kubeconfig), $DECNET_CONFIG,
 // ~/.config/decnet/config, then the local admin file (<$DECNET_DATA_DIR or /var/lib/decnet>/
 // admin.conf). nullopt when none of them exists; an error when the chosen one is unreadable.

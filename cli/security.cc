@@ -13,6 +13,7 @@
 #include <ostream>
 
 #include "agents/collector_connection.h"
+#include "apiserver/auth/identity.h"
 #include "apiserver/auth/token_signer.h"
 #include "cli/kubeconfig.h"
 
@@ -70,6 +71,30 @@ Result<void> writeAdminConfig(const std::string& dataDir, const std::string& ser
   return writeKubeconfig(dataDir + "/admin.conf", config);
 }
 
+std::vector<std::string> namesOfThisHost(const std::string& listen) {
+  // Every name a client might use for this host: the listen address, loopback, the host's
+  // name and each of its interface addresses.
+  std::vector<std::string> hosts = {"127.0.0.1", "localhost", "::1"};
+  const std::string listenHost = listen.substr(0, listen.rfind(':'));
+  if (listenHost != "0.0.0.0" && listenHost != "::" && !listenHost.empty()) {
+    hosts.insert(hosts.begin(), listenHost);
+  }
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) == 0 && name[0] != '\0') hosts.push_back(name);
+  ifaddrs* addresses = nullptr;
+  if (::getifaddrs(&addresses) == 0) {
+    for (ifaddrs* at = addresses; at != nullptr; at = at->ifa_next) {
+      if (at->ifa_addr == nullptr || at->ifa_addr->sa_family != AF_INET) continue;
+      char text[INET_ADDRSTRLEN] = {};
+      ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(at->ifa_addr)->sin_addr, text,
+                  sizeof text);
+      if (std::find(hosts.begin(), hosts.end(), text) == hosts.end()) hosts.push_back(text);
+    }
+    ::freeifaddrs(addresses);
+  }
+  return hosts;
+}
+
 Result<std::optional<apiserver::TlsServerConfig>> prepareApiTls(
     const std::string& listen, const std::string& certFile, const std::string& keyFile,
     bool selfSigned, const apiserver::auth::CertificateAuthority& ca) {
@@ -90,26 +115,7 @@ Result<std::optional<apiserver::TlsServerConfig>> prepareApiTls(
         apiserver::TlsServerConfig{certificate, key, ca.certificatePem()});
   }
   if (selfSigned) {
-    // Every name a client might use for this host: the listen address, loopback, the host's
-    // name and each of its interface addresses.
-    std::vector<std::string> hosts = {"127.0.0.1", "localhost", "::1"};
-    const std::string listenHost = listen.substr(0, listen.rfind(':'));
-    if (listenHost != "0.0.0.0" && listenHost != "::" && !listenHost.empty()) {
-      hosts.insert(hosts.begin(), listenHost);
-    }
-    char name[256] = {};
-    if (::gethostname(name, sizeof name - 1) == 0 && name[0] != '\0') hosts.push_back(name);
-    ifaddrs* addresses = nullptr;
-    if (::getifaddrs(&addresses) == 0) {
-      for (ifaddrs* at = addresses; at != nullptr; at = at->ifa_next) {
-        if (at->ifa_addr == nullptr || at->ifa_addr->sa_family != AF_INET) continue;
-        char text[INET_ADDRSTRLEN] = {};
-        ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(at->ifa_addr)->sin_addr, text,
-                    sizeof text);
-        if (std::find(hosts.begin(), hosts.end(), text) == hosts.end()) hosts.push_back(text);
-      }
-      ::freeifaddrs(addresses);
-    }
+    const auto hosts = namesOfThisHost(listen);
     auto issued = ca.issueServer(hosts, std::chrono::hours(24 * 365));
     if (!issued) return tl::unexpected(issued.error());
     return std::optional<apiserver::TlsServerConfig>(
@@ -124,6 +130,70 @@ Result<std::optional<apiserver::TlsServerConfig>> prepareApiTls(
                     "(127.0.0.1) only");
   }
   return std::optional<apiserver::TlsServerConfig>{};
+}
+
+}  // namespace decnet::cli
+
+namespace decnet::cli {
+
+namespace {
+
+// Writes a certificate (0644) and its key (0600) as <pki>/<name>.crt and .key.
+Result<void> writeCertificatePair(const std::string& pki, const std::string& name,
+                                  const std::string& certificatePem, const std::string& keyPem) {
+  if (auto key = writePrivateFile(pki + "/" + name + ".key", keyPem); !key) return key;
+  if (auto cert = writePrivateFile(pki + "/" + name + ".crt", certificatePem); !cert) return cert;
+  ::chmod((pki + "/" + name + ".crt").c_str(), 0644);
+  return {};
+}
+
+}  // namespace
+
+Result<agents::TlsFiles> writeCollectorTls(const std::string& dataDir, const std::string& listen,
+                                           const apiserver::auth::CertificateAuthority& ca) {
+  const std::string pki = dataDir + "/pki";
+  auto issued = ca.issueServer(namesOfThisHost(listen), std::chrono::hours(24 * 365));
+  if (!issued) return tl::unexpected(issued.error());
+  if (auto written = writeCertificatePair(pki, "collector", issued->certificatePem, issued->keyPem);
+      !written) {
+    return tl::unexpected(written.error());
+  }
+  return agents::TlsFiles{pki + "/collector.crt", pki + "/collector.key", pki + "/ca.crt"};
+}
+
+Result<agents::TlsFiles> writeNodeTls(const std::string& dataDir, const std::string& node,
+                                      const apiserver::auth::CertificateAuthority& ca) {
+  auto request =
+      apiserver::auth::makeKeyAndRequest(std::string(apiserver::auth::kNodeSubjectPrefix) + node);
+  if (!request) return tl::unexpected(request.error());
+  auto signed_ = ca.signNode(request->requestPem, node, std::chrono::hours(24 * 365));
+  if (!signed_) return tl::unexpected(signed_.error());
+  const std::string pki = dataDir + "/pki";
+  if (auto written = writeCertificatePair(pki, "node-" + node, *signed_, request->keyPem);
+      !written) {
+    return tl::unexpected(written.error());
+  }
+  return agents::TlsFiles{pki + "/node-" + node + ".crt", pki + "/node-" + node + ".key",
+                          pki + "/ca.crt"};
+}
+
+Result<agents::TlsFiles> writeJoinedNodeTls(const std::string& dataDir, const Kubeconfig& joined) {
+  if (joined.clientCertificatePem.empty() || joined.clientKeyPem.empty() || joined.caPem.empty()) {
+    return fail(Errc::kNotFound, joined.path +
+                                     " holds no client certificate and CA (the node "
+                                     "joined over plain http, or with a token)");
+  }
+  const std::string pki = dataDir + "/pki";
+  if (auto written =
+          writeCertificatePair(pki, "node", joined.clientCertificatePem, joined.clientKeyPem);
+      !written) {
+    return tl::unexpected(written.error());
+  }
+  // Not ca.crt: the agent may share its data dir with a controller that keeps its own CA there.
+  if (auto ca = writePrivateFile(pki + "/controller-ca.crt", joined.caPem); !ca) {
+    return tl::unexpected(ca.error());
+  }
+  return agents::TlsFiles{pki + "/node.crt", pki + "/node.key", pki + "/controller-ca.crt"};
 }
 
 }  // namespace decnet::cli

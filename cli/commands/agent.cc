@@ -17,6 +17,7 @@
 #include "cli/kubeconfig.h"
 #include "cli/logging.h"
 #include "cli/metrics_endpoint.h"
+#include "cli/security.h"
 #include "cli/signals.h"
 
 namespace decnet::cli {
@@ -122,6 +123,23 @@ api::ClientPtr connectAsNode(const Globals& globals, const std::string& node,
   return connect(globals);
 }
 
+// The collector link beyond loopback without --tls-* flags: the node's own certificate from its
+// join (node.conf), which `decnet up`'s collector accepts, and the controller's CA.
+agents::TlsFiles collectorTlsFromNodeIdentity(const agents::AgentOptions& agent) {
+  const std::string kept = agent.dataDir + "/node.conf";
+  auto identity = readKubeconfig(kept);
+  auto files = identity ? writeJoinedNodeTls(agent.dataDir, *identity)
+                        : Result<agents::TlsFiles>(tl::unexpected(identity.error()));
+  if (!files) {
+    refuseJoin("the collector " + agent.collector +
+               " is beyond loopback, so events travel over TLS: join an https controller with "
+               "--token (the node's certificate is then used), or give --tls-cert, --tls-key and "
+               "--tls-ca (" +
+               describe(files.error()) + ")");
+  }
+  return *files;
+}
+
 }  // namespace
 
 void addAgentCommand(CLI::App& app, Globals& globals) {
@@ -157,7 +175,8 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
                   "Ship the spool to this `decnet collect` HOST:PORT (resends after cuts, no "
                   "doubles); unset: the spool stays on this host");
   cmd->add_option("--tls-cert", options->agent.collectorTls.cert,
-                  "This node's certificate (PEM) for the collector; TLS is required off loopback");
+                  "This node's certificate (PEM) for the collector; TLS is required off loopback. "
+                  "Default there: the node certificate from joining (node.conf)");
   cmd->add_option("--tls-key", options->agent.collectorTls.key, "Its private key (PEM)");
   cmd->add_option("--tls-ca", options->agent.collectorTls.ca,
                   "CA (PEM) that signed the collector's certificate, which must name its address");
@@ -190,6 +209,10 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
     const sigset_t signals = blockTerminationSignals();
     auto client = connectAsNode(target, options->agent.node, options->agent.dataDir,
                                 options->bootstrapToken, options->caHash);
+    if (!options->agent.collector.empty() && !options->agent.collectorTls.enabled() &&
+        !agents::isLoopbackAddress(options->agent.collector)) {
+      options->agent.collectorTls = collectorTlsFromNodeIdentity(options->agent);
+    }
     agents::Agent agent(*client, options->agent, agents::makeNetlinkDriver(),
                         agents::makeProcessRuntime({options->agent.binary, options->agent.dataDir,
                                                     options->agent.user, options->agent.sandbox}));

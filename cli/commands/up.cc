@@ -119,7 +119,10 @@ void addUpCommand(CLI::App& app, Globals& globals) {
   options->plane.collectListen = "127.0.0.1:6514";
   cmd->add_option("--collect-listen", options->plane.collectListen,
                   "Where the event collector (a `decnet collect` child, restarted if it dies) "
-                  "listens; the local agent ships its spool there; \"\" runs none")
+                  "listens; the local agent ships its spool there; \"\" runs none. Beyond "
+                  "loopback it is TLS-only, with a certificate from decnet's CA "
+                  "(<data-dir>/pki/collector.crt), and takes only agents with a node certificate "
+                  "from that CA, each for its own node")
       ->capture_default_str();
   cmd->add_option("--worker-metrics-port", options->plane.workerMetricsPort,
                   "The child workers serve /metrics on 127.0.0.1 from this port on: collector "

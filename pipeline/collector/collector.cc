@@ -1,5 +1,7 @@
 #include "pipeline/collector/collector.h"
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -32,6 +34,9 @@ using udp = net::ip::udp;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kHello = "DECNET-FORWARD/1 ";
+// The subject decnet's CA gives a node's client certificate (CN system:node:NAME, as Kubernetes
+// names kubelets): such a sender may speak for its own node only.
+constexpr std::string_view kNodeSubjectPrefix = "system:node:";
 constexpr std::size_t kMaxQueuedBatches = 8;
 constexpr std::size_t kPruneBatch = 2000;  // rows per retention transaction
 
@@ -148,6 +153,20 @@ struct Collector::Impl {
   void closeFloodWindows(Clock::time_point now);
 };
 
+// NAME when the peer's verified certificate has the subject CN system:node:NAME, else "".
+static std::string certifiedNodeOf(SSL* ssl) {
+  X509* peer = SSL_get1_peer_certificate(ssl);
+  if (peer == nullptr) return "";
+  std::array<char, 512> commonName{};
+  const int length = X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName,
+                                               commonName.data(), commonName.size());
+  X509_free(peer);
+  if (length <= 0 || SSL_get_verify_result(ssl) != X509_V_OK) return "";
+  const std::string_view name(commonName.data(), static_cast<std::size_t>(length));
+  if (name.substr(0, kNodeSubjectPrefix.size()) != kNodeSubjectPrefix) return "";
+  return std::string(name.substr(kNodeSubjectPrefix.size()));
+}
+
 // One TCP sender: frames in, acknowledgments out when it is a decnet forwarder.
 class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
@@ -168,6 +187,7 @@ class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
             spdlog::warn("collect: TLS handshake with {} failed: {}", self->node_, ec.message());
             return self->close();
           }
+          self->certifiedNode_ = certifiedNodeOf(self->tls_->native_handle());
           self->read();
         });
   }
@@ -215,6 +235,14 @@ class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
       send("DECNET-ERROR/1 a forwarder names its node: DECNET-FORWARD/1 node=NAME\n");
       return;
     }
+    if (!certifiedNode_.empty() && node != certifiedNode_) {
+      spdlog::warn(
+          "collect: {} presents the certificate of node {} but speaks for node {}: refused", node_,
+          certifiedNode_, node);
+      send("DECNET-ERROR/1 this certificate belongs to node " + certifiedNode_ + ", not " + node +
+           "\n");
+      return close();
+    }
     node_ = node;
     collector_.flush();  // what this node sent before is counted in the answer
     collector_.waitUntilCommitted();
@@ -256,6 +284,7 @@ class Collector::Impl::Session : public std::enable_shared_from_this<Session> {
   FrameSplitter splitter_;
   std::array<char, 16384> buffer_{};
   std::string node_;
+  std::string certifiedNode_;  // NAME when the client certificate is system:node:NAME's
   bool first_ = true;
   std::deque<std::string> outbound_;
 };

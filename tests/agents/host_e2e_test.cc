@@ -653,19 +653,27 @@ TEST_F(HostTest, LifecycleKeepsTheHostExactlyAsDeclared) {
   expectHostHolds({});
 }
 
-// The split deployment: `decnet controller` alone over HTTPS (decnet's own CA), and `decnet
-// agent` joining it with a bootstrap token and the CA's hash, then talking to it over mutual TLS
-// with its own node certificate (list + watch), placed by nodeSelector.
+// The split deployment: a control plane alone (`decnet up --no-agent`) serving the API over
+// HTTPS (decnet's own CA) and the collector over TLS, both on a host address beyond loopback;
+// `decnet agent` joins with a bootstrap token and the CA's hash, talks to the API over mutual TLS
+// with its own node certificate (list + watch), runs the deckies placed on it by nodeSelector,
+// and ships their events to the collector with that same certificate.
 TEST_F(HostTest, RemoteAgentJoinsOverMutualTlsAndRunsTheDeckiesScheduledOnItsNode) {
   up_->stop();  // this test runs its own control plane without an agent
-  const int port = testing::freePort();
-  const std::string server = "https://127.0.0.1:" + std::to_string(port);
+  // A host address beyond loopback, on the lab's own veth end (/32: no route to the decoy LAN).
+  const std::string host = "10.77.240.2";
+  ASSERT_EQ(run("ip addr add " + host + "/32 dev " + lab_.parent).exitCode, 0);
+  const int port = testing::freePort(), collectPort = testing::freePort();
+  const std::string server = "https://" + host + ":" + std::to_string(port);
+  const std::string collector = host + ":" + std::to_string(collectPort);
   const std::string dir = up_->dataDir();
   testing::ChildProcess controller(
-      {testing::decnetBinary(), "controller", "--data-dir", dir + "/ctl", "--listen",
-       "127.0.0.1:" + std::to_string(port), "--tls-self-signed"},
+      {testing::decnetBinary(), "up", "--no-agent", "--data-dir", dir + "/ctl", "--listen",
+       host + ":" + std::to_string(port), "--tls-self-signed", "--collect-listen", collector,
+       "--worker-metrics-port", "0"},
       dir + "/controller.log");
-  ASSERT_TRUE(eventually([&] { return run("curl -sfk " + server + "/readyz").exitCode == 0; }, 10));
+  ASSERT_TRUE(eventually([&] { return run("curl -sfk " + server + "/readyz").exitCode == 0; }, 10))
+      << controller.log();
   // The CA's hash as kubeadm documents computing it, from the CA file alone.
   const std::string caHash =
       "sha256:" + run("openssl x509 -pubkey -in " + dir +
@@ -674,10 +682,18 @@ TEST_F(HostTest, RemoteAgentJoinsOverMutualTlsAndRunsTheDeckiesScheduledOnItsNod
   auto token = run("(" + testing::decnetBinary() + " token create --ttl 10m --data-dir " + dir +
                    "/ctl 2>/dev/null)");
   ASSERT_EQ(token.exitCode, 0) << token.output;
+  // Beyond loopback the collector speaks TLS only, and only to holders of a node certificate.
+  EXPECT_TRUE(eventually([&] {
+    return contains(run("openssl s_client -connect " + collector + " -CAfile " + dir +
+                        "/ctl/pki/ca.crt -verify_ip " + host + " </dev/null 2>&1")
+                        .output,
+                    "Verify return code: 0 (ok)");
+  })) << controller.log();
   testing::ChildProcess agent(
       {testing::decnetBinary(), "agent", "--node", "edge-" + lab_.tag, "--controller", server,
        "--data-dir", dir + "/agent", "-l", "site=edge", "--token",
-       token.output.substr(0, token.output.find('\n')), "--ca-hash", caHash},
+       token.output.substr(0, token.output.find('\n')), "--ca-hash", caHash, "--collector",
+       collector},
       dir + "/agent.log");
   const auto cli = [&](const std::string& args) {
     return run(testing::decnetBinary() + " --server " + server + " --kubeconfig " + dir +
@@ -707,15 +723,19 @@ TEST_F(HostTest, RemoteAgentJoinsOverMutualTlsAndRunsTheDeckiesScheduledOnItsNod
   ASSERT_TRUE(eventually(ready, 60)) << cli("get deckies -o wide").output << agent.log();
   auto curl = lab_.attack("curl -sI --max-time 5 http://10.77.240.10/");
   EXPECT_TRUE(contains(curl.output, "Server: nginx/1.18.0")) << curl.output;
+  // The request reaches the collector over the node's mTLS link and is stored for the API.
   EXPECT_TRUE(eventually([&] {
-    return contains(run("cat " + dir + "/agent/spool/edge-" + lab_.tag + ".log").output, "request");
-  }));
+    return contains(cli("events --service http --decky " + lab_.fleet + "-01").output, "request");
+  })) << cli("events").output
+      << agent.log() << controller.log();
+  EXPECT_TRUE(contains(run("ls " + dir + "/agent/pki").output, "node.crt"));
 
   auto deleted = cli("delete fleet " + lab_.fleet + " --wait --timeout 60s");
   EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
   expectHostHolds({});
   agent.stop();
   controller.stop();
+  run("ip addr del " + host + "/32 dev " + lab_.parent);
 }
 
 TEST_F(HostTest, PrometheusScrapesTheLabFleetAndItsDashboardAndSeesANodeStop) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "pipeline/collector/collector.h"
@@ -168,8 +169,9 @@ TEST(SequenceIdOfTest, ReadsTheMetaElement) {
 namespace decnet::agents {
 namespace {
 
-// A CA, the collector's certificate for 127.0.0.1 and an agent's client certificate, made with
-// the openssl command; and a second CA that signed nothing of these.
+// A CA, the collector's certificate for 127.0.0.1, the client certificate of node sensor-1
+// (CN system:node:sensor-1, as decnet's CA issues it) and one of node sensor-2, made with the
+// openssl command; and a second CA that signed nothing of these.
 class SpoolShipperTlsTest : public SpoolShipperTest {
  protected:
   void SetUp() override {
@@ -185,8 +187,11 @@ class SpoolShipperTlsTest : public SpoolShipperTest {
     sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "
        "/CN=other-ca -keyout " +
        d + "/other.key -out " + d + "/other.pem");
-    for (const std::string who : {"collector", "agent"}) {
-      sh("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" + who +
+    const std::map<std::string, std::string> subjects = {{"collector", "collector"},
+                                                         {"agent", "system:node:sensor-1"},
+                                                         {"intruder", "system:node:sensor-2"}};
+    for (const auto& [who, subject] : subjects) {
+      sh("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" + subject +
          " -keyout " + d + "/" + who + ".key -out " + d + "/" + who + ".csr");
       std::ofstream(d + "/" + who + ".ext")
           << (who == "collector" ? "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"
@@ -209,12 +214,13 @@ class SpoolShipperTlsTest : public SpoolShipperTest {
     return collector;
   }
 
-  ShipperOptions tlsShipper(const std::string& ca, bool clientCertificate = true) const {
+  // The shipper of node sensor-1 trusting `ca`, presenting `identity`'s certificate ("": none).
+  ShipperOptions tlsShipper(const std::string& ca, const std::string& identity = "agent") const {
     ShipperOptions options = shipperOptions();
     options.tls.ca = ca;
-    if (clientCertificate) {
-      options.tls.cert = dir_ + "/agent.pem";
-      options.tls.key = dir_ + "/agent.key";
+    if (!identity.empty()) {
+      options.tls.cert = dir_ + "/" + identity + ".pem";
+      options.tls.key = dir_ + "/" + identity + ".key";
     }
     return options;
   }
@@ -240,7 +246,7 @@ TEST_F(SpoolShipperTlsTest, UnverifiedPeersAreRefusedBothWays) {
   // then a plain-TCP sender speaks to the TLS port.
   SpoolShipper distrustful(tlsShipper(dir_ + "/other.pem"));
   distrustful.start();
-  SpoolShipper anonymous(tlsShipper(dir_ + "/ca.pem", /*clientCertificate=*/false));
+  SpoolShipper anonymous(tlsShipper(dir_ + "/ca.pem", /*identity=*/""));
   anonymous.start();
   SpoolShipper plain(shipperOptions());
   plain.start();
@@ -255,6 +261,24 @@ TEST_F(SpoolShipperTlsTest, UnverifiedPeersAreRefusedBothWays) {
   ASSERT_FALSE(direct);
   EXPECT_NE(direct.error().message.find("certificate"), std::string::npos)
       << direct.error().message;
+}
+
+// A node's certificate speaks for that node only: sensor-2's certificate cannot ship (or
+// rewind the committed position of) sensor-1's spool.
+TEST_F(SpoolShipperTlsTest, ANodeCertificateSpeaksForItsOwnNodeOnly) {
+  auto store = std::move(*pipeline::openTelemetryStore("sqlite://" + dir_ + "/telemetry.db"));
+  auto collector = startTlsCollector(*store);
+  append(1, 10);
+  SpoolShipper impostor(tlsShipper(dir_ + "/ca.pem", "intruder"));
+  impostor.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  impostor.stop();
+  EXPECT_EQ(*store->eventCount(), 0) << "node sensor-2's certificate shipped sensor-1's lines";
+  EXPECT_EQ(impostor.acknowledged(), 0);
+  SpoolShipper own(tlsShipper(dir_ + "/ca.pem", "agent"));
+  own.start();
+  EXPECT_EQ(waitFor(*store, 10), 10);
+  own.stop();
 }
 
 TEST(CollectorConnectionTest, PlainTcpOnlyOnLoopback) {
