@@ -45,12 +45,13 @@ Result<void> Agent::heartbeat() {
     interfaces.push_back(name);
   }
   std::sort(interfaces.begin(), interfaces.end());
-  auto deckies = client_.list("Decky", {"", "spec.node=" + options_.node});
+  // The deckies this agent runs (their decoys), without listing the store each beat.
+  const std::size_t deckies = runtime_->list().size();
   for (int attempt = 0; attempt < 3; ++attempt) {
     node->status["heartbeatTime"] = now;
     node->status["capacity"] = node->spec.value("capacity", api::Json::object());
     node->status["interfaces"] = interfaces;
-    node->status["deckies"] = deckies ? deckies->items.size() : 0;
+    node->status["deckies"] = deckies;
     node->status["agentVersion"] = std::string("v") + DECNET_VERSION;
     api::setCondition(
         node->status,
@@ -83,6 +84,23 @@ Result<void> Agent::start() {
   DeckyReconcilerOptions reconcilerOptions;
   reconcilerOptions.node = options_.node;
   reconcilerOptions.hairpin = options_.hairpin;
+  reconcilerOptions.resync = options_.pollResync;
+  if (options_.watchDrift) {
+    drift_ = std::make_unique<DriftWatcher>([this](const std::string& decky) {
+      manager_->enqueue(reconciler_->name(), {{"Decky", decky}});
+    });
+    if (auto watching = drift_->start(); watching) {
+      reconcilerOptions.drift = drift_.get();
+      reconcilerOptions.resync = options_.driftResync;
+      // Readiness is reported too (the decoys' lines, their exits): polling a starting decky
+      // is only a safety net.
+      reconcilerOptions.pollWhileStarting = std::chrono::seconds(2);
+    } else {
+      spdlog::warn("{}; re-checking every decky each {} s instead", watching.error().message,
+                   std::chrono::duration_cast<std::chrono::seconds>(options_.pollResync).count());
+      drift_.reset();
+    }
+  }
   auto reconciler = std::make_unique<DeckyReconciler>(client_, *network_, *runtime_, *logs_,
                                                       *events_, reconcilerOptions);
   reconciler_ = reconciler.get();
@@ -97,10 +115,13 @@ Result<void> Agent::start() {
 void Agent::removeOrphans() {
   // Decoys adopted after a restart whose Decky was deleted meanwhile get no watch event:
   // reconcile each one the runtime knows; a missing Decky is torn down.
+  // One list of this node's deckies, not a get per decoy.
+  auto mine = client_.list("Decky", {"", "spec.node=" + options_.node});
+  if (!mine) return;
+  std::set<std::string> scheduledHere;
+  for (const auto& object : mine->items) scheduledHere.insert(object.metadata.name);
   for (const auto& decky : runtime_->list()) {
-    auto object = client_.get({"Decky", decky});
-    if (object && object->spec.value("node", "") == options_.node) continue;
-    if (!object && object.error().code != Errc::kNotFound) continue;
+    if (scheduledHere.count(decky) > 0) continue;
     if (auto done = reconciler_->reconcile({{"Decky", decky}}); !done) {
       spdlog::warn("cleaning up orphaned decoy {}: {}", decky, done.error().message);
     }
@@ -129,8 +150,15 @@ void Agent::loop() {
   int tick = 0;
   while (!stopping_) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    logs_->poll();
-    runtime_->supervise();
+    // A decoy that started or began listening makes its decky Ready: reconcile it now.
+    for (const auto& decky : logs_->poll()) {
+      manager_->enqueue(reconciler_->name(), {{"Decky", decky}});
+    }
+    // A decoy that died or came back changes its decky's status: reconcile it now rather than
+    // at the next resync.
+    for (const auto& decky : runtime_->supervise()) {
+      manager_->enqueue(reconciler_->name(), {{"Decky", decky}});
+    }
     // Once the deckies have been seen (informers synced and reconciled), and then rarely.
     if (++tick % 300 == 50) {
       removeOrphans();
@@ -145,6 +173,7 @@ void Agent::loop() {
 
 void Agent::stop() {
   if (stopping_.exchange(true)) return;
+  if (drift_) drift_->stop();
   if (manager_) manager_->stop();
   if (loop_.joinable()) loop_.join();
   if (logs_) logs_->drain();

@@ -9,6 +9,7 @@
 
 #include "agents/collector_connection.h"
 #include "agents/decky_reconciler.h"
+#include "agents/drift_watcher.h"
 #include "agents/log_forwarder.h"
 #include "agents/network/network_driver.h"
 #include "agents/runtime/runtime_driver.h"
@@ -30,6 +31,12 @@ struct AgentOptions {
   std::chrono::seconds heartbeat{10};
   int workers = 4;
   bool hairpin = true;
+  // Drift is learnt from the kernel (agents/drift_watcher.h) and from decoy exits, and every
+  // Ready decky is re-checked in full once per driftResync besides. false: no watcher, every
+  // decky is re-checked each pollResync instead (what benchmarks compare with).
+  bool watchDrift = true;
+  std::chrono::milliseconds driftResync{std::chrono::minutes(5)};
+  std::chrono::milliseconds pollResync{std::chrono::seconds(10)};
   // Where the spool is shipped (`decnet collect`, HOST:PORT); "" keeps it on this host only.
   std::string collector;
   // TLS to the collector (PEM paths): required when it is not on loopback.
@@ -57,6 +64,11 @@ class Agent {
   // first acknowledgment).
   std::int64_t acknowledged() const { return shipper_ ? shipper_->acknowledged() : 0; }
   bool shipping() const { return shipper_ != nullptr; }
+  // Decky reconciles run since start() (a restarted agent has seen every decky once this
+  // reaches their number).
+  std::uint64_t reconciles() const {
+    return manager_ && reconciler_ ? manager_->stats(reconciler_->name()).reconciles.load() : 0;
+  }
 
  private:
   Result<void> heartbeat();
@@ -71,6 +83,7 @@ class Agent {
   std::unique_ptr<LogForwarder> logs_;
   std::unique_ptr<SpoolShipper> shipper_;
   std::unique_ptr<controller::EventRecorder> events_;
+  std::unique_ptr<DriftWatcher> drift_;  // outlives manager_, whose reconciler tells it
   std::unique_ptr<controller::Manager> manager_;
   DeckyReconciler* reconciler_ = nullptr;  // owned by manager_
   std::atomic<bool> stopping_{false};

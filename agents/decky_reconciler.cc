@@ -81,6 +81,8 @@ std::map<std::string, std::string> DeckyReconciler::parentsInUse() const {
 }
 
 Result<void> DeckyReconciler::teardown(const std::string& decky) {
+  // The watcher's socket inside the namespace would keep it, and its MAC, alive.
+  if (options_.drift != nullptr) options_.drift->forget(decky);
   if (auto stopped = runtime_.remove(decky); !stopped) return stopped;
   if (auto removed = network_.remove(namespaceFor(decky)); !removed) return removed;
   logs_.forget(decky);
@@ -167,11 +169,13 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
   }
   // A namespace deleted behind our back lives on inside its decoy, holding the MAC on the
   // parent: stop that decoy first so the namespace (and the MAC) can be made anew.
-  if (struct stat nsFile{}; ::stat(("/run/netns/" + network.namespaceName).c_str(), &nsFile) != 0 &&
-                            runtime_.state(name).running) {
-    spdlog::warn("decky {}: namespace {} vanished; restarting the decoy in a new one", name,
-                 network.namespaceName);
-    if (auto stopped = runtime_.remove(name); !stopped) return tl::unexpected(stopped.error());
+  if (struct stat nsFile{}; ::stat(("/run/netns/" + network.namespaceName).c_str(), &nsFile) != 0) {
+    if (options_.drift != nullptr) options_.drift->forget(name);  // its socket holds it too
+    if (runtime_.state(name).running) {
+      spdlog::warn("decky {}: namespace {} vanished; restarting the decoy in a new one", name,
+                   network.namespaceName);
+      if (auto stopped = runtime_.remove(name); !stopped) return tl::unexpected(stopped.error());
+    }
   }
   Result<void> networked =
       network.parent.empty()
@@ -186,6 +190,10 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
     }
     if (auto hairpin = ensureHairpin(network.parent, spec.network.subnet); !hairpin) {
       spdlog::warn("hairpin on {}: {}", network.parent, hairpin.error().message);
+    }
+    if (options_.drift != nullptr) {
+      options_.drift->watch(name, network.namespaceName,
+                            options_.hairpin ? hairpinName(network.parent) : "");
     }
     api::setCondition(
         status,
@@ -306,7 +314,17 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
     if (newlyNotEmulated) events_.record(*decky, "Warning", "NotEmulated", servicesMessage);
   }
   if (terminal) return controller::Outcome{std::chrono::seconds(60)};
-  return controller::Outcome{ready ? options_.resync : options_.pollWhileStarting};
+  // Waiting for the decoy to listen is polled; a decky that only lacks emulators waits for a
+  // new spec (a watch event), not for time.
+  if (!ready && !(networked && identity && onlyNotEmulated)) {
+    return controller::Outcome{options_.pollWhileStarting};
+  }
+  // Spread over the last half of the period, so deckies made together are not all checked in
+  // the same second forever after.
+  const auto spread = std::max<std::int64_t>(1, options_.resync.count() / 2);
+  const auto offset =
+      static_cast<std::int64_t>(std::hash<std::string>{}(name) % static_cast<std::size_t>(spread));
+  return controller::Outcome{std::chrono::milliseconds(options_.resync.count() - offset)};
 }
 
 }  // namespace decnet::agents

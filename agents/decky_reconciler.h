@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "agents/drift_watcher.h"
 #include "agents/log_forwarder.h"
 #include "agents/network/network_driver.h"
 #include "agents/runtime/runtime_driver.h"
@@ -22,9 +23,14 @@ std::string hairpinName(const std::string& parent);
 
 struct DeckyReconcilerOptions {
   std::string node = "local";
-  std::chrono::milliseconds resync{std::chrono::seconds(10)};  // drift repair period
+  // Full re-check of a Ready decky, spread over the period's second half. With a drift
+  // watcher the kernel reports drift at once and this is only a safety net.
+  std::chrono::milliseconds resync{std::chrono::seconds(10)};
   std::chrono::milliseconds pollWhileStarting{500};
   bool hairpin = true;  // one host-side macvlan per parent in use, at the subnet's last address
+  // Told which namespaces and hairpins to watch (started by the agent); null: none, drift is
+  // found by the resync alone.
+  DriftWatcher* drift = nullptr;
 };
 
 class DeckyReconciler final : public controller::Reconciler {

@@ -1,6 +1,7 @@
 #include "agents/log_forwarder.h"
 
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -30,6 +31,43 @@ LogForwarder::LogForwarder(std::string dataDir, std::string node, LogForwarderOp
   spool_ = std::make_shared<SpoolSegments>(dataDir_ + "/spool", node_, options.spool);
   loadState();
   rebuildReadiness();
+  written_ = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (written_ >= 0 &&
+      ::inotify_add_watch(written_, (dataDir_ + "/logs").c_str(), IN_MODIFY | IN_MOVED_TO) < 0) {
+    ::close(written_);
+    written_ = -1;
+  }
+}
+
+LogForwarder::~LogForwarder() {
+  if (written_ >= 0) ::close(written_);
+}
+
+std::vector<std::string> LogForwarder::logsToRead() {
+  constexpr auto kFullReadEvery = std::chrono::seconds(30);
+  const auto now = std::chrono::steady_clock::now();
+  bool all = written_ < 0 || now - lastFullRead_ >= kFullReadEvery;
+  std::set<std::string> written;
+  alignas(inotify_event) char buffer[16384];
+  for (ssize_t length; written_ >= 0 && (length = ::read(written_, buffer, sizeof buffer)) > 0;) {
+    for (ssize_t at = 0; at < length;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
+      at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+      if ((event->mask & IN_Q_OVERFLOW) != 0) all = true;  // events were lost: read everything
+      const std::string_view name = event->len > 0 ? event->name : "";
+      if (name.size() > 4 && name.substr(name.size() - 4) == ".log") {
+        written.emplace(name.substr(0, name.size() - 4));
+      }
+    }
+  }
+  if (!all) return {written.begin(), written.end()};
+  lastFullRead_ = now;
+  std::vector<std::string> deckies;
+  std::error_code ec;
+  for (const auto& file : fs::directory_iterator(dataDir_ + "/logs", ec)) {
+    if (file.path().extension() == ".log") deckies.push_back(file.path().stem());
+  }
+  return deckies;
 }
 
 void LogForwarder::rebuildReadiness() {
@@ -92,6 +130,10 @@ void LogForwarder::observe(const std::string& decky, const std::string& line, bo
   }
   std::lock_guard lock(readinessMutex_);
   auto& state = readiness_[decky];
+  if (header.msgid == "decoy_start" || header.msgid == "listening" ||
+      header.msgid == "not_emulated" || header.msgid == "bind_failed") {
+    readinessChanged_.insert(decky);
+  }
   if (header.msgid == "decoy_start") {
     state = DecoyReadiness{};
     state.started = true;
@@ -114,9 +156,15 @@ void LogForwarder::observe(const std::string& decky, const std::string& line, bo
   }
 }
 
-void LogForwarder::poll() {
-  std::lock_guard pollLock(pollMutex_);
-  pollLocked(false);
+std::vector<std::string> LogForwarder::poll() {
+  {
+    std::lock_guard pollLock(pollMutex_);
+    pollLocked(false);
+  }
+  std::lock_guard lock(readinessMutex_);
+  std::vector<std::string> changed(readinessChanged_.begin(), readinessChanged_.end());
+  readinessChanged_.clear();
+  return changed;
 }
 
 void LogForwarder::drain() {
@@ -136,15 +184,20 @@ void LogForwarder::pollLocked(bool closeFolds) {
   if (!batch.text.empty() && !spool_->append(batch.text, nextSequence_, batch.nextSequence - 1)) {
     return;
   }
-  const bool changed = !batch.text.empty() || batch.offsets != offsets_;
-  offsets_ = std::move(batch.offsets);
+  bool changed = !batch.text.empty();
+  for (const auto& [decky, offset] : batch.offsets) {
+    auto& kept = offsets_[decky];
+    changed = changed || kept != offset;
+    kept = offset;
+  }
   nextSequence_ = batch.nextSequence;
   lastSequence_ = nextSequence_ - 1;
   bytesSpooled_ += batch.text.size();
   forwarded_ += batch.forwarded;
   raw_ += batch.raw;
   unwritten_.reset();
-  if (changed) saveState();
+  if (!changed) return;
+  saveState();
   releaseConsumed();
 }
 
@@ -171,7 +224,7 @@ void LogForwarder::releaseConsumed() {
 }
 
 LogForwarder::Batch LogForwarder::collect(EventFolder::Clock::time_point now, bool closeFolds) {
-  Batch batch{"", offsets_, nextSequence_};
+  Batch batch{"", {}, nextSequence_};
   const auto add = [&batch](const std::string& line) {
     std::string stamped = stampSequence(line, batch.nextSequence);
     if (stamped.empty()) {
@@ -186,15 +239,15 @@ LogForwarder::Batch LogForwarder::collect(EventFolder::Clock::time_point now, bo
   // Count lines first: they stand for lines older than any read now.
   for (const auto& line : folder_.takeEnded(now)) add(line);
   std::error_code ec;
-  for (const auto& file : fs::directory_iterator(dataDir_ + "/logs", ec)) {
-    if (file.path().extension() != ".log") continue;
-    const std::string decky = file.path().stem();
-    const auto size = fs::file_size(file.path(), ec);
+  for (const auto& decky : logsToRead()) {
+    const fs::path file = dataDir_ + "/logs/" + decky + ".log";
+    const auto size = fs::file_size(file, ec);
     if (ec) continue;
-    auto& offset = batch.offsets[decky];
+    const auto known = offsets_.find(decky);
+    auto& offset = batch.offsets[decky] = known == offsets_.end() ? 0 : known->second;
     if (size < offset) offset = 0;  // the log was replaced
     if (size == offset) continue;
-    std::ifstream in(file.path(), std::ios::binary);
+    std::ifstream in(file, std::ios::binary);
     in.seekg(static_cast<std::streamoff>(offset));
     std::string chunk(size - offset, '\0');
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));

@@ -6,11 +6,13 @@
 // (SpoolSegments). It also reads each decoy's `listening` / `bind_failed` lines to know which
 // services are ready.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,12 +55,18 @@ struct LogForwarderOptions {
 class LogForwarder {
  public:
   LogForwarder(std::string dataDir, std::string node, LogForwarderOptions options = {});
+  ~LogForwarder();
+  LogForwarder(const LogForwarder&) = delete;
+  LogForwarder& operator=(const LogForwarder&) = delete;
 
-  // Reads new complete lines from every decky log and appends them to the spool. Offsets and
-  // the next sequence number persist in spool/<node>.state, so a restart resumes where it
-  // stopped (a crash between append and state save may repeat a line, never lose one; lines held
-  // back by folding are only in memory until their window ends). Thread-safe.
-  void poll();
+  // Reads new complete lines from the decky logs written since the last poll (inotify tells
+  // which; every log is read every 30 s and after an inotify overflow) and appends them to the
+  // spool. Offsets and the next sequence number persist in spool/<node>.state, so a restart
+  // resumes where it stopped (a crash between append and state save may repeat a line, never
+  // lose one; lines held back by folding are only in memory until their window ends). Returns
+  // the deckies whose readiness changed (a decoy started, a service listens or failed).
+  // Thread-safe.
+  std::vector<std::string> poll();
   // Like poll(), then writes the count lines of the folding windows still open (before a stop).
   // Thread-safe.
   void drain();
@@ -86,12 +94,14 @@ class LogForwarder {
   // Lines read and stamped in one poll, with where reading stopped.
   struct Batch {
     std::string text;
-    std::map<std::string, std::uint64_t> offsets;
+    std::map<std::string, std::uint64_t> offsets;  // of the logs read, where reading stopped
     std::uint64_t nextSequence = 1;
     std::uint64_t forwarded = 0, raw = 0;
   };
   void pollLocked(bool closeFolds);  // requires pollMutex_
   Batch collect(EventFolder::Clock::time_point now, bool closeFolds);
+  // The deckies whose logs to read now (requires pollMutex_).
+  std::vector<std::string> logsToRead();
   void loadState();
   void rebuildReadiness();
   void saveState() const;
@@ -116,6 +126,9 @@ class LogForwarder {
   std::mutex pollMutex_;            // poll() against forget()
   mutable std::mutex readinessMutex_;
   std::map<std::string, DecoyReadiness> readiness_;
+  std::set<std::string> readinessChanged_;  // since the last poll()
+  int written_ = -1;  // inotify on logs/: which logs were written; -1: read them all each poll
+  std::chrono::steady_clock::time_point lastFullRead_{};
   mutable std::mutex countsMutex_;
   DecoyCounts counts_;
 };

@@ -1,12 +1,17 @@
 // Host side (root): time from apply to all deckies Ready on one node, memory per running decky
 // (decoy RSS and the kernel's share), and teardown time. Builds its own lab (a veth pair and an
 // attacker namespace with unique names) and removes everything it made.
+// Once a size is Ready, it measures the idle CPU of this process (control plane and embedded
+// agent) and of all the decoys over DECNET_IDLE_WINDOW seconds (default 20; 0 skips), then
+// restarts the control plane and agent on the same data dir and times the adoption of every
+// running decoy (DECNET_RESTART=0 skips); the teardown is then of adopted deckies.
 // Usage: deckies_ready_bench [SIZES...]   (default 10 100 250)
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "agents/network/lab.h"
@@ -32,6 +37,27 @@ int countReady(store::ObjectStore& store, const std::string& fleet) {
   return ready;
 }
 
+// User plus system CPU seconds `pid` has used (0 once it is gone).
+double processCpuSeconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int index = 3; fields >> field && index <= 15; ++index) {
+    if (index == 14 || index == 15) ticks += std::atof(field.c_str());  // utime, stime
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// The decoy's pid in a Decky's status; 0 when it has none (yet).
+int decoyPidOf(const api::Object& decky) {
+  const auto pid = decky.status.find("decoyPid");
+  return pid != decky.status.end() && pid->is_number_integer() ? pid->get<int>() : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,6 +68,10 @@ int main(int argc, char** argv) {
   std::vector<int> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
   if (sizes.empty()) sizes = {10, 100, 250};
+  const char* windowText = std::getenv("DECNET_IDLE_WINDOW");
+  const int idleWindow = windowText != nullptr ? std::atoi(windowText) : 20;
+  const char* restartText = std::getenv("DECNET_RESTART");
+  const bool restart = restartText == nullptr || std::string(restartText) != "0";
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens
   spdlog::set_level(spdlog::level::warn);
 
@@ -60,13 +90,14 @@ int main(int argc, char** argv) {
   // The agent runs the lean decoy binary, not decnet itself.
   const char* binary = std::getenv("DECNET_DECOY_BINARY");
   options.binary = binary != nullptr ? binary : DECNET_DECOY_PATH;
-  cli::ControlPlane plane(options);
-  if (auto started = plane.start(); !started) {
+  auto plane = std::make_unique<cli::ControlPlane>(options);
+  if (auto started = plane->start(); !started) {
     std::fprintf(stderr, "start: %s\n", started.error().message.c_str());
     (void)agents::labDown(lab);  // best effort on the way out
     return 1;
   }
-  auto& store = plane.store();
+  // Re-read after a restart: the store is the current plane's.
+  const auto storeOf = [&plane]() -> store::ObjectStore& { return plane->store(); };
   int status = 0;
   std::printf("deckies_ready: one node, linux-server deckies (ssh + http decoys), parent %s\n",
               lab.parent.c_str());
@@ -82,6 +113,7 @@ int main(int argc, char** argv) {
     const long availableBefore = meminfoKb("MemAvailable");
     const long slabBefore = meminfoKb("Slab");
     const auto start = std::chrono::steady_clock::now();
+    auto& store = storeOf();
     if (auto created = store.create(fleet, {}); !created) {
       std::fprintf(stderr, "apply: %s\n", describe(created.error()).c_str());
       status = 1;
@@ -98,7 +130,7 @@ int main(int argc, char** argv) {
       int counted = 0;
       const auto deckies = store.list("Decky", {std::string(api::kFleetLabel) + "=" + name, ""});
       for (const auto& d : deckies->items) {
-        const int pid = d.status.value("decoyPid", 0);
+        const int pid = decoyPidOf(d);
         if (pid <= 0) continue;
         rss += bench::procStatusKb(pid, "VmRSS");
         std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps_rollup");
@@ -121,11 +153,65 @@ int main(int argc, char** argv) {
             (availableBefore - availableAfter) / 1024.0 / size);
       }
     }
+    if (ready >= 0 && idleWindow > 0) {
+      std::vector<int> decoys;
+      const auto running = store.list("Decky", {std::string(api::kFleetLabel) + "=" + name, ""});
+      for (const auto& d : running->items) {
+        if (const int pid = decoyPidOf(d); pid > 0) decoys.push_back(pid);
+      }
+      const auto decoyCpu = [&] {
+        double total = 0;
+        for (int pid : decoys) total += processCpuSeconds(pid);
+        return total;
+      };
+      std::this_thread::sleep_for(std::chrono::seconds(2));  // status writes drain
+      const double ownBefore = bench::cpuSeconds(), decoysBefore = decoyCpu();
+      std::this_thread::sleep_for(std::chrono::seconds(idleWindow));
+      const double own = bench::cpuSeconds() - ownBefore, decoysUsed = decoyCpu() - decoysBefore;
+      std::printf(
+          "        idle over %d s: control plane + agent %.2f %% of a core; with the %zu decoys "
+          "%.2f %%\n",
+          idleWindow, 100.0 * own / idleWindow, decoys.size(),
+          100.0 * (own + decoysUsed) / idleWindow);
+    }
+    if (ready >= 0 && restart) {
+      // kill -9 is not needed to show adoption: a stopped agent leaves its decoys running too.
+      // A new control plane and agent on the same data dir must adopt every decoy (same pid,
+      // no restart) and reconcile every decky; the teardown below is then of adopted deckies.
+      const auto pids = [&] {
+        std::map<std::string, int> out;
+        auto list = plane->store().list("Decky", {std::string(api::kFleetLabel) + "=" + name, ""});
+        for (const auto& d : list->items) out[d.metadata.name] = decoyPidOf(d);
+        return out;
+      };
+      const auto before = pids();
+      plane->stop();
+      plane.reset();
+      const auto restartStart = std::chrono::steady_clock::now();
+      plane = std::make_unique<cli::ControlPlane>(options);
+      if (auto started = plane->start(); !started) {
+        std::fprintf(stderr, "restart: %s\n", started.error().message.c_str());
+        status = 1;
+        break;
+      }
+      const double back = bench::waitFor(
+          [&] { return plane->agentReconciles() >= static_cast<std::uint64_t>(size); },
+          std::chrono::seconds(120));
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - restartStart).count();
+      const auto after = pids();
+      int kept = 0;
+      for (const auto& [decky, pid] : before) kept += after.count(decky) && after.at(decky) == pid;
+      std::printf("        restart: every decky reconciled %.2f s after the new start%s; %d of %zu "
+                  "decoys kept (same pid)\n",
+                  elapsed, back < 0 ? " (TIMEOUT)" : "", kept, before.size());
+    }
+    auto& current = storeOf();
     const auto teardownStart = std::chrono::steady_clock::now();
-    (void)store.remove({"Fleet", name}, {});
+    (void)current.remove({"Fleet", name}, {});
     const double teardown = bench::waitFor(
         [&] {
-          return store.list("Decky", {std::string(api::kFleetLabel) + "=" + name, ""})
+          return current.list("Decky", {std::string(api::kFleetLabel) + "=" + name, ""})
               ->items.empty();
         },
         std::chrono::seconds(300));
@@ -136,7 +222,7 @@ int main(int argc, char** argv) {
                                    .count());
     (void)start;
   }
-  plane.stop();
+  plane->stop();
   (void)agents::labDown(lab);  // best effort on the way out
   return status;
 }

@@ -79,6 +79,8 @@ class ControlPlane {
 
   store::ObjectStore& store() { return *store_; }
   controller::Manager& manager() { return *manager_; }
+  // Reconciles the embedded agent has run since it started (0 without one).
+  std::uint64_t agentReconciles() const { return agent_ ? agent_->reconciles() : 0; }
   std::string url() const { return server_ ? server_->url() : ""; }
   // How an agent on another host joins, with the CA hash to pin; "" without authentication.
   std::string joinHint() const;

@@ -4,7 +4,8 @@ namespace decnet::reconcilers {
 
 controller::WatchSpec fleetWakesItsDeckies(api::Client& client) {
   api::Client* source = &client;
-  return {"Fleet", [source](const api::Object& fleet) {
+  return {"Fleet",
+          [source](const api::Object& fleet) {
             std::vector<api::ObjectKey> keys;
             auto deckies = source->list(
                 "Decky", {std::string(api::kFleetLabel) + "=" + fleet.metadata.name, ""});
@@ -12,7 +13,8 @@ controller::WatchSpec fleetWakesItsDeckies(api::Client& client) {
               for (const auto& d : deckies->items) keys.push_back(d.key());
             }
             return keys;
-          }};
+          },
+          /*ignoreStatusWrites=*/true};
 }
 
 }  // namespace decnet::reconcilers

@@ -1,10 +1,14 @@
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -84,13 +88,31 @@ void writeStartMarker(int fd, const StartMarker& marker, int pid) {
   (void)written;
 }
 
+// A pidfd for `pid`: readable once the process has exited (a zombie counts), whoever its parent
+// is. -1 when the kernel cannot give one (the callers then fall back to polling).
+int openPidFd(int pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
+}
+
+// Waits up to `timeout` for the process behind `pidfd` to exit; true once it has.
+bool waitForExit(int pidfd, std::chrono::milliseconds timeout) {
+  pollfd watched{pidfd, POLLIN, 0};
+  return ::poll(&watched, 1, static_cast<int>(timeout.count())) > 0;
+}
+
 class ProcessRuntime final : public RuntimeDriver {
  public:
-  explicit ProcessRuntime(ProcessRuntimeOptions options) : options_(std::move(options)) {
+  explicit ProcessRuntime(ProcessRuntimeOptions options)
+      : options_(std::move(options)), exits_(::epoll_create1(EPOLL_CLOEXEC)) {
     std::error_code ec;
     fs::create_directories(runDir(), ec);
     fs::create_directories(options_.dataDir + "/logs", ec);
     adopt();
+  }
+
+  ~ProcessRuntime() override {
+    for (auto& [decky, entry] : entries_) unwatch(entry);
+    if (exits_ >= 0) ::close(exits_);
   }
 
   Result<DecoyState> ensure(const DecoySpec& spec) override {
@@ -122,12 +144,14 @@ class ProcessRuntime final : public RuntimeDriver {
     auto it = entries_.find(decky);
     if (it != entries_.end()) {
       stopLocked(it->second);
+      unwatch(it->second);
       entries_.erase(it);
     } else if (int pid = readPid(decky); pid > 0 && isDecoyFor(pid, decky)) {
       Entry stray;
       stray.state.pid = pid;
       stray.state.running = true;
       stray.adopted = true;
+      stray.pidfd = openPidFd(pid);
       stopLocked(stray);
     }
     std::error_code ec;
@@ -150,11 +174,31 @@ class ProcessRuntime final : public RuntimeDriver {
     return out;
   }
 
-  void supervise() override {
+  std::vector<std::string> supervise() override {
     std::lock_guard lock(mutex_);
     const auto now = SteadyClock::now();
+    // Decoys whose pidfd turned readable have exited; the rest are left alone, so an idle agent
+    // makes one epoll_wait here instead of a syscall per decoy. A sweep every 10 s covers
+    // decoys without a pidfd.
+    std::array<epoll_event, 64> ready{};
+    bool signalled = false;
+    for (int n = 64; n == 64;) {
+      n = exits_ < 0 ? 0 : ::epoll_wait(exits_, ready.data(), 64, 0);
+      for (int i = 0; i < n; ++i) static_cast<Entry*>(ready[i].data.ptr)->exitSignalled = true;
+      signalled = signalled || n > 0;
+    }
+    // Without an exit, a look at every entry once a second is enough: restarts wait for their
+    // backoff (1 s at least), and decoys without a pidfd are rare.
+    if (!signalled && now - lastScan_ < std::chrono::seconds(1)) return {};
+    lastScan_ = now;
+    const bool sweep = now - lastSweep_ >= std::chrono::seconds(10);
+    if (sweep) lastSweep_ = now;
+    std::vector<std::string> changed;
     for (auto& [name, entry] : entries_) {
-      if (entry.state.running && exited(entry)) {
+      const bool suspect = entry.exitSignalled || entry.pidfd < 0 || sweep;
+      entry.exitSignalled = false;
+      if (entry.state.running && suspect && exited(entry)) {
+        unwatch(entry);
         entry.state.running = false;
         entry.state.restarts++;
         entry.backoff = std::min(std::chrono::seconds(60),
@@ -162,16 +206,20 @@ class ProcessRuntime final : public RuntimeDriver {
         entry.nextStart = now + entry.backoff;
         spdlog::warn("decoy {} ({}); restarting in {}s", name, entry.state.lastError,
                      entry.backoff.count());
+        changed.push_back(name);
       }
-      if (entry.state.running && now - entry.startedAt > std::chrono::seconds(30)) {
+      if (entry.state.running && entry.backoff.count() > 0 &&
+          now - entry.startedAt > std::chrono::seconds(30)) {
         entry.backoff = std::chrono::seconds(0);  // stable again: the next crash restarts fast
       }
       if (!entry.state.running && entry.wanted && now >= entry.nextStart &&
           !entry.spec.decky.empty()) {
         auto started = startLocked(entry);
         if (!started) spdlog::warn("decoy {}: restart failed: {}", name, started.error().message);
+        changed.push_back(name);
       }
     }
+    return changed;
   }
 
  private:
@@ -180,6 +228,8 @@ class ProcessRuntime final : public RuntimeDriver {
     DecoyState state;
     bool adopted = false;  // not our child: liveness by kill(0), no waitpid
     bool wanted = true;
+    int pidfd = -1;              // the running decoy's, in exits_; -1: none
+    bool exitSignalled = false;  // its pidfd turned readable
     std::chrono::seconds backoff{0};
     SteadyClock::time_point nextStart{};
     SteadyClock::time_point startedAt{};
@@ -228,7 +278,7 @@ class ProcessRuntime final : public RuntimeDriver {
         entry.spec.spec = saved.value("spec", api::Json::object());
       }
       spdlog::info("adopted running decoy {} (pid {})", decky, pid);
-      entries_.emplace(decky, std::move(entry));
+      watch(entries_.emplace(decky, std::move(entry)).first->second);
     }
   }
 
@@ -327,6 +377,7 @@ class ProcessRuntime final : public RuntimeDriver {
     entry.state.pid = pid;
     entry.state.specHash = hash;
     entry.startedAt = SteadyClock::now();
+    watch(entry);
     spdlog::info("decoy {} started (pid {})", spec.decky, pid);
     return entry.state;
   }
@@ -335,25 +386,57 @@ class ProcessRuntime final : public RuntimeDriver {
     if (!entry.state.running || entry.state.pid <= 0) return;
     const int pid = entry.state.pid;
     ::kill(pid, SIGTERM);
-    for (int i = 0; i < 40; ++i) {  // 2 s grace
-      if (!entry.adopted) {
-        if (::waitpid(pid, nullptr, WNOHANG) == pid) break;
-      } else if (::kill(pid, 0) != 0) {
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (i == 39) {
+    if (entry.pidfd >= 0) {
+      // Returns the moment the decoy exits (an adopted one too, even while its new parent has
+      // not reaped it yet); SIGKILL after a 2 s grace.
+      if (!waitForExit(entry.pidfd, std::chrono::seconds(2))) {
         ::kill(pid, SIGKILL);
-        if (!entry.adopted) ::waitpid(pid, nullptr, 0);
+        waitForExit(entry.pidfd, std::chrono::seconds(1));
+      }
+      if (!entry.adopted) ::waitpid(pid, nullptr, 0);
+    } else {
+      for (int i = 0; i < 40; ++i) {  // 2 s grace
+        if (!entry.adopted) {
+          if (::waitpid(pid, nullptr, WNOHANG) == pid) break;
+        } else if (::kill(pid, 0) != 0) {
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (i == 39) {
+          ::kill(pid, SIGKILL);
+          if (!entry.adopted) ::waitpid(pid, nullptr, 0);
+        }
       }
     }
+    unwatch(entry);
     entry.state.running = false;
     entry.state.pid = 0;
   }
 
+  // Puts the running decoy's pidfd in exits_, so supervise() learns of its exit.
+  void watch(Entry& entry) {
+    unwatch(entry);
+    entry.pidfd = openPidFd(entry.state.pid);
+    if (entry.pidfd < 0 || exits_ < 0) return;
+    epoll_event interest{};
+    interest.events = EPOLLIN;
+    interest.data.ptr = &entry;  // std::map nodes stay put; unwatch() runs before an erase
+    if (::epoll_ctl(exits_, EPOLL_CTL_ADD, entry.pidfd, &interest) != 0) unwatch(entry);
+  }
+
+  void unwatch(Entry& entry) {
+    if (entry.pidfd < 0) return;
+    ::close(entry.pidfd);  // also leaves exits_
+    entry.pidfd = -1;
+    entry.exitSignalled = false;
+  }
+
   const ProcessRuntimeOptions options_;
+  const int exits_;  // epoll over the running decoys' pidfds
   std::mutex mutex_;
   std::map<std::string, Entry> entries_;
+  SteadyClock::time_point lastSweep_ = SteadyClock::now();
+  SteadyClock::time_point lastScan_{};
 };
 
 }  // namespace

@@ -40,8 +40,10 @@ class RuntimeDriver {
   virtual DecoyState state(const std::string& decky) = 0;
   // Deckies with a decoy this driver knows of (started or adopted).
   virtual std::vector<std::string> list() = 0;
-  // Reaps dead decoys and restarts them with backoff. Call periodically. Thread-safe.
-  virtual void supervise() = 0;
+  // Reaps dead decoys and restarts them with backoff; returns the deckies whose decoy died or
+  // was restarted (their status is stale). Call periodically; cheap when nothing happened.
+  // Thread-safe.
+  virtual std::vector<std::string> supervise() = 0;
 };
 using RuntimeDriverPtr = std::unique_ptr<RuntimeDriver>;
 

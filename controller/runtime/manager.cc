@@ -46,14 +46,22 @@ void Manager::add(ReconcilerPtr reconciler) {
   });
   for (auto& watch : raw->reconciler->watches()) {
     auto map = watch.map;
-    informerFor(watch.kind).addHandler([raw, map](const api::Object* old, const api::Object* now) {
-      const api::Object* object = now != nullptr ? now : old;
-      for (const auto& key : map(*object)) raw->queue->add(key);
-      // A change that moves an object between owners must wake the old owner too.
-      if (old != nullptr && now != nullptr && old != now) {
-        for (const auto& key : map(*old)) raw->queue->add(key);
-      }
-    });
+    const bool ignoreStatusWrites = watch.ignoreStatusWrites;
+    informerFor(watch.kind)
+        .addHandler([raw, map, ignoreStatusWrites](const api::Object* old, const api::Object* now) {
+          if (ignoreStatusWrites && old != nullptr && now != nullptr && old != now &&
+              old->metadata.uid == now->metadata.uid &&
+              old->metadata.generation == now->metadata.generation &&
+              old->metadata.labels == now->metadata.labels && old->deleting() == now->deleting()) {
+            return;
+          }
+          const api::Object* object = now != nullptr ? now : old;
+          for (const auto& key : map(*object)) raw->queue->add(key);
+          // A change that moves an object between owners must wake the old owner too.
+          if (old != nullptr && now != nullptr && old != now) {
+            for (const auto& key : map(*old)) raw->queue->add(key);
+          }
+        });
   }
   entries_.push_back(std::move(entry));
 }
@@ -124,6 +132,12 @@ void Manager::stop() {
   for (auto& thread : threads_) thread.join();
   threads_.clear();
   for (auto& [kind, informer] : informers_) informer->stop();
+}
+
+void Manager::enqueue(std::string_view reconciler, const Request& request) {
+  for (const auto& entry : entries_) {
+    if (entry->reconciler->name() == reconciler) entry->queue->add(request.key);
+  }
 }
 
 const ReconcilerStats& Manager::stats(std::string_view reconciler) const {

@@ -44,6 +44,9 @@ class Manager {
   void start();
   // Idempotent; blocks until every worker has returned.
   void stop();
+  // Queues `request` for the reconciler called `reconciler` now, as a watch event would: for
+  // triggers from outside the store (the kernel, a process exit). Unknown names are ignored.
+  void enqueue(std::string_view reconciler, const Request& request);
   // Counters for benchmarks and /metrics; valid while the manager lives.
   const ReconcilerStats& stats(std::string_view reconciler) const;
 

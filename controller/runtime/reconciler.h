@@ -26,6 +26,10 @@ struct Outcome {
 struct WatchSpec {
   std::string kind;
   std::function<std::vector<api::ObjectKey>(const api::Object&)> map;
+  // Writes that change only the watched object's status (same generation, labels and
+  // deletion state) wake nothing: for mappings that read the spec, where a status written per
+  // child would otherwise wake every child each time.
+  bool ignoreStatusWrites = false;
 };
 
 // Drives actual state toward the spec of one kind.

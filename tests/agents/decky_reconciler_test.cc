@@ -65,7 +65,7 @@ class FakeRuntime final : public RuntimeDriver {
     return running.count(decky) ? DecoyState{true, 4242, 0, "", "h"} : DecoyState{};
   }
   std::vector<std::string> list() override { return {}; }
-  void supervise() override {}
+  std::vector<std::string> supervise() override { return {}; }
 };
 
 class DeckyReconcilerTest : public ::testing::Test {
