@@ -202,9 +202,10 @@ int main(int argc, char** argv) {
       const auto after = pids();
       int kept = 0;
       for (const auto& [decky, pid] : before) kept += after.count(decky) && after.at(decky) == pid;
-      std::printf("        restart: every decky reconciled %.2f s after the new start%s; %d of %zu "
-                  "decoys kept (same pid)\n",
-                  elapsed, back < 0 ? " (TIMEOUT)" : "", kept, before.size());
+      std::printf(
+          "        restart: every decky reconciled %.2f s after the new start%s; %d of %zu "
+          "decoys kept (same pid)\n",
+          elapsed, back < 0 ? " (TIMEOUT)" : "", kept, before.size());
     }
     auto& current = storeOf();
     const auto teardownStart = std::chrono::steady_clock::now();
