@@ -12,6 +12,7 @@
 #include "api/types/conditions.h"
 #include "cli/security.h"
 #include "controller/runtime/object_metrics.h"
+#include "reconcilers/event_expiry_reconciler.h"
 #include "reconcilers/fleet_reconciler.h"
 #include "reconcilers/gc_reconciler.h"
 #include "reconcilers/mutation_reconciler.h"
@@ -29,6 +30,19 @@ std::string selfBinary() {
 std::string decoyBinary() {
   // Built and installed beside decnet; the lean binary keeps the control plane out of decoys.
   return (std::filesystem::path(selfBinary()).parent_path() / "decnet-decoy").string();
+}
+
+void addEventTtlFlag(CLI::App& command, ControlPlaneOptions& options) {
+  command
+      .add_option_function<std::string>(
+          "--event-ttl",
+          [&options](const std::string& text) {
+            auto ttl = api::parseDuration(text);
+            if (!ttl) throw CLI::ValidationError("--event-ttl", "a duration such as 1h or 30m");
+            options.eventTtl = *ttl;
+          },
+          "Event objects (decnet get events) are deleted this long after they last occurred")
+      ->default_str("1h");
 }
 
 void addApiSecurityFlags(CLI::App& command, ControlPlaneOptions& options) {
@@ -139,6 +153,7 @@ Result<void> ControlPlane::start() {
       *store_, *events_, api::systemClock(), metrics_.get()));
   manager_->add(std::make_unique<reconcilers::GarbageCollectorReconciler>(*store_, *events_));
   manager_->add(std::make_unique<reconcilers::NodeLifecycleReconciler>(*store_, *events_));
+  manager_->add(std::make_unique<reconcilers::EventExpiryReconciler>(*store_, options_.eventTtl));
   manager_->start();
   if (!options_.collectListen.empty()) {
     const std::string database = telemetryDsn();

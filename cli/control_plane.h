@@ -2,6 +2,7 @@
 // The single-host control plane that `decnet up` runs: embedded SQLite store, API server,
 // reconcilers, and the local Node's registration and heartbeat.
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -56,11 +57,17 @@ struct ControlPlaneOptions {
   // /metrics asks for a bearer token too (any role); by default it is open, as Prometheus'
   // default scrape config sends none.
   bool protectMetrics = false;
+  // Event objects are deleted this long after their last occurrence (kube-apiserver's
+  // --event-ttl), so the store does not grow with time.
+  std::chrono::seconds eventTtl{std::chrono::hours(1)};
 };
 
 // --tls-cert, --tls-key, --tls-self-signed and --protect-metrics on `command` (decnet up,
 // decnet controller).
 void addApiSecurityFlags(CLI::App& command, ControlPlaneOptions& options);
+
+// --event-ttl on `command` (decnet up, decnet controller).
+void addEventTtlFlag(CLI::App& command, ControlPlaneOptions& options);
 
 // The running decnet binary.
 std::string selfBinary();
