@@ -100,23 +100,29 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
 
   // Only this fleet's deckies are read on every pass; the whole set only when an address
   // must be allocated (a no-op pass must stay cheap).
-  auto labelled = client_.list("Decky", {std::string(api::kFleetLabel) + "=" + fleetName, ""});
+  // Shared, read-only: a pass that changes nothing copies no decky.
+  auto labelled =
+      client_.listShared("Decky", {std::string(api::kFleetLabel) + "=" + fleetName, ""});
   if (!labelled) return tl::unexpected(labelled.error());
+  const auto keep = [](api::Object written) {
+    return std::make_shared<const api::Object>(std::move(written));
+  };
 
   // Ours: owned by this fleet's uid; adopt labelled deckies nobody owns.
-  std::map<std::string, api::Object> owned;
+  std::map<std::string, std::shared_ptr<const api::Object>> owned;
   std::set<std::string> foreignNames;
-  for (auto& decky : labelled->items) {
-    if (ownedBy(decky, *fleet)) {
-      owned[decky.metadata.name] = decky;
-    } else if (decky.controllerOwner() == nullptr && !decky.deleting()) {
-      decky.metadata.ownerReferences.push_back(
+  for (const auto& decky : *labelled) {
+    if (ownedBy(*decky, *fleet)) {
+      owned[decky->metadata.name] = decky;
+    } else if (decky->controllerOwner() == nullptr && !decky->deleting()) {
+      api::Object adopting = *decky;
+      adopting.metadata.ownerReferences.push_back(
           {api::kApiVersion, "Fleet", fleetName, fleet->metadata.uid, true});
-      auto adopted = client_.update(decky);
+      auto adopted = client_.update(adopting);
       if (!adopted) return tl::unexpected(adopted.error());
-      owned[decky.metadata.name] = *adopted;
+      owned[decky->metadata.name] = keep(std::move(*adopted));
     } else {
-      foreignNames.insert(decky.metadata.name);
+      foreignNames.insert(decky->metadata.name);
     }
   }
 
@@ -143,7 +149,7 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
   });
   int created = 0, deleted = 0, updated = 0;
   for (const auto& name : extras) {
-    if (owned[name].deleting()) continue;  // waiting for its finalizer
+    if (owned[name]->deleting()) continue;  // waiting for its finalizer
     auto removed = client_.remove({"Decky", name});
     if (!removed && removed.error().code != Errc::kNotFound) {
       return tl::unexpected(removed.error());
@@ -151,7 +157,7 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     events_.record(*fleet, "Normal", "SuccessfulDelete", "Deleted decky " + name);
     ++deleted;
     if (removed && removed->deleting()) {
-      owned[name] = *removed;  // still there, holding its address, until torn down
+      owned[name] = keep(std::move(*removed));  // holding its address until torn down
     } else {
       owned.erase(name);
       released.insert(name);
@@ -170,16 +176,16 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
   std::optional<std::set<std::uint32_t>> used;  // loaded on first allocation
   const auto loadUsed = [&]() -> Result<void> {
     if (used) return {};
-    auto all = client_.list("Decky");
+    auto all = client_.listShared("Decky");
     if (!all) return tl::unexpected(all.error());
-    used = usedAddresses(all->items, spec.network.interface, released);
+    used = usedAddresses(*all, spec.network.interface, released);
     for (const auto& named : spec.deckies) {
       if (auto ip = api::net::Ipv4::parse(named.ip)) used->insert(ip->value);  // reserved
     }
     return {};
   };
   std::set<std::string> takenHostnames;
-  for (const auto& [name, decky] : owned) takenHostnames.insert(hostnameOf(decky));
+  for (const auto& [name, decky] : owned) takenHostnames.insert(hostnameOf(*decky));
 
   std::string degradedReason, degradedMessage;
   std::optional<Stamp> replicaStamp;
@@ -189,11 +195,12 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     const Stamp stamp = d.named == nullptr ? *replicaStamp : stampFor(*fleet, spec, d);
     auto existing = owned.find(d.name);
     if (existing != owned.end()) {
-      api::Object& decky = existing->second;
-      if (decky.deleting()) continue;
-      auto hashIt = decky.metadata.annotations.find(kTemplateHashAnnotation);
-      if (hashIt != decky.metadata.annotations.end() && hashIt->second == stamp.hash) continue;
+      const api::Object& current = *existing->second;
+      if (current.deleting()) continue;
+      auto hashIt = current.metadata.annotations.find(kTemplateHashAnnotation);
+      if (hashIt != current.metadata.annotations.end() && hashIt->second == stamp.hash) continue;
       // The fleet's settings for this decky changed: restamp, keep its identity.
+      api::Object decky = current;
       api::DeckySpec next = api::parseDeckySpec(decky.spec);
       const std::string oldFamily = next.osFamily;
       next.network = spec.network;
@@ -221,7 +228,7 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
       decky.metadata.annotations[kTemplateHashAnnotation] = stamp.hash;
       auto written = client_.update(decky);
       if (!written) return tl::unexpected(written.error());
-      decky = *written;
+      existing->second = keep(std::move(*written));
       ++updated;
       continue;
     }
@@ -291,7 +298,7 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
       }
       return tl::unexpected(written.error());
     }
-    owned[d.name] = *written;
+    owned[d.name] = keep(std::move(*written));
     events_.record(*fleet, "Normal", "SuccessfulCreate",
                    "Created decky " + d.name + " at " + next.ip);
     ++created;
@@ -302,7 +309,8 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
 
   // Status.
   int ready = 0, failed = 0, unschedulable = 0, notEmulated = 0, current = 0, terminating = 0;
-  for (const auto& [name, decky] : owned) {
+  for (const auto& [name, shared] : owned) {
+    const api::Object& decky = *shared;
     if (decky.deleting() || desiredNames.count(name) == 0) {
       ++terminating;
       continue;

@@ -4,11 +4,12 @@
 
 namespace decnet::reconcilers {
 
-std::set<std::uint32_t> usedAddresses(const std::vector<api::Object>& deckies,
+std::set<std::uint32_t> usedAddresses(const api::SharedObjects& deckies,
                                       const std::string& interface,
                                       const std::set<std::string>& exclude) {
   std::set<std::uint32_t> used;
-  for (const auto& decky : deckies) {
+  for (const auto& shared : deckies) {
+    const api::Object& decky = *shared;
     if (exclude.count(decky.metadata.name) > 0) continue;
     const auto& spec = decky.spec;
     std::string parent;

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "api/types/object.h"
+#include "api/client/client.h"
 
 namespace decnet::reconcilers {
 
 // IPv4 values (host order) of every decky in `deckies` on `interface`, except `exclude`d names.
-std::set<std::uint32_t> usedAddresses(const std::vector<api::Object>& deckies,
+std::set<std::uint32_t> usedAddresses(const api::SharedObjects& deckies,
                                       const std::string& interface,
                                       const std::set<std::string>& exclude = {});
 

@@ -16,4 +16,14 @@ const char* watchEventTypeName(WatchEvent::Type type) {
   return "ERROR";
 }
 
+Result<SharedObjects> Client::listShared(const std::string& kind, const ListOptions& options) {
+  auto listed = list(kind, options);
+  if (!listed) return tl::unexpected(listed.error());
+  SharedObjects out;
+  out.reserve(listed->items.size());
+  for (auto& object : listed->items)
+    out.push_back(std::make_shared<const Object>(std::move(object)));
+  return out;
+}
+
 }  // namespace decnet::api

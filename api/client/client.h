@@ -23,6 +23,10 @@ struct ObjectList {
   std::int64_t revision = 0;  // watch from here to see every later change
 };
 
+// Objects shared read-only: a reader that only looks copies nothing, and a later write replaces
+// the stored object without changing these.
+using SharedObjects = std::vector<std::shared_ptr<const Object>>;
+
 struct WriteOptions {
   bool dryRun = false;  // validate and admit, write nothing
 };
@@ -47,6 +51,10 @@ class Client {
   // Objects of `kind` matching the selectors, sorted by name.
   [[nodiscard]] virtual Result<ObjectList> list(const std::string& kind,
                                                 const ListOptions& options = {}) = 0;
+  // Like list(), as shared read-only objects: an in-process store hands out its own, without a
+  // copy (what reconcilers that only read should use); others wrap what list() returns.
+  [[nodiscard]] virtual Result<SharedObjects> listShared(const std::string& kind,
+                                                         const ListOptions& options = {});
   // Validates and creates; kInvalid with field errors, kAlreadyExists.
   [[nodiscard]] virtual Result<Object> create(const Object& object,
                                               const WriteOptions& options = {}) = 0;

@@ -117,23 +117,39 @@ Result<api::Object> ObjectStore::get(const api::ObjectKey& key) {
   return tl::unexpected(notFound(key));
 }
 
-Result<api::ObjectList> ObjectStore::list(const std::string& kind,
-                                          const api::ListOptions& options) {
+Result<api::SharedObjects> ObjectStore::select(const std::string& kind,
+                                               const api::ListOptions& options,
+                                               std::int64_t* revision) const {
   auto labels = api::LabelSelector::parse(options.labelSelector);
   if (!labels) return tl::unexpected(labels.error());
   auto fields = api::FieldSelector::parse(options.fieldSelector);
   if (!fields) return tl::unexpected(fields.error());
-  api::ObjectList out;
+  api::SharedObjects out;
   std::lock_guard lock(mutex_);
-  out.revision = revision_.load();
+  if (revision != nullptr) *revision = revision_.load();
   auto byName = cache_.find(kind);
   if (byName == cache_.end()) return out;
   for (const auto& [name, object] : byName->second) {
     if (!labels->matches(object->metadata.labels)) continue;
     if (!fields->empty() && !fields->matches(*object)) continue;
-    out.items.push_back(*object);
+    out.push_back(object);
   }
   return out;
+}
+
+Result<api::ObjectList> ObjectStore::list(const std::string& kind,
+                                          const api::ListOptions& options) {
+  api::ObjectList out;
+  auto selected = select(kind, options, &out.revision);
+  if (!selected) return tl::unexpected(selected.error());
+  out.items.reserve(selected->size());
+  for (const auto& object : *selected) out.items.push_back(*object);
+  return out;
+}
+
+Result<api::SharedObjects> ObjectStore::listShared(const std::string& kind,
+                                                   const api::ListOptions& options) {
+  return select(kind, options, nullptr);
 }
 
 std::vector<std::shared_ptr<const api::Object>> ObjectStore::snapshot(

@@ -22,6 +22,8 @@ class ObjectStore final : public api::Client {
   // decnet::api::Client
   Result<api::Object> get(const api::ObjectKey& key) override;
   Result<api::ObjectList> list(const std::string& kind, const api::ListOptions& options) override;
+  Result<api::SharedObjects> listShared(const std::string& kind,
+                                        const api::ListOptions& options) override;
   Result<api::Object> create(const api::Object& object, const api::WriteOptions& options) override;
   Result<api::Object> update(const api::Object& object, const api::WriteOptions& options) override;
   Result<api::Object> updateStatus(const api::Object& object,
@@ -49,6 +51,9 @@ class ObjectStore final : public api::Client {
   // kind -> name -> object; a write replaces the pointer, so readers keep what they took.
   using Cache = std::map<std::string, std::map<std::string, std::shared_ptr<const api::Object>>>;
 
+  // The objects of `kind` matching `options`, and the revision they are at.
+  Result<api::SharedObjects> select(const std::string& kind, const api::ListOptions& options,
+                                    std::int64_t* revision) const;
   Result<void> admit(const api::Object& object) const;                         // requires mutex_
   Result<const api::Object*> storedForWrite(const api::Object& object) const;  // requires mutex_
   static Error notFound(const api::ObjectKey& key);
