@@ -29,7 +29,7 @@ struct AgentOptions {
   int capacity = 1000;
   std::map<std::string, std::string> labels;
   std::chrono::seconds heartbeat{10};
-  int workers = 4;
+  int workers = 8;  // teardowns wait on the kernel more than the CPU: run several at once
   bool hairpin = true;
   // Drift is learnt from the kernel (agents/drift_watcher.h) and from decoy exits, and every
   // Ready decky is re-checked in full once per driftResync besides. false: no watcher, every

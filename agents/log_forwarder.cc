@@ -196,8 +196,9 @@ void LogForwarder::pollLocked(bool closeFolds) {
   forwarded_ += batch.forwarded;
   raw_ += batch.raw;
   unwritten_.reset();
-  if (!changed) return;
+  if (!changed && !stateDirty_) return;
   saveState();
+  stateDirty_ = false;
   releaseConsumed();
 }
 
@@ -297,7 +298,9 @@ void LogForwarder::forget(const std::string& decky) {
   offsets_.erase(decky);
   released_.erase(decky);
   if (unwritten_) unwritten_->offsets.erase(decky);
-  saveState();
+  // Saved by the next poll (100 ms): a teardown of many deckies writes the state once, not once
+  // per decky. Its log is gone, so nothing of it can be read twice meanwhile.
+  stateDirty_ = true;
 }
 
 }  // namespace decnet::agents

@@ -123,6 +123,7 @@ class LogForwarder {
   std::shared_ptr<SpoolSegments> spool_;
   EventFolder folder_;
   std::optional<Batch> unwritten_;  // collected but not yet in the spool (its write failed)
+  bool stateDirty_ = false;         // offsets changed without a save (requires pollMutex_)
   std::mutex pollMutex_;            // poll() against forget()
   mutable std::mutex readinessMutex_;
   std::map<std::string, DecoyReadiness> readiness_;

@@ -140,19 +140,25 @@ class ProcessRuntime final : public RuntimeDriver {
   }
 
   Result<void> remove(const std::string& decky) override {
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(decky);
-    if (it != entries_.end()) {
-      stopLocked(it->second);
-      unwatch(it->second);
-      entries_.erase(it);
-    } else if (int pid = readPid(decky); pid > 0 && isDecoyFor(pid, decky)) {
-      Entry stray;
-      stray.state.pid = pid;
-      stray.state.running = true;
-      stray.adopted = true;
-      stray.pidfd = openPidFd(pid);
-      stopLocked(stray);
+    // Taken out under the lock, stopped outside it: deckies torn down together wait for their
+    // decoys' exits in parallel, not one after the other.
+    Entry stopping;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = entries_.find(decky);
+      if (it != entries_.end()) {
+        unwatch(it->second);  // its epoll entry points into the map node erased here
+        stopping = std::move(it->second);
+        entries_.erase(it);
+      } else if (int pid = readPid(decky); pid > 0 && isDecoyFor(pid, decky)) {
+        stopping.state.pid = pid;
+        stopping.state.running = true;
+        stopping.adopted = true;
+      }
+    }
+    if (stopping.state.running) {
+      stopping.pidfd = openPidFd(stopping.state.pid);
+      stopLocked(stopping);
     }
     std::error_code ec;
     fs::remove(pidPath(decky), ec);
@@ -382,6 +388,8 @@ class ProcessRuntime final : public RuntimeDriver {
     return entry.state;
   }
 
+  // Stops the decoy of `entry`, touching nothing else: callers hold mutex_ while it is in
+  // entries_.
   void stopLocked(Entry& entry) {
     if (!entry.state.running || entry.state.pid <= 0) return;
     const int pid = entry.state.pid;
