@@ -249,6 +249,9 @@ int serve(const DecoyOptions& options, const std::shared_ptr<InteractionSink>& s
   // Declared before the io_context: pending handlers (which reference services) die first.
   std::vector<ServicePtr> handlers;
   asio::io_context io(1);
+  // Registered first: a SIGTERM that arrives while services start (an agent tearing a decky
+  // down at once) is queued and handled below as a clean stop, not a death by signal.
+  asio::signal_set signals(io, SIGTERM, SIGINT);
   std::vector<std::shared_ptr<Listener>> listeners;
   std::vector<std::shared_ptr<DatagramListener>> datagramListeners;
   int notEmulated = 0;
@@ -368,7 +371,6 @@ int serve(const DecoyOptions& options, const std::shared_ptr<InteractionSink>& s
 
   trimStartupMappings();
 
-  asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     recordPlain(*sink, kDecoyApp, "stopping", {{"signal", std::to_string(signal)}});
