@@ -6,10 +6,16 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
+#include "api/client/swappable_client.h"
 #include "api/rest/rest_client.h"
+#include "api/types/clock.h"
 #include "apiserver/auth/certificate_authority.h"
 #include "apiserver/auth/identity.h"
 #include "cli/context.h"
@@ -81,14 +87,15 @@ void join(const std::string& server, const std::string& node, const std::string&
 }
 
 // A client certificate with under 30 days left is renewed over the mTLS link it still works on.
-void renewIfExpiring(const std::string& kept) {
+// True when it was.
+bool renewIfExpiring(const std::string& kept) {
   auto config = readKubeconfig(kept);
   if (!config || config->clientCertificatePem.empty() ||
       apiserver::auth::secondsLeft(config->clientCertificatePem) > 30 * 86400) {
-    return;
+    return false;
   }
   auto made = apiserver::auth::makeKeyAndRequest(config->user);
-  if (!made) return;
+  if (!made) return false;
   api::RestClientOptions client{"", config->caPem, config->clientCertificatePem,
                                 config->clientKeyPem, false};
   auto renewed =
@@ -96,11 +103,21 @@ void renewIfExpiring(const std::string& kept) {
   if (!renewed || renewed->value("certificate", "").empty()) {
     std::cerr << "warning: cannot renew the node certificate in " << kept << ": "
               << (renewed ? "no certificate in the answer" : describe(renewed.error())) << "\n";
-    return;
+    return false;
   }
   config->clientCertificatePem = renewed->value("certificate", "");
   config->clientKeyPem = made->keyPem;
-  if (writeKubeconfig(kept, *config)) std::cout << "node certificate renewed" << std::endl;
+  if (!writeKubeconfig(kept, *config)) return false;
+  std::cout << "node certificate renewed" << std::endl;
+  return true;
+}
+
+// Whether `kept` already holds this node's identity from joining `server`: the bootstrap token
+// is then not needed again (as kubelet uses its kubeconfig once it has one).
+bool alreadyJoined(const std::string& kept, const std::string& server, const std::string& node) {
+  auto config = readKubeconfig(kept);
+  return config && config->server == server &&
+         config->user == std::string(apiserver::auth::kNodeSubjectPrefix) + node;
 }
 
 // The agent's identity: a fresh one when it joins with a bootstrap token (kept in
@@ -110,7 +127,7 @@ api::ClientPtr connectAsNode(const Globals& globals, const std::string& node,
                              const std::string& dataDir, const std::string& bootstrapToken,
                              const std::string& caHash) {
   const std::string kept = dataDir + "/node.conf";
-  if (!bootstrapToken.empty()) {
+  if (!bootstrapToken.empty() && !alreadyJoined(kept, serverUrl(globals), node)) {
     std::filesystem::create_directories(dataDir);
     join(serverUrl(globals), node, bootstrapToken, caHash, kept);
   }
@@ -140,6 +157,43 @@ agents::TlsFiles collectorTlsFromNodeIdentity(const agents::AgentOptions& agent)
   return *files;
 }
 
+// While the agent runs: checks the node certificate in <data-dir>/node.conf every `every` and
+// renews it with under 30 days left; the API client then switches to the new certificate, and
+// the collector link's files are rewritten (used from its next connection). Stops with the
+// object.
+class CertificateRenewal {
+ public:
+  CertificateRenewal(Globals target, std::string dataDir, std::chrono::seconds every,
+                     std::shared_ptr<api::SwappableClient> client, bool collectorFiles)
+      : thread_([=, this] {
+          const std::string kept = dataDir + "/node.conf";
+          std::unique_lock lock(mutex_);
+          while (!wake_.wait_for(lock, every, [this] { return stopping_; })) {
+            if (::access(kept.c_str(), R_OK) != 0 || !renewIfExpiring(kept)) continue;
+            Globals asNode = target;
+            asNode.kubeconfig = kept;
+            client->replace(connect(asNode));
+            if (auto renewed = readKubeconfig(kept); renewed && collectorFiles) {
+              (void)writeJoinedNodeTls(dataDir, *renewed);
+            }
+          }
+        }) {}
+  ~CertificateRenewal() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the members it uses exist
+};
+
 }  // namespace
 
 void addAgentCommand(CLI::App& app, Globals& globals) {
@@ -150,6 +204,7 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
     std::string metricsListen;
     std::string bootstrapToken;
     std::string caHash;
+    std::chrono::seconds certificateCheck{std::chrono::hours(1)};
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
@@ -159,7 +214,8 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
       "macvlan links, decoys); their events go to <data-dir>/spool/<node>.log.\n\n"
       "Joins with a bootstrap token (decnet token create) the first time; over https it pins the\n"
       "controller's CA (--ca-hash) and gets its own client certificate (mTLS), kept in\n"
-      "<data-dir>/node.conf.\n\n"
+      "<data-dir>/node.conf, which later starts use (the token is not needed again). The\n"
+      "certificate is renewed with under 30 days left, at start and while running.\n\n"
       "Examples:\n  decnet agent --node sensor-2 --controller https://10.0.0.5:8000 --token T \\\n"
       "      --ca-hash sha256:... -l site=branch\n"
       "  decnet agent --node lab --capacity 50");
@@ -188,6 +244,16 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("--ca-hash", options->caHash,
                   "sha256:... of the controller's CA (printed by decnet up/controller): checked "
                   "before joining over https");
+  cmd->add_option_function<std::string>(
+         "--certificate-check",
+         [options](const std::string& text) {
+           auto every = api::parseDuration(text);
+           if (!every) throw CLI::ValidationError("--certificate-check", "a duration such as 1h");
+           options->certificateCheck = *every;
+         },
+         "How often the running agent checks its node certificate, renewed with under 30 days "
+         "left (also at each start)")
+      ->default_str("1h");
   cmd->add_option("--metrics-listen", options->metricsListen,
                   "Serve Prometheus /metrics (decoys, attackers, credentials, spool) on HOST:PORT");
   cmd->callback([options, &globals] {
@@ -207,10 +273,13 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
     }
     options->agent.binary = decoyBinary();
     const sigset_t signals = blockTerminationSignals();
-    auto client = connectAsNode(target, options->agent.node, options->agent.dataDir,
-                                options->bootstrapToken, options->caHash);
-    if (!options->agent.collector.empty() && !options->agent.collectorTls.enabled() &&
-        !agents::isLoopbackAddress(options->agent.collector)) {
+    auto client = std::make_shared<api::SwappableClient>(
+        connectAsNode(target, options->agent.node, options->agent.dataDir, options->bootstrapToken,
+                      options->caHash));
+    const bool collectorFromIdentity = !options->agent.collector.empty() &&
+                                       !options->agent.collectorTls.enabled() &&
+                                       !agents::isLoopbackAddress(options->agent.collector);
+    if (collectorFromIdentity) {
       options->agent.collectorTls = collectorTlsFromNodeIdentity(options->agent);
     }
     agents::Agent agent(*client, options->agent, agents::makeNetlinkDriver(),
@@ -220,7 +289,11 @@ void addAgentCommand(CLI::App& app, Globals& globals) {
       std::cerr << "error: " << describe(started.error()) << "\n";
       throw CLI::RuntimeError(kExitError);
     }
-    waitForTermination(signals);
+    {
+      CertificateRenewal renewal(target, options->agent.dataDir, options->certificateCheck, client,
+                                 collectorFromIdentity);
+      waitForTermination(signals);
+    }
     metricsServer.reset();  // stop serving before the agent its series read from goes away
     agent.stop();
   });

@@ -693,7 +693,7 @@ TEST_F(HostTest, RemoteAgentJoinsOverMutualTlsAndRunsTheDeckiesScheduledOnItsNod
       {testing::decnetBinary(), "agent", "--node", "edge-" + lab_.tag, "--controller", server,
        "--data-dir", dir + "/agent", "-l", "site=edge", "--token",
        token.output.substr(0, token.output.find('\n')), "--ca-hash", caHash, "--collector",
-       collector},
+       collector, "--certificate-check", "1s"},
       dir + "/agent.log");
   const auto cli = [&](const std::string& args) {
     return run(testing::decnetBinary() + " --server " + server + " --kubeconfig " + dir +
@@ -729,6 +729,39 @@ TEST_F(HostTest, RemoteAgentJoinsOverMutualTlsAndRunsTheDeckiesScheduledOnItsNod
   })) << cli("events").output
       << agent.log() << controller.log();
   EXPECT_TRUE(contains(run("ls " + dir + "/agent/pki").output, "node.crt"));
+
+  // A node certificate near its end is renewed while the agent runs: node.conf is given one of
+  // the same node with 5 days left, signed by the same CA, and the agent replaces it (checking
+  // each second here), then goes on working with the new one (the delete below needs it).
+  const std::string node = "edge-" + lab_.tag, renew = dir + "/renew";
+  ASSERT_EQ(
+      run("mkdir -p " + renew +
+          " && openssl req -newkey ec -pkeyopt "
+          "ec_paramgen_curve:P-256 -nodes -subj /CN=system:node:" +
+          node + " -keyout " + renew + "/n.key -out " + renew +
+          "/n.csr 2>&1 && printf "
+          "'extendedKeyUsage=clientAuth\\n' > " +
+          renew + "/ext && openssl x509 -req -in " + renew + "/n.csr -CA " + dir +
+          "/ctl/pki/ca.crt -CAkey " + dir + "/ctl/pki/ca.key -CAcreateserial -days 5 -extfile " +
+          renew + "/ext -out " + renew + "/n.crt 2>&1")
+          .exitCode,
+      0);
+  const std::string nodeConf = dir + "/agent/node.conf";
+  const auto certificateDaysOk = [&](int days) {
+    return run("grep client-certificate-data " + nodeConf +
+               " | awk '{print $2}' | tr -d '\"' | base64 -d | openssl x509 -noout -checkend " +
+               std::to_string(days * 86400))
+               .exitCode == 0;
+  };
+  ASSERT_EQ(run("sed -i \"s|client-certificate-data: .*|client-certificate-data: $(base64 -w0 " +
+                renew + "/n.crt)|; s|client-key-data: .*|client-key-data: $(base64 -w0 " + renew +
+                "/n.key)|\" " + nodeConf)
+                .exitCode,
+            0);
+  ASSERT_FALSE(certificateDaysOk(30)) << "the planted certificate has 5 days left";
+  EXPECT_TRUE(eventually([&] { return certificateDaysOk(300); }, 15))
+      << "not renewed while running: " << agent.log();
+  EXPECT_TRUE(contains(agent.log(), "node certificate renewed")) << agent.log();
 
   auto deleted = cli("delete fleet " + lab_.fleet + " --wait --timeout 60s");
   EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
