@@ -60,7 +60,10 @@ std::string pinnedCa(const std::string& server, const std::string& caHash) {
 // own client certificate (mTLS); over plain http (loopback) a node token. Kept in `kept`.
 void join(const std::string& server, const std::string& node, const std::string& bootstrapToken,
           const std::string& caHash, const std::string& kept) {
-  Kubeconfig config{server, std::string(apiserver::auth::kNodeSubjectPrefix) + node, "", "", kept};
+  Kubeconfig config;
+  config.server = server;
+  config.user = std::string(apiserver::auth::kNodeSubjectPrefix) + node;
+  config.path = kept;
   api::Json request = {{"node", node}, {"token", bootstrapToken}};
   api::RestClientOptions client;
   std::string key;
