@@ -85,6 +85,7 @@ Result<void> Agent::start() {
   reconcilerOptions.node = options_.node;
   reconcilerOptions.hairpin = options_.hairpin;
   reconcilerOptions.resync = options_.pollResync;
+  reconcilerOptions.stages = &stages_;
   if (options_.watchDrift) {
     drift_ = std::make_unique<DriftWatcher>([this](const std::string& decky) {
       manager_->enqueue(reconciler_->name(), {{"Decky", decky}});

@@ -12,6 +12,7 @@
 #include "agents/drift_watcher.h"
 #include "agents/log_forwarder.h"
 #include "agents/network/network_driver.h"
+#include "agents/ready_stages.h"
 #include "agents/runtime/runtime_driver.h"
 #include "agents/spool_shipper.h"
 #include "api/client/client.h"
@@ -69,6 +70,8 @@ class Agent {
   std::uint64_t reconciles() const {
     return manager_ && reconciler_ ? manager_->stats(reconciler_->name()).reconciles.load() : 0;
   }
+  // When each decky of this node reached each step to Ready.
+  const ReadyStages& stages() const { return stages_; }
 
  private:
   Result<void> heartbeat();
@@ -83,6 +86,7 @@ class Agent {
   std::unique_ptr<LogForwarder> logs_;
   std::unique_ptr<SpoolShipper> shipper_;
   std::unique_ptr<controller::EventRecorder> events_;
+  ReadyStages stages_;
   std::unique_ptr<DriftWatcher> drift_;  // outlives manager_, whose reconciler tells it
   std::unique_ptr<controller::Manager> manager_;
   DeckyReconciler* reconciler_ = nullptr;  // owned by manager_

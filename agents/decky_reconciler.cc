@@ -86,6 +86,7 @@ Result<void> DeckyReconciler::teardown(const std::string& decky) {
   if (auto stopped = runtime_.remove(decky); !stopped) return stopped;
   if (auto removed = network_.remove(namespaceFor(decky)); !removed) return removed;
   logs_.forget(decky);
+  if (options_.stages != nullptr) options_.stages->forget(decky);
   std::string parent;
   bool lastOnParent = false;
   {
@@ -141,6 +142,7 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
     return controller::Outcome{};
   }
 
+  mark(name, ReadyStage::kSeen);
   if (!held) {
     // From here on the host holds state for this decky: deletion must wait for teardown.
     decky->metadata.finalizers.push_back(api::kTeardownFinalizer);
@@ -162,6 +164,7 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
   network.mac = spec.mac;
   network.ip = spec.ip;
   network.gateway = spec.network.gateway;
+  network.linked = [this, &name] { mark(name, ReadyStage::kLinked); };
   if (auto subnet = api::net::Subnet::parse(spec.network.subnet)) network.prefix = subnet->prefix;
   if (const auto* family =
           api::catalog::findOsFamily(spec.osFamily.empty() ? "linux" : spec.osFamily)) {
@@ -184,6 +187,7 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
           : network_.ensure(network);
   bool terminal = false;
   if (networked) {
+    mark(name, ReadyStage::kSysctls);
     {
       std::lock_guard lock(mutex_);
       placement_[name] = {network.parent, spec.network.subnet};
@@ -224,6 +228,7 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
         runtime_.ensure({name, network.namespaceName, spec.hostname, decky->spec, namespaceId});
     if (ensured) {
       decoy = *ensured;
+      if (decoy.running) mark(name, ReadyStage::kDecoyExec);
     } else {
       decoyError = ensured.error().message;
     }
@@ -262,6 +267,7 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
     services.push_back(entry);
   }
   status["services"] = services;
+  if (allReady) mark(name, ReadyStage::kListening);
   // Every service that has an emulator listens; the rest wait for emulators. Not a fault of
   // this decky, and nothing a restart fixes: say so instead of looking stuck in Provisioning.
   const bool onlyNotEmulated = !allReady && notReady.empty() && !notEmulated.empty();
@@ -313,6 +319,7 @@ Result<controller::Outcome> DeckyReconciler::reconcile(const controller::Request
                      "answering as " + spec.hostname + " at " + spec.ip);
     if (newlyNotEmulated) events_.record(*decky, "Warning", "NotEmulated", servicesMessage);
   }
+  if (ready) mark(name, ReadyStage::kReported);
   if (terminal) return controller::Outcome{std::chrono::seconds(60)};
   // Waiting for the decoy to listen is polled; a decky that only lacks emulators waits for a
   // new spec (a watch event), not for time.

@@ -9,6 +9,7 @@
 #include "agents/drift_watcher.h"
 #include "agents/log_forwarder.h"
 #include "agents/network/network_driver.h"
+#include "agents/ready_stages.h"
 #include "agents/runtime/runtime_driver.h"
 #include "api/client/client.h"
 #include "controller/runtime/event_recorder.h"
@@ -31,6 +32,8 @@ struct DeckyReconcilerOptions {
   // Told which namespaces and hairpins to watch (started by the agent); null: none, drift is
   // found by the resync alone.
   DriftWatcher* drift = nullptr;
+  // Told when each decky reaches each step to Ready; null: not recorded.
+  ReadyStages* stages = nullptr;
 };
 
 class DeckyReconciler final : public controller::Reconciler {
@@ -51,6 +54,9 @@ class DeckyReconciler final : public controller::Reconciler {
   Result<void> teardown(const std::string& decky);
   Result<void> ensureHairpin(const std::string& parent, const std::string& subnet);
   std::string resolveParent(const std::string& configured);
+  void mark(const std::string& decky, ReadyStage stage) {
+    if (options_.stages != nullptr) options_.stages->mark(decky, stage);
+  }
 
   api::Client& client_;
   NetworkDriver& network_;

@@ -5,14 +5,24 @@
 // agent) and of all the decoys over DECNET_IDLE_WINDOW seconds (default 20; 0 skips), then
 // restarts the control plane and agent on the same data dir and times the adoption of every
 // running decoy (DECNET_RESTART=0 skips); the teardown is then of adopted deckies.
-// Usage: deckies_ready_bench [SIZES...]   (default 10 100 250)
+// For each size it prints a stage table: for every step from apply to Ready (Decky written by the
+// fleet controller, scheduled, then the agent's steps from agents/ready_stages.h), the median and
+// 95th percentile of the time from the previous step, and when the last decky got there.
+// Usage: deckies_ready_bench [SIZES...]   (default 100 500 1000)
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "agents/network/lab.h"
 #include "bench/bench_support.h"
@@ -31,10 +41,116 @@ long meminfoKb(const std::string& field) {
 }
 
 int countReady(store::ObjectStore& store, const std::string& fleet) {
-  auto list = store.list("Decky", {std::string(api::kFleetLabel) + "=" + fleet, ""});
+  auto list = store.listShared("Decky", {std::string(api::kFleetLabel) + "=" + fleet, ""});
   int ready = 0;
-  for (const auto& d : list->items) ready += d.status.value("phase", "") == "Running" ? 1 : 0;
+  for (const auto& d : *list) ready += d->status.value("phase", "") == "Running" ? 1 : 0;
   return ready;
+}
+
+using Clock = std::chrono::steady_clock;
+
+// What the store shows of each decky of one fleet: when it was written, scheduled and reported
+// Running, from a watch (no polling that would compete with the agent for the CPU).
+class StoreTimeline {
+ public:
+  StoreTimeline(store::ObjectStore& store, std::string fleet)
+      : store_(store), fleet_(std::move(fleet)) {
+    const std::int64_t from = store_.latestRevision();
+    thread_ = std::thread([this, from] {
+      (void)store_.watch(
+          "Decky", from,
+          [this](const api::WatchEvent& event) {
+            if (stop_) return false;
+            if (event.type == api::WatchEvent::Type::kBookmark) return true;
+            const auto& decky = event.object;
+            if (decky.metadata.labels.count(api::kFleetLabel) == 0 ||
+                decky.metadata.labels.at(api::kFleetLabel) != fleet_) {
+              return true;
+            }
+            const auto now = Clock::now();
+            std::lock_guard lock(mutex_);
+            auto& times = times_[decky.metadata.name];
+            if (times[0] == Clock::time_point{}) times[0] = now;
+            if (times[1] == Clock::time_point{} && !decky.spec.value("node", "").empty()) {
+              times[1] = now;
+            }
+            if (times[2] == Clock::time_point{} && decky.status.value("phase", "") == "Running") {
+              times[2] = now;
+              ++running_;
+              changed_.notify_all();
+            }
+            return true;
+          },
+          stop_);
+    });
+  }
+  ~StoreTimeline() {
+    stop_ = true;
+    store_.wakeWatchers();
+    thread_.join();
+  }
+  // Waits until `count` deckies were reported Running; false on timeout.
+  bool waitRunning(int count, std::chrono::seconds limit) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, limit, [&] { return running_ >= count; });
+  }
+  // decky -> {written, scheduled, Running}
+  std::map<std::string, std::array<Clock::time_point, 3>> times() const {
+    std::lock_guard lock(mutex_);
+    return times_;
+  }
+
+ private:
+  store::ObjectStore& store_;
+  const std::string fleet_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, std::array<Clock::time_point, 3>> times_;
+  int running_ = 0;
+  std::thread thread_;
+};
+
+// The stage table: per step, the median and p95 of the time since the previous step, and when
+// the last decky reached it (seconds after `apply`).
+void printStages(const StoreTimeline& timeline, const agents::ReadyStages* agent,
+                 Clock::time_point apply) {
+  const auto store = timeline.times();
+  const auto agentTimes =
+      agent != nullptr ? agent->snapshot() : std::map<std::string, agents::ReadyStages::Times>{};
+  std::vector<std::string> names = {"Decky written", "scheduled"};
+  for (std::size_t s = 0; s < agents::kReadyStageCount; ++s) {
+    names.emplace_back(agents::readyStageName(static_cast<agents::ReadyStage>(s)));
+  }
+  names.emplace_back("Running in the store");
+  std::vector<std::vector<double>> steps(names.size());
+  std::vector<double> last(names.size(), 0);
+  for (const auto& [decky, seen] : store) {
+    std::vector<Clock::time_point> path = {seen[0], seen[1]};
+    const auto it = agentTimes.find(decky);
+    for (std::size_t s = 0; s < agents::kReadyStageCount; ++s) {
+      path.push_back(it != agentTimes.end() ? it->second[s] : Clock::time_point{});
+    }
+    path.push_back(seen[2]);
+    Clock::time_point previous = apply;
+    for (std::size_t s = 0; s < path.size(); ++s) {
+      if (path[s] == Clock::time_point{}) continue;  // not reached (or not recorded)
+      steps[s].push_back(std::chrono::duration<double, std::milli>(path[s] - previous).count());
+      last[s] = std::max(last[s], std::chrono::duration<double>(path[s] - apply).count());
+      previous = path[s];
+    }
+  }
+  std::printf("        %-22s %10s %10s %12s\n", "stage", "median ms", "p95 ms", "last at s");
+  for (std::size_t s = 0; s < names.size(); ++s) {
+    auto& values = steps[s];
+    if (values.empty()) {
+      std::printf("        %-22s %10s %10s %12s\n", names[s].c_str(), "-", "-", "-");
+      continue;
+    }
+    std::sort(values.begin(), values.end());
+    std::printf("        %-22s %10.1f %10.1f %12.2f\n", names[s].c_str(), values[values.size() / 2],
+                values[std::min(values.size() - 1, values.size() * 95 / 100)], last[s]);
+  }
 }
 
 // User plus system CPU seconds `pid` has used (0 once it is gone).
@@ -67,7 +183,7 @@ int main(int argc, char** argv) {
   }
   std::vector<int> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
-  if (sizes.empty()) sizes = {10, 100, 250};
+  if (sizes.empty()) sizes = {100, 500, 1000};
   const char* windowText = std::getenv("DECNET_IDLE_WINDOW");
   const int idleWindow = windowText != nullptr ? std::atoi(windowText) : 20;
   const char* restartText = std::getenv("DECNET_RESTART");
@@ -112,19 +228,32 @@ int main(int argc, char** argv) {
                   {"template", {{"archetype", "linux-server"}}}};
     const long availableBefore = meminfoKb("MemAvailable");
     const long slabBefore = meminfoKb("Slab");
-    const auto start = std::chrono::steady_clock::now();
     auto& store = storeOf();
+    std::optional<StoreTimeline> timeline(std::in_place, store, name);
+    const double ownCpuBefore = bench::cpuSeconds();
+    const auto start = std::chrono::steady_clock::now();
     if (auto created = store.create(fleet, {}); !created) {
       std::fprintf(stderr, "apply: %s\n", describe(created.error()).c_str());
       status = 1;
       break;
     }
     const double ready =
-        bench::waitFor([&] { return countReady(store, name) == size; }, std::chrono::seconds(300));
+        timeline->waitRunning(size, std::chrono::seconds(300))
+            ? std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+            : -1.0;
     if (ready < 0) {
       std::printf("  %4d deckies: TIMEOUT (%d ready after 300 s)\n", size, countReady(store, name));
       status = 1;
     } else {
+      // Where the CPU went between apply and all Ready: this process (control plane and agent)
+      // and the decoys (their start, and what they did once listening).
+      const double ownCpu = bench::cpuSeconds() - ownCpuBefore;
+      double decoysCpu = 0;
+      const auto started =
+          store.listShared("Decky", {std::string(api::kFleetLabel) + "=" + name, ""});
+      for (const auto& d : *started) {
+        if (const int pid = decoyPidOf(*d); pid > 0) decoysCpu += processCpuSeconds(pid);
+      }
       std::this_thread::sleep_for(std::chrono::seconds(1));
       long rss = 0, pss = 0;
       int counted = 0;
@@ -144,6 +273,11 @@ int main(int argc, char** argv) {
       const long slabAfter = meminfoKb("Slab");
       std::printf("  %4d deckies: all Ready in %.2f s (%.0f deckies/s)\n", size, ready,
                   size / ready);
+      printStages(*timeline, plane->agentStages(), start);
+      std::printf(
+          "        CPU from apply to all Ready: control plane + agent %.2f s, decoys %.2f s "
+          "(%.1f ms each)\n",
+          ownCpu, decoysCpu, 1000.0 * decoysCpu / size);
       if (counted > 0) {
         std::printf(
             "        decoy RSS %.2f MiB each (PSS %.2f MiB); kernel slab +%.2f MiB each; "
@@ -185,6 +319,7 @@ int main(int argc, char** argv) {
         return out;
       };
       const auto before = pids();
+      timeline.reset();  // its watch is on the old store
       plane->stop();
       plane.reset();
       const auto restartStart = std::chrono::steady_clock::now();

@@ -88,6 +88,8 @@ class ControlPlane {
   controller::Manager& manager() { return *manager_; }
   // Reconciles the embedded agent has run since it started (0 without one).
   std::uint64_t agentReconciles() const { return agent_ ? agent_->reconciles() : 0; }
+  // The embedded agent's record of each decky's steps to Ready; null without one.
+  const agents::ReadyStages* agentStages() const { return agent_ ? &agent_->stages() : nullptr; }
   std::string url() const { return server_ ? server_->url() : ""; }
   // How an agent on another host joins, with the CA hash to pin; "" without authentication.
   std::string joinHint() const;

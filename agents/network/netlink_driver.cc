@@ -355,6 +355,7 @@ Result<void> configureInside(nl_sock* host, const Desired& d) {
   }
   if (auto routed = ensureDefaultRoute(inside->get(), ifindex, d.gateway); !routed) return routed;
   if (auto lo = bringLoopbackUp(inside->get()); !lo) return lo;
+  if (d.spec->linked) d.spec->linked();
   for (const auto& [path, value] : d.sysctls) {
     if (auto set = writeSysctl(path, value); !set) return set;
   }

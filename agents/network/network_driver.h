@@ -11,7 +11,7 @@
 
 namespace decnet::agents {
 
-// Everything the driver needs to build one decky's network. Pure data.
+// Everything the driver needs to build one decky's network.
 struct DeckyNetwork {
   std::string namespaceName;       // "decnet-quickstart-01" (iproute2-compatible, /run/netns/NAME)
   std::string parent;              // host interface the child hangs off ("decnet-lab0")
@@ -21,6 +21,8 @@ struct DeckyNetwork {
   int prefix = 24;
   std::string gateway;                                       // default route via; empty: none
   std::vector<std::pair<std::string, std::string>> sysctls;  // {"net.ipv4.ip_default_ttl","128"}
+  // Called once eth0, its address and routes are in place, before the sysctls; may be empty.
+  std::function<void()> linked;
 };
 
 // What is actually there, for drift detection and status.

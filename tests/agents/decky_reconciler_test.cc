@@ -24,6 +24,7 @@ class FakeNetwork final : public NetworkDriver {
   Result<void> ensure(const DeckyNetwork& network) override {
     actions.push_back("ensure " + network.namespaceName);
     if (failEnsure) return tl::unexpected(*failEnsure);
+    if (network.linked) network.linked();
     namespaces[network.namespaceName] = network;
     return {};
   }
@@ -209,6 +210,39 @@ TEST_F(DeckyReconcilerTest, AServiceWithoutAnEmulatorIsNotEmulatedNotStuck) {
   for (const auto& event : later->items)
     again += event.spec.value("reason", "") == "NotEmulated" ? 1 : 0;
   EXPECT_EQ(again, 1) << "the warning is given once, not on every pass";
+}
+
+TEST_F(DeckyReconcilerTest, EveryStepToReadyIsTimedOnceInOrderAndForgottenOnTeardown) {
+  ReadyStages stages;
+  DeckyReconcilerOptions options{"n1"};
+  options.stages = &stages;
+  DeckyReconciler timed(client_, network_, runtime_, logs_, events_, options);
+  addDecky("d1", "n1");
+  ASSERT_TRUE(timed.reconcile({{"Decky", "d1"}}));
+  const auto reached = [&](ReadyStage stage) {
+    auto all = stages.snapshot();
+    return all.count("d1") > 0 &&
+           all.at("d1")[static_cast<std::size_t>(stage)].time_since_epoch().count() != 0;
+  };
+  for (auto stage :
+       {ReadyStage::kSeen, ReadyStage::kLinked, ReadyStage::kSysctls, ReadyStage::kDecoyExec}) {
+    EXPECT_TRUE(reached(stage)) << readyStageName(stage);
+  }
+  EXPECT_FALSE(reached(ReadyStage::kListening)) << "the decoy has not said so yet";
+  EXPECT_FALSE(reached(ReadyStage::kReported));
+  const auto first = stages.snapshot().at("d1");
+  decoyListens("d1", {"http", "ssh"});
+  ASSERT_TRUE(timed.reconcile({{"Decky", "d1"}}));
+  ASSERT_TRUE(timed.reconcile({{"Decky", "d1"}}));
+  const auto times = stages.snapshot().at("d1");
+  for (std::size_t s = 0; s < 4; ++s) EXPECT_EQ(times[s], first[s]) << "only the first time counts";
+  for (std::size_t s = 1; s < kReadyStageCount; ++s) {
+    EXPECT_LE(times[s - 1], times[s]) << readyStageName(static_cast<ReadyStage>(s));
+  }
+  EXPECT_EQ(readyStageName(ReadyStage::kDecoyExec), "decoy exec");
+  ASSERT_TRUE(client_.remove({"Decky", "d1"}, {}));
+  ASSERT_TRUE(timed.reconcile({{"Decky", "d1"}}));
+  EXPECT_EQ(stages.snapshot().count("d1"), 0u) << "a re-created decky starts afresh";
 }
 
 TEST_F(DeckyReconcilerTest, DeletionTearsDownThenReleasesTheFinalizer) {
