@@ -95,10 +95,10 @@ template <class Store>
 double waitScheduled(Store& store, int deckies, std::chrono::seconds limit) {
   return waitFor(
       [&] {
-        auto all = store.list("Decky", {});
-        auto unscheduled = store.list("Decky", {"", "spec.node="});
-        return all && unscheduled && static_cast<int>(all->items.size()) == deckies &&
-               unscheduled->items.empty();
+        auto all = store.listShared("Decky", {});
+        auto unscheduled = store.listShared("Decky", {"", "spec.node="});
+        return all && unscheduled && static_cast<int>(all->size()) == deckies &&
+               unscheduled->empty();
       },
       limit);
 }

@@ -25,12 +25,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double exist = bench::waitFor(
-      [&] { return static_cast<int>(store.list("Decky", {})->items.size()) == replicas; },
+      [&] { return static_cast<int>(store.listShared("Decky", {})->size()) == replicas; },
       std::chrono::seconds(120));
   const double scheduled = bench::waitFor(
       [&] {
-        auto unscheduled = store.list("Decky", {"", "spec.node="});
-        return unscheduled && unscheduled->items.empty();
+        auto unscheduled = store.listShared("Decky", {"", "spec.node="});
+        return unscheduled && unscheduled->empty();
       },
       std::chrono::seconds(120));
   const double status = bench::waitFor(

@@ -1216,6 +1216,12 @@ std::vector<FieldError> validateObject(const Object& object) {
   return errors.take();
 }
 
+std::optional<std::pair<std::string, std::uint32_t>> deckyAddressOf(const Json& spec) {
+  auto address = ipOf(spec);
+  if (!address) return std::nullopt;
+  return std::make_pair(interfaceOf(spec), address->value);
+}
+
 std::vector<FieldError> validateAgainst(const Object& candidate, const ObjectRefs& fleets,
                                         const ObjectRefs& deckies) {
   try {

@@ -1,7 +1,10 @@
 #pragma once
 // Admission checks: the CRD schema (crds/) plus the semantic rules of each kind. Pure functions
 // of their arguments; thread-safe; never throw.
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/types/object.h"
@@ -24,6 +27,10 @@ std::vector<FieldError> validateAgainst(const Object& candidate, const std::vect
 using ObjectRefs = std::vector<const Object*>;
 std::vector<FieldError> validateAgainst(const Object& candidate, const ObjectRefs& fleets,
                                         const ObjectRefs& deckies);
+
+// The parent interface and IPv4 address a Decky spec claims, the key of the one-IP-per-interface
+// rule ("" interface: the node's default route); nullopt when the spec has no valid ip.
+std::optional<std::pair<std::string, std::uint32_t>> deckyAddressOf(const Json& spec);
 
 // Things admission accepts but the user should hear about (services with no emulator yet), as
 // "path: text" lines. The API sends them as Warning headers; kubectl and decnet print them.

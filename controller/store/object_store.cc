@@ -40,7 +40,9 @@ Result<std::shared_ptr<ObjectStore>> ObjectStore::open(RepositoryPtr repository,
     if (!objects) return tl::unexpected(objects.error());
     for (auto& object : *objects) {
       const std::string name = object.metadata.name;
-      store->cache_[info.kind][name] = std::make_shared<const api::Object>(std::move(object));
+      auto shared = std::make_shared<const api::Object>(std::move(object));
+      store->reindex(nullptr, shared.get());
+      store->cache_[info.kind][name] = std::move(shared);
     }
   }
   auto current = store->repository_->currentRevision();
@@ -51,7 +53,17 @@ Result<std::shared_ptr<ObjectStore>> ObjectStore::open(RepositoryPtr repository,
 
 Result<void> ObjectStore::admit(const api::Object& object) const {
   auto errors = api::validateObject(object);
-  if (errors.empty() && (object.kind == "Fleet" || object.kind == "Decky")) {
+  if (errors.empty() && object.kind == "Decky") {
+    // Only the Deckies claiming the same address can conflict with this one.
+    api::ObjectRefs sameAddress;
+    if (auto address = api::deckyAddressOf(object.spec)) {
+      if (auto holders = deckyAddresses_.find(*address); holders != deckyAddresses_.end()) {
+        const auto& deckies = cache_.at("Decky");
+        for (const auto& name : holders->second) sameAddress.push_back(deckies.at(name).get());
+      }
+    }
+    errors = api::validateAgainst(object, api::ObjectRefs{}, sameAddress);
+  } else if (errors.empty() && object.kind == "Fleet") {
     auto fleets = cache_.find("Fleet");
     auto deckies = cache_.find("Decky");
     errors = api::validateAgainst(
@@ -63,9 +75,66 @@ Result<void> ObjectStore::admit(const api::Object& object) const {
                      std::move(errors));
 }
 
-void ObjectStore::remember(const api::Object& object) {
-  cache_[object.kind][object.metadata.name] = std::make_shared<const api::Object>(object);
+// Enough for a burst of writes to reach every watcher from memory; a watcher further behind
+// reads the repository.
+constexpr std::size_t kRecentChanges = 4096;
+
+void ObjectStore::remember(const api::Object& object, Change::Type type) {
+  auto& slot = cache_[object.kind][object.metadata.name];
+  auto shared = std::make_shared<const api::Object>(object);
+  reindex(slot.get(), shared.get());
+  slot = shared;
+  if (object.metadata.resourceVersion > revision_.load()) record(type, std::move(shared));
   advance(object.metadata.resourceVersion);
+}
+
+void ObjectStore::record(Change::Type type, std::shared_ptr<const api::Object> object) {
+  const std::int64_t revision = object->metadata.resourceVersion;
+  // A gap (a write this store did not see) would make memory skip it: start afresh.
+  if (!recent_.empty() && recent_.back().revision + 1 != revision) recent_.clear();
+  recent_.push_back({revision, type, std::move(object)});
+  if (recent_.size() > kRecentChanges) recent_.pop_front();
+}
+
+bool ObjectStore::recentSince(std::int64_t& cursor, std::size_t limit,
+                              std::vector<RecentChange>& out) const {
+  std::lock_guard lock(mutex_);
+  if (cursor >= revision_.load()) return true;
+  if (recent_.empty() || recent_.front().revision > cursor + 1 ||
+      recent_.back().revision != revision_.load()) {
+    return false;
+  }
+  auto it = recent_.begin() + (cursor + 1 - recent_.front().revision);
+  for (; it != recent_.end() && out.size() < limit; ++it) out.push_back(*it);
+  if (!out.empty()) cursor = out.back().revision;
+  return true;
+}
+
+void ObjectStore::forget(const std::string& kind, const std::string& name) {
+  auto byName = cache_.find(kind);
+  if (byName == cache_.end()) return;
+  auto it = byName->second.find(name);
+  if (it == byName->second.end()) return;
+  reindex(it->second.get(), nullptr);
+  byName->second.erase(it);
+}
+
+void ObjectStore::reindex(const api::Object* before, const api::Object* after) {
+  const auto addressOf = [](const api::Object* object) {
+    return object != nullptr && object->kind == "Decky" ? api::deckyAddressOf(object->spec)
+                                                        : std::nullopt;
+  };
+  const auto old = addressOf(before);
+  const auto now = addressOf(after);
+  if (old == now) return;
+  if (old) {
+    auto holders = deckyAddresses_.find(*old);
+    if (holders != deckyAddresses_.end()) {
+      holders->second.erase(before->metadata.name);
+      if (holders->second.empty()) deckyAddresses_.erase(holders);
+    }
+  }
+  if (now) deckyAddresses_[*now].insert(after->metadata.name);
 }
 
 void ObjectStore::notify(std::int64_t revision) {
@@ -179,7 +248,7 @@ Result<api::Object> ObjectStore::create(const api::Object& input,
   if (options.dryRun) return object;
   auto created = repository_->create(object);
   if (!created) return created;
-  remember(*created);
+  remember(*created, Change::Type::kAdded);
   lock.unlock();
   notify(created->metadata.resourceVersion);
   return created;
@@ -192,7 +261,6 @@ Result<api::Object> ObjectStore::update(const api::Object& input,
   auto found = storedForWrite(object);
   if (!found) return tl::unexpected(found.error());
   const api::Object& stored = **found;
-  auto kind = cache_.find(object.kind);
   // A client can neither undo nor invent a deletion, nor add finalizers to a dying object.
   if (stored.deleting()) {
     for (const auto& finalizer : object.metadata.finalizers) {
@@ -216,7 +284,8 @@ Result<api::Object> ObjectStore::update(const api::Object& input,
     // The last finalizer is gone: the deletion completes now.
     auto removed = repository_->remove(object.key(), stored.metadata.resourceVersion);
     if (!removed) return removed;
-    kind->second.erase(object.metadata.name);
+    forget(object.kind, object.metadata.name);
+    record(Change::Type::kDeleted, std::make_shared<const api::Object>(*removed));
     advance(removed->metadata.resourceVersion);
     lock.unlock();
     notify(removed->metadata.resourceVersion);
@@ -225,7 +294,7 @@ Result<api::Object> ObjectStore::update(const api::Object& input,
   auto updated = repository_->update(object);
   if (!updated) return updated;
   const bool changed = updated->metadata.resourceVersion != stored.metadata.resourceVersion;
-  remember(*updated);
+  remember(*updated, Change::Type::kModified);
   lock.unlock();
   if (changed) notify(updated->metadata.resourceVersion);
   return updated;
@@ -248,7 +317,7 @@ Result<api::Object> ObjectStore::updateStatus(const api::Object& object,
   auto updated = repository_->updateStatus(object);
   if (!updated) return updated;
   const bool changed = updated->metadata.resourceVersion != stored.metadata.resourceVersion;
-  remember(*updated);
+  remember(*updated, Change::Type::kModified);
   lock.unlock();
   if (changed) notify(updated->metadata.resourceVersion);
   return updated;
@@ -268,7 +337,7 @@ Result<api::Object> ObjectStore::remove(const api::ObjectKey& key,
     if (options.dryRun) return stored;
     auto marked = repository_->update(stored);
     if (!marked) return marked;
-    remember(*marked);
+    remember(*marked, Change::Type::kModified);
     lock.unlock();
     notify(marked->metadata.resourceVersion);
     return marked;
@@ -276,7 +345,8 @@ Result<api::Object> ObjectStore::remove(const api::ObjectKey& key,
   if (options.dryRun) return stored;
   auto removed = repository_->remove(key, stored.metadata.resourceVersion);
   if (!removed) return removed;
-  kind->second.erase(key.name);
+  forget(key.kind, key.name);
+  record(Change::Type::kDeleted, std::make_shared<const api::Object>(*removed));
   advance(removed->metadata.resourceVersion);
   lock.unlock();
   notify(removed->metadata.resourceVersion);
@@ -291,22 +361,43 @@ Result<void> ObjectStore::watch(const std::string& kind, std::int64_t revision,
   constexpr auto kBookmarkEvery = std::chrono::seconds(5);
   auto lastSent = std::chrono::steady_clock::now();
   // do-while: even a watch that is stopped already checks its start revision once (kGone).
+  const auto eventType = [](Change::Type type) {
+    return type == Change::Type::kAdded      ? api::WatchEvent::Type::kAdded
+           : type == Change::Type::kModified ? api::WatchEvent::Type::kModified
+                                             : api::WatchEvent::Type::kDeleted;
+  };
+  std::vector<RecentChange> recent;
   do {
-    auto changes = repository_->changesSince(cursor, kBatch);
-    if (!changes) return tl::unexpected(changes.error());
-    for (auto& change : *changes) {
-      cursor = change.revision;
-      if (!kind.empty() && change.object.kind != kind) continue;
-      api::WatchEvent event;
-      event.revision = change.revision;
-      event.type = change.type == Change::Type::kAdded      ? api::WatchEvent::Type::kAdded
-                   : change.type == Change::Type::kModified ? api::WatchEvent::Type::kModified
-                                                            : api::WatchEvent::Type::kDeleted;
-      event.object = std::move(change.object);
-      lastSent = std::chrono::steady_clock::now();
-      if (!handler(event)) return {};
+    recent.clear();
+    std::size_t read = 0;
+    if (recentSince(cursor, kBatch, recent)) {
+      // From memory: the objects are shared with the cache, copied only for this watcher.
+      read = recent.size();
+      for (const auto& change : recent) {
+        if (!kind.empty() && change.object->kind != kind) continue;
+        api::WatchEvent event;
+        event.revision = change.revision;
+        event.type = eventType(change.type);
+        event.object = *change.object;
+        lastSent = std::chrono::steady_clock::now();
+        if (!handler(event)) return {};
+      }
+    } else {
+      auto changes = repository_->changesSince(cursor, kBatch);
+      if (!changes) return tl::unexpected(changes.error());
+      read = changes->size();
+      for (auto& change : *changes) {
+        cursor = change.revision;
+        if (!kind.empty() && change.object.kind != kind) continue;
+        api::WatchEvent event;
+        event.revision = change.revision;
+        event.type = eventType(change.type);
+        event.object = std::move(change.object);
+        lastSent = std::chrono::steady_clock::now();
+        if (!handler(event)) return {};
+      }
     }
-    if (changes->size() == kBatch) continue;
+    if (read == kBatch) continue;
     if (std::chrono::steady_clock::now() - lastSent >= kBookmarkEvery) {
       api::WatchEvent bookmark;
       bookmark.type = api::WatchEvent::Type::kBookmark;
@@ -335,6 +426,11 @@ Result<api::Object> ObjectStore::requestMutation(const std::string& decky) {
 Result<void> ObjectStore::compact(std::int64_t keep) {
   const std::int64_t upTo = revision() - keep;
   if (upTo <= 0) return {};
+  {
+    // A watch from a compacted revision must get kGone, from memory as from the repository.
+    std::lock_guard lock(mutex_);
+    while (!recent_.empty() && recent_.front().revision <= upTo) recent_.pop_front();
+  }
   return repository_->compact(upTo);
 }
 

@@ -4,8 +4,10 @@
 // touch the database and cross-object rules (duplicate IPs across fleets) are checked under
 // the same lock as the write.
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "api/client/client.h"
 #include "api/types/clock.h"
@@ -57,7 +59,22 @@ class ObjectStore final : public api::Client {
   Result<void> admit(const api::Object& object) const;                         // requires mutex_
   Result<const api::Object*> storedForWrite(const api::Object& object) const;  // requires mutex_
   static Error notFound(const api::ObjectKey& key);
-  void remember(const api::Object& object);  // requires mutex_
+  // A change kept in memory for watchers, the object shared with the cache.
+  struct RecentChange {
+    std::int64_t revision = 0;
+    Change::Type type = Change::Type::kModified;
+    std::shared_ptr<const api::Object> object;
+  };
+  // Caches `object` after a write; a new revision is also kept for watchers as `type`.
+  void remember(const api::Object& object, Change::Type type);                // requires mutex_
+  void record(Change::Type type, std::shared_ptr<const api::Object> object);  // requires mutex_
+  // Up to `limit` changes after `cursor` from memory, moving `cursor` past those read; false
+  // when memory no longer holds all of them (the watcher reads the repository instead).
+  bool recentSince(std::int64_t& cursor, std::size_t limit, std::vector<RecentChange>& out) const;
+  // Drops `name` of `kind` from the cache and the address index. Requires mutex_.
+  void forget(const std::string& kind, const std::string& name);
+  // Keeps deckyAddresses_ in step when a Decky changes from `before` to `after` (either null).
+  void reindex(const api::Object* before, const api::Object* after);  // requires mutex_
   void notify(std::int64_t revision);
   void advance(std::int64_t revision);  // writers hold mutex_, so no lost update
 
@@ -65,6 +82,12 @@ class ObjectStore final : public api::Client {
   const api::Clock& clock_;
   mutable std::mutex mutex_;
   Cache cache_;
+  // The newest writes, contiguous in revision, so watchers need not read and decode them from
+  // the repository. Requires mutex_.
+  std::deque<RecentChange> recent_;
+  // (parent interface, IPv4) -> the Deckies claiming it, so admitting a Decky checks its own
+  // address instead of every Decky. Requires mutex_.
+  std::map<std::pair<std::string, std::uint32_t>, std::set<std::string>> deckyAddresses_;
   std::atomic<std::int64_t> revision_{0};  // read without mutex_ by watchers
   mutable std::mutex watchMutex_;
   std::condition_variable changed_;

@@ -1,7 +1,9 @@
 #include "controller/store/object_store.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <thread>
 
 namespace decnet::store {
@@ -78,6 +80,84 @@ TEST(ObjectStoreTest, RejectsAnAddressAnotherFleetAlreadyUsesOnTheSameInterface)
   EXPECT_EQ(clash.error().code, Errc::kInvalid);
   ASSERT_FALSE(clash.error().fields.empty());
   EXPECT_EQ(clash.error().fields[0].path, "spec.deckies[0].ip");
+}
+
+api::Object decky(const std::string& name, const std::string& ip,
+                  const std::string& iface = "decnet-lab0") {
+  api::Object d;
+  d.kind = "Decky";
+  d.metadata.name = name;
+  d.spec = {{"network", {{"interface", iface}, {"subnet", "10.77.0.0/24"}}},
+            {"ip", ip},
+            {"archetype", "linux-server"}};
+  return d;
+}
+
+TEST(ObjectStoreTest, ADeckyAddressIsFreedByAMoveOrADeleteAndKeptPerInterface) {
+  auto store = memoryStore();
+  ASSERT_TRUE(store->create(decky("a", "10.77.0.5"), {}));
+  auto clash = store->create(decky("b", "10.77.0.5"), {});
+  ASSERT_FALSE(clash);
+  ASSERT_FALSE(clash.error().fields.empty());
+  EXPECT_EQ(clash.error().fields[0].path, "spec.ip");
+  EXPECT_NE(clash.error().fields[0].detail.find("decky a"), std::string::npos)
+      << clash.error().fields[0].detail;
+  // The same address on another parent interface is another LAN.
+  EXPECT_TRUE(store->create(decky("other-lan", "10.77.0.5", "decnet-lab1"), {}));
+  // Re-writing a decky with its own address is no clash with itself.
+  auto a = store->get({"Decky", "a"});
+  ASSERT_TRUE(a);
+  a->metadata.labels["tier"] = "web";
+  ASSERT_TRUE(store->update(*a, {}));
+  // Moving a to .6 frees .5 and takes .6.
+  a = store->get({"Decky", "a"});
+  a->spec["ip"] = "10.77.0.6";
+  ASSERT_TRUE(store->update(*a, {}));
+  EXPECT_TRUE(store->create(decky("b", "10.77.0.5"), {}));
+  EXPECT_FALSE(store->create(decky("c", "10.77.0.6"), {}));
+  // Deleting a frees .6.
+  ASSERT_TRUE(store->remove({"Decky", "a"}, {}));
+  EXPECT_TRUE(store->create(decky("c", "10.77.0.6"), {}));
+}
+
+TEST(ObjectStoreTest, AReopenedStoreKnowsItsDeckiesAddressesAndWatchersReadOlderChanges) {
+  char path[] = "/tmp/decnet-store-test-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  const std::string url = std::string("sqlite://") + path;
+  std::int64_t from = 0;
+  {
+    auto repository = openRepository(url);
+    ASSERT_TRUE(repository);
+    auto store = *ObjectStore::open(std::move(*repository));
+    from = store->revision();
+    ASSERT_TRUE(store->create(decky("a", "10.77.0.5"), {}));
+    ASSERT_TRUE(store->create(decky("b", "10.77.0.7"), {}));
+  }
+  auto repository = openRepository(url);
+  ASSERT_TRUE(repository);
+  auto store = *ObjectStore::open(std::move(*repository));
+  EXPECT_FALSE(store->create(decky("c", "10.77.0.5"), {})) << "the index is rebuilt on open";
+  // The first changes were written by the earlier store: they come from the repository, the
+  // next one from memory, in one ordered stream.
+  ASSERT_TRUE(store->create(decky("c", "10.77.0.9"), {}));
+  std::vector<std::string> seen;
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(store->watch(
+      "Decky", from,
+      [&](const api::WatchEvent& e) {
+        if (e.type == api::WatchEvent::Type::kBookmark) return true;
+        seen.push_back(e.object.metadata.name + "@" + std::to_string(e.revision));
+        return seen.size() < 3;
+      },
+      stop));
+  EXPECT_EQ(seen, (std::vector<std::string>{"a@" + std::to_string(from + 1),
+                                            "b@" + std::to_string(from + 2),
+                                            "c@" + std::to_string(from + 3)}));
+  std::remove(path);
+  std::remove((std::string(path) + "-wal").c_str());
+  std::remove((std::string(path) + "-shm").c_str());
 }
 
 TEST(ObjectStoreTest, DeleteWaitsForFinalizers) {
