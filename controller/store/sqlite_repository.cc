@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <exception>
 #include <limits>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -144,6 +146,42 @@ std::string conflictMessage(const api::ObjectKey& key) {
   return "Operation cannot be fulfilled on " + key.str() + kConflictMessage;
 }
 
+// Prepared statements kept for the connection's life, keyed by their SQL text's address (every
+// caller passes a string literal), so a write does not parse its SQL again. Not thread-safe:
+// used under the repository's mutex.
+class StatementCache {
+ public:
+  explicit StatementCache(SQLite::Database& db) : db_(db) {}
+  SQLite::Statement& get(const char* sql) {
+    auto& slot = statements_[sql];
+    if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
+    return *slot;
+  }
+
+ private:
+  SQLite::Database& db_;
+  std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+};
+
+// One use of a cached statement; reset when it goes, so no read stays open.
+class Prepared {
+ public:
+  Prepared(StatementCache& cache, const char* sql) : statement_(cache.get(sql)) {}
+  ~Prepared() { statement_.tryReset(); }
+  Prepared(const Prepared&) = delete;
+  Prepared& operator=(const Prepared&) = delete;
+  template <class T>
+  void bind(int index, const T& value) {
+    statement_.bind(index, value);
+  }
+  int exec() { return statement_.exec(); }
+  bool executeStep() { return statement_.executeStep(); }
+  SQLite::Column getColumn(int index) { return statement_.getColumn(index); }
+
+ private:
+  SQLite::Statement& statement_;
+};
+
 class SqliteRepository final : public Repository {
  public:
   // Throws SQLite::Exception; only makeSqliteRepository constructs it.
@@ -177,7 +215,7 @@ class SqliteRepository final : public Repository {
           // One read transaction, so the objects and the revision come from one snapshot.
           SQLite::Transaction tx(db_, SQLite::TransactionBehavior::DEFERRED);
           const auto [current, compacted] = readMeta();
-          SQLite::Statement query(db_, "SELECT document FROM objects WHERE kind = ? ORDER BY name");
+          Prepared query(statements_, "SELECT document FROM objects WHERE kind = ? ORDER BY name");
           query.bind(1, std::string(kind));
           std::vector<api::Object> objects;
           while (query.executeStep()) {
@@ -213,9 +251,9 @@ class SqliteRepository final : public Repository {
       auto encoded = encode(object);
       if (!encoded) return tl::unexpected(encoded.error());
 
-      SQLite::Statement insert(db_,
-                               "INSERT INTO objects (kind, name, uid, resource_version, "
-                               "generation, document) VALUES (?, ?, ?, ?, ?, ?)");
+      Prepared insert(statements_,
+                      "INSERT INTO objects (kind, name, uid, resource_version, "
+                      "generation, document) VALUES (?, ?, ?, ?, ?, ?)");
       insert.bind(1, key.kind);
       insert.bind(2, key.name);
       insert.bind(3, encoded->object.metadata.uid);
@@ -286,7 +324,7 @@ class SqliteRepository final : public Repository {
       auto encoded = encode(last);
       if (!encoded) return tl::unexpected(encoded.error());
 
-      SQLite::Statement erase(db_, "DELETE FROM objects WHERE kind = ? AND name = ?");
+      Prepared erase(statements_, "DELETE FROM objects WHERE kind = ? AND name = ?");
       erase.bind(1, key.kind);
       erase.bind(2, key.name);
       erase.exec();
@@ -311,9 +349,9 @@ class SqliteRepository final : public Repository {
           (limit == 0 || limit > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max()))
               ? -1
               : static_cast<std::int64_t>(limit);
-      SQLite::Statement query(db_,
-                              "SELECT revision, type, document FROM changes WHERE revision > ? "
-                              "ORDER BY revision LIMIT ?");
+      Prepared query(statements_,
+                     "SELECT revision, type, document FROM changes WHERE revision > ? "
+                     "ORDER BY revision LIMIT ?");
       query.bind(1, revision);
       query.bind(2, sql_limit);
       std::vector<Change> changes;
@@ -344,7 +382,7 @@ class SqliteRepository final : public Repository {
       const auto [current, compacted] = readMeta();
       const std::int64_t target = std::max(compacted, std::min(revision, current));
       if (target == compacted) return {};
-      SQLite::Statement erase(db_, "DELETE FROM changes WHERE revision <= ?");
+      Prepared erase(statements_, "DELETE FROM changes WHERE revision <= ?");
       erase.bind(1, target);
       erase.exec();
       SQLite::Statement mark(db_, "UPDATE meta SET compacted = ? WHERE id = 1");
@@ -402,13 +440,13 @@ class SqliteRepository final : public Repository {
 
   // (current revision, compacted revision).
   std::pair<std::int64_t, std::int64_t> readMeta() const {
-    SQLite::Statement query(db_, "SELECT revision, compacted FROM meta WHERE id = 1");
+    Prepared query(statements_, "SELECT revision, compacted FROM meta WHERE id = 1");
     if (!query.executeStep()) throw SQLite::Exception("meta row is missing", SQLITE_CORRUPT);
     return {query.getColumn(0).getInt64(), query.getColumn(1).getInt64()};
   }
 
   Result<std::optional<api::Object>> load(const api::ObjectKey& key) const {
-    SQLite::Statement query(db_, "SELECT document FROM objects WHERE kind = ? AND name = ?");
+    Prepared query(statements_, "SELECT document FROM objects WHERE kind = ? AND name = ?");
     query.bind(1, key.kind);
     query.bind(2, key.name);
     if (!query.executeStep()) return std::optional<api::Object>();
@@ -434,9 +472,9 @@ class SqliteRepository final : public Repository {
     next.metadata.resourceVersion = revision;
     auto encoded = encode(next);
     if (!encoded) return tl::unexpected(encoded.error());
-    SQLite::Statement write(db_,
-                            "UPDATE objects SET resource_version = ?, generation = ?, "
-                            "document = ? WHERE kind = ? AND name = ?");
+    Prepared write(statements_,
+                   "UPDATE objects SET resource_version = ?, generation = ?, "
+                   "document = ? WHERE kind = ? AND name = ?");
     write.bind(1, revision);
     write.bind(2, encoded->object.metadata.generation);
     write.bind(3, encoded->text);
@@ -459,7 +497,7 @@ class SqliteRepository final : public Repository {
     insert.bind(4, key.name);
     insert.bind(5, document);
     insert.exec();
-    SQLite::Statement bump(db_, "UPDATE meta SET revision = ? WHERE id = 1");
+    Prepared bump(statements_, "UPDATE meta SET revision = ? WHERE id = 1");
     bump.bind(1, revision);
     bump.exec();
   }
@@ -483,6 +521,7 @@ class SqliteRepository final : public Repository {
 
   mutable std::mutex mutex_;
   mutable SQLite::Database db_;
+  mutable StatementCache statements_{db_};
   std::mt19937_64 rng_;
 };
 
