@@ -1,5 +1,7 @@
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
@@ -11,9 +13,11 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -86,6 +90,55 @@ void writeStartMarker(int fd, const StartMarker& marker, int pid) {
   append(marker.tail.data(), marker.tail.size());
   ssize_t written = ::write(fd, buffer, length);
   (void)written;
+}
+
+// What the decoy's child needs between clone and exec, all prepared before.
+struct ChildSetup {
+  int logFd = -1;
+  int errFd = -1;
+  const StartMarker* marker = nullptr;
+  char** argv = nullptr;
+};
+
+// The child's side: async-signal-safe calls only, on its own stack, then exec.
+int childMain(void* argument) {
+  const auto* setup = static_cast<const ChildSetup*>(argument);
+  // The marker must precede everything the decoy writes, so the child writes it.
+  writeStartMarker(setup->logFd, *setup->marker, static_cast<int>(::getpid()));
+  // Own session: a Ctrl-C on the agent's terminal must not reach the decoys.
+  ::setsid();
+  ::dup2(setup->logFd, STDOUT_FILENO);
+  ::dup2(setup->errFd >= 0 ? setup->errFd : setup->logFd, STDERR_FILENO);
+  const int devnull = ::open("/dev/null", O_RDONLY);
+  if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+  // Nothing of the agent (API listener, database, netlink sockets) leaks into the decoy.
+  ::close_range(3, ~0U, 0);
+  // The agent blocks SIGINT/SIGTERM for sigwait, and every signal around the clone: the decoy
+  // starts with none blocked.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::execv(setup->argv[0], setup->argv);
+  std::_Exit(127);
+}
+
+// Starts the decoy as posix_spawn does: the child shares the agent's memory until it execs
+// (CLONE_VM | CLONE_VFORK), so a large agent pays no copy-on-write faults per decoy, as it
+// did with fork(). Only the calling thread waits, and only until the exec. -1 (errno) on
+// failure.
+pid_t spawnChild(ChildSetup& setup) {
+  constexpr std::size_t kStack = 64 * 1024;
+  std::unique_ptr<char[]> stack(new char[kStack]);
+  sigset_t all, previous;
+  sigfillset(&all);
+  // No signal may run a handler in the child while it shares our memory.
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  const pid_t pid =
+      ::clone(childMain, stack.get() + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &setup);
+  const int error = errno;
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = error;
+  return pid;
 }
 
 // A pidfd for `pid`: readable once the process has exited (a zombie counts), whoever its parent
@@ -349,28 +402,12 @@ class ProcessRuntime final : public RuntimeDriver {
     argv.push_back(nullptr);
 
     const StartMarker marker = startMarker(spec.decky);
-    const pid_t pid = ::fork();
+    ChildSetup setup{logFd, errFd, &marker, argv.data()};
+    const pid_t pid = spawnChild(setup);
     if (pid < 0) {
       ::close(logFd);
       if (errFd >= 0) ::close(errFd);
-      return fail(Errc::kUnavailable, "fork failed");
-    }
-    if (pid == 0) {
-      // The marker must precede everything the decoy writes, so the child writes it.
-      writeStartMarker(logFd, marker, static_cast<int>(::getpid()));
-      // Own session: a Ctrl-C on the agent's terminal must not reach the decoys.
-      ::setsid();
-      ::dup2(logFd, STDOUT_FILENO);
-      ::dup2(errFd >= 0 ? errFd : logFd, STDERR_FILENO);
-      const int devnull = ::open("/dev/null", O_RDONLY);
-      if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-      sigset_t none;
-      sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the agent blocks SIGINT/SIGTERM for sigwait
-      // Nothing of the agent (API listener, database, netlink sockets) leaks into the decoy.
-      ::close_range(3, ~0U, 0);
-      ::execv(argv[0], argv.data());
-      std::_Exit(127);
+      return fail(Errc::kUnavailable, std::string("cannot start a decoy: ") + std::strerror(errno));
     }
     ::close(logFd);
     if (errFd >= 0) ::close(errFd);
