@@ -80,11 +80,16 @@ FleetReconciler::FleetReconciler(api::Client& client, controller::EventRecorder&
     : client_(client), events_(events), clock_(clock) {}
 
 std::vector<controller::WatchSpec> FleetReconciler::watches() const {
-  return {{"Decky", [](const api::Object& decky) -> std::vector<api::ObjectKey> {
-             auto label = decky.metadata.labels.find(api::kFleetLabel);
-             if (label == decky.metadata.labels.end()) return {};
-             return {{"Fleet", label->second}};
-           }}};
+  controller::WatchSpec deckies{"Decky",
+                                [](const api::Object& decky) -> std::vector<api::ObjectKey> {
+                                  auto label = decky.metadata.labels.find(api::kFleetLabel);
+                                  if (label == decky.metadata.labels.end()) return {};
+                                  return {{"Fleet", label->second}};
+                                }};
+  // A pass reads every decky of the fleet: while 1,000 deckies report Ready one by one, sum
+  // their status four times a second instead of once per write (which made apply quadratic).
+  deckies.statusWriteDelay = std::chrono::milliseconds(250);
+  return {deckies};
 }
 
 Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request& request) {

@@ -47,15 +47,21 @@ void Manager::add(ReconcilerPtr reconciler) {
   for (auto& watch : raw->reconciler->watches()) {
     auto map = watch.map;
     const bool ignoreStatusWrites = watch.ignoreStatusWrites;
+    const auto statusWriteDelay = watch.statusWriteDelay;
     informerFor(watch.kind)
-        .addHandler([raw, map, ignoreStatusWrites](const api::Object* old, const api::Object* now) {
-          if (ignoreStatusWrites && old != nullptr && now != nullptr && old != now &&
-              old->metadata.uid == now->metadata.uid &&
-              old->metadata.generation == now->metadata.generation &&
-              old->metadata.labels == now->metadata.labels && old->deleting() == now->deleting()) {
+        .addHandler([raw, map, ignoreStatusWrites, statusWriteDelay](const api::Object* old,
+                                                                     const api::Object* now) {
+          const bool statusOnly = old != nullptr && now != nullptr && old != now &&
+                                  old->metadata.uid == now->metadata.uid &&
+                                  old->metadata.generation == now->metadata.generation &&
+                                  old->metadata.labels == now->metadata.labels &&
+                                  old->deleting() == now->deleting();
+          if (ignoreStatusWrites && statusOnly) return;
+          const api::Object* object = now != nullptr ? now : old;
+          if (statusOnly && statusWriteDelay.count() > 0) {
+            for (const auto& key : map(*object)) raw->queue->addAfter(key, statusWriteDelay);
             return;
           }
-          const api::Object* object = now != nullptr ? now : old;
           for (const auto& key : map(*object)) raw->queue->add(key);
           // A change that moves an object between owners must wake the old owner too.
           if (old != nullptr && now != nullptr && old != now) {

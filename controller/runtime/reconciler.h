@@ -30,6 +30,10 @@ struct WatchSpec {
   // deletion state) wake nothing: for mappings that read the spec, where a status written per
   // child would otherwise wake every child each time.
   bool ignoreStatusWrites = false;
+  // Status-only writes wake the keys after this delay instead of at once, so a burst of child
+  // status writes makes one pass per delay, not one per write (for parents that sum up their
+  // children's status). 0: at once. Ignored with ignoreStatusWrites.
+  std::chrono::milliseconds statusWriteDelay{0};
 };
 
 // Drives actual state toward the spec of one kind.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "controller/store/object_store.h"
@@ -88,6 +89,66 @@ TEST(ManagerTest, TerminalErrorsAreNotRetried) {
   std::this_thread::sleep_for(100ms);
   manager.stop();
   EXPECT_EQ(counting->calls("bad"), 1);
+}
+
+// Counts passes of Nodes, woken also by status writes of the Nodes labelled child-of=NAME.
+class ParentReconciler final : public Reconciler {
+ public:
+  explicit ParentReconciler(std::chrono::milliseconds statusWriteDelay)
+      : statusWriteDelay_(statusWriteDelay) {}
+  std::string_view name() const override { return "parent"; }
+  std::string_view kind() const override { return "Node"; }
+  std::vector<WatchSpec> watches() const override {
+    WatchSpec children{"Node", [](const api::Object& child) -> std::vector<api::ObjectKey> {
+                         auto parent = child.metadata.labels.find("child-of");
+                         if (parent == child.metadata.labels.end()) return {};
+                         return {{"Node", parent->second}};
+                       }};
+    children.statusWriteDelay = statusWriteDelay_;
+    return {children};
+  }
+  Result<Outcome> reconcile(const Request& request) override {
+    if (request.key.name == "parent") ++parentPasses_;
+    return Outcome{};
+  }
+  int parentPasses() const { return parentPasses_.load(); }
+
+ private:
+  const std::chrono::milliseconds statusWriteDelay_;
+  std::atomic<int> parentPasses_{0};
+};
+
+TEST(ManagerTest, ABurstOfChildStatusWritesWakesTheParentOnceAfterTheDelay) {
+  auto store = memoryStore();
+  ASSERT_TRUE(store->create(node("parent"), {}));
+  api::Object child = node("child");
+  child.metadata.labels["child-of"] = "parent";
+  ASSERT_TRUE(store->create(child, {}));
+  auto reconciler = std::make_unique<ParentReconciler>(600ms);
+  auto* parent = reconciler.get();
+  Manager manager(*store, ManagerOptions{1, std::chrono::minutes(5), BackoffPolicy{1ms, 5ms}});
+  manager.add(std::move(reconciler));
+  manager.start();
+  ASSERT_TRUE(eventually([&] { return parent->parentPasses() >= 1; }));
+  std::this_thread::sleep_for(200ms);
+  const int settled = parent->parentPasses();
+  for (int i = 0; i < 20; ++i) {
+    auto current = store->get({"Node", "child"});
+    ASSERT_TRUE(current);
+    current->status = {{"write", i}};
+    ASSERT_TRUE(store->updateStatus(*current, {}));
+  }
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(parent->parentPasses(), settled) << "a status write waits for the delay";
+  EXPECT_TRUE(eventually([&] { return parent->parentPasses() > settled; }, 2000ms));
+  std::this_thread::sleep_for(800ms);
+  EXPECT_EQ(parent->parentPasses(), settled + 1) << "twenty writes, one pass";
+  // A change beyond status (a new label) wakes the parent at once.
+  auto current = store->get({"Node", "child"});
+  current->metadata.labels["tier"] = "web";
+  ASSERT_TRUE(store->update(*current, {}));
+  EXPECT_TRUE(eventually([&] { return parent->parentPasses() > settled + 1; }, 400ms));
+  manager.stop();
 }
 
 TEST(ManagerTest, StopIsGracefulAndIdempotent) {
