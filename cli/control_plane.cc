@@ -43,6 +43,17 @@ void addEventTtlFlag(CLI::App& command, ControlPlaneOptions& options) {
           },
           "Event objects (decnet get events) are deleted this long after they last occurred")
       ->default_str("1h");
+  command
+      .add_option_function<std::string>(
+          "--evict-after",
+          [&options](const std::string& text) {
+            auto after = api::parseDuration(text);
+            if (!after) throw CLI::ValidationError("--evict-after", "a duration such as 30s or 5m");
+            options.evictAfter = *after;
+          },
+          "A node NotReady this long (no heartbeat for 40s first) has its deckies moved to "
+          "other Ready nodes with the same interface")
+      ->default_str("30s");
 }
 
 void addApiSecurityFlags(CLI::App& command, ControlPlaneOptions& options) {
@@ -152,7 +163,8 @@ Result<void> ControlPlane::start() {
   manager_->add(std::make_unique<reconcilers::MutationReconciler>(
       *store_, *events_, api::systemClock(), metrics_.get()));
   manager_->add(std::make_unique<reconcilers::GarbageCollectorReconciler>(*store_, *events_));
-  manager_->add(std::make_unique<reconcilers::NodeLifecycleReconciler>(*store_, *events_));
+  manager_->add(std::make_unique<reconcilers::NodeLifecycleReconciler>(
+      *store_, *events_, std::chrono::seconds(40), options_.evictAfter));
   manager_->add(std::make_unique<reconcilers::EventExpiryReconciler>(*store_, options_.eventTtl));
   manager_->start();
   if (!options_.collectListen.empty()) {

@@ -60,13 +60,15 @@ struct ControlPlaneOptions {
   // Event objects are deleted this long after their last occurrence (kube-apiserver's
   // --event-ttl), so the store does not grow with time.
   std::chrono::seconds eventTtl{std::chrono::hours(1)};
+  // A node NotReady this long loses its deckies to other Ready nodes (--evict-after).
+  std::chrono::seconds evictAfter{std::chrono::seconds(30)};
 };
 
 // --tls-cert, --tls-key, --tls-self-signed and --protect-metrics on `command` (decnet up,
 // decnet controller).
 void addApiSecurityFlags(CLI::App& command, ControlPlaneOptions& options);
 
-// --event-ttl on `command` (decnet up, decnet controller).
+// --event-ttl and --evict-after on `command` (decnet up, decnet controller).
 void addEventTtlFlag(CLI::App& command, ControlPlaneOptions& options);
 
 // The running decnet binary.

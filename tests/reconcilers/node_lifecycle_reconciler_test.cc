@@ -16,7 +16,7 @@ TEST(NodeLifecycleReconcilerTest, MarksSilentNodesAndTheirDeckiesUnknown) {
   FakeClient client;
   FakeClock clock;
   controller::EventRecorder events(client, "test", clock);
-  NodeLifecycleReconciler lifecycle(client, events, 40s, clock);
+  NodeLifecycleReconciler lifecycle(client, events, 40s, 30s, clock);
 
   api::Object node;
   node.kind = "Node";
@@ -24,7 +24,8 @@ TEST(NodeLifecycleReconcilerTest, MarksSilentNodesAndTheirDeckiesUnknown) {
   auto created = client.create(node, {});
   ASSERT_TRUE(created);
   created->status["heartbeatTime"] = api::formatTime(clock.now());
-  api::setCondition(created->status, {"Ready", "True", "AgentReady", "", "", 1}, api::formatTime(clock.now()));
+  api::setCondition(created->status, {"Ready", "True", "AgentReady", "", "", 1},
+                    api::formatTime(clock.now()));
   ASSERT_TRUE(client.updateStatus(*created, {}));
   for (const char* name : {"mine", "other"}) {
     api::Object decky;
@@ -52,6 +53,19 @@ TEST(NodeLifecycleReconcilerTest, MarksSilentNodesAndTheirDeckiesUnknown) {
   EXPECT_EQ(ready->reason, "NodeStatusUnknown");
   EXPECT_EQ(api::findCondition(client.get({"Decky", "mine"})->status, "Ready")->status, "Unknown");
   EXPECT_EQ(api::findCondition(client.get({"Decky", "other"})->status, "Ready")->status, "True");
+
+  // Still silent 30 s later: its deckies are moved off it (the scheduler places them again);
+  // the other node's deckies stay.
+  clock.advance(20s);
+  auto waiting = lifecycle.reconcile({{"Node", "n1"}});
+  ASSERT_TRUE(waiting);
+  EXPECT_EQ(client.get({"Decky", "mine"})->spec.value("node", ""), "n1") << "not yet";
+  EXPECT_GT(waiting->requeue_after, 9s);
+  EXPECT_LE(waiting->requeue_after, 10s + 1ms);
+  clock.advance(10s);
+  ASSERT_TRUE(lifecycle.reconcile({{"Node", "n1"}}));
+  EXPECT_FALSE(client.get({"Decky", "mine"})->spec.contains("node"));
+  EXPECT_EQ(client.get({"Decky", "other"})->spec.value("node", ""), "n2");
 }
 
 }  // namespace
