@@ -48,9 +48,11 @@ void Manager::add(ReconcilerPtr reconciler) {
     auto map = watch.map;
     const bool ignoreStatusWrites = watch.ignoreStatusWrites;
     const auto statusWriteDelay = watch.statusWriteDelay;
+    auto wakesOn = watch.wakesOn;
     informerFor(watch.kind)
-        .addHandler([raw, map, ignoreStatusWrites, statusWriteDelay](const api::Object* old,
-                                                                     const api::Object* now) {
+        .addHandler([raw, map, ignoreStatusWrites, statusWriteDelay, wakesOn](
+                        const api::Object* old, const api::Object* now) {
+          if (wakesOn && !wakesOn(old, now)) return;
           const bool statusOnly = old != nullptr && now != nullptr && old != now &&
                                   old->metadata.uid == now->metadata.uid &&
                                   old->metadata.generation == now->metadata.generation &&

@@ -34,6 +34,9 @@ struct WatchSpec {
   // status writes makes one pass per delay, not one per write (for parents that sum up their
   // children's status). 0: at once. Ignored with ignoreStatusWrites.
   std::chrono::milliseconds statusWriteDelay{0};
+  // When set, only changes it accepts are mapped (old is null for an added object, now for a
+  // deleted one): for maps that are costly and matter only for some changes.
+  std::function<bool(const api::Object* old, const api::Object* now)> wakesOn;
 };
 
 // Drives actual state toward the spec of one kind.

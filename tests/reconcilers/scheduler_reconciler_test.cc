@@ -47,6 +47,33 @@ class SchedulerReconcilerTest : public ::testing::Test {
   SchedulerReconciler scheduler_;
 };
 
+TEST_F(SchedulerReconcilerTest, PendingDeckiesWakeOnNodeChangesThatCanPlaceThemNotOnHeartbeats) {
+  addNode("n1", true, {}, {"lab0"});
+  addDecky("pending");
+  const auto watches = scheduler_.watches();
+  ASSERT_EQ(watches.size(), 1u);
+  const auto& nodes = watches[0];
+  ASSERT_TRUE(nodes.wakesOn);
+  const api::Object before = *client_.get({"Node", "n1"});
+  api::Object heartbeat = before;
+  heartbeat.status["heartbeatTime"] = "2026-12-03T09:00:10Z";
+  EXPECT_FALSE(nodes.wakesOn(&before, &heartbeat)) << "a heartbeat places nothing";
+  api::Object lost = before;
+  api::setCondition(lost.status, {"Ready", "Unknown", "NodeStatusUnknown", "", "", 1}, "t2");
+  EXPECT_TRUE(nodes.wakesOn(&before, &lost));
+  api::Object relabelled = before;
+  relabelled.metadata.labels["zone"] = "dmz";
+  EXPECT_TRUE(nodes.wakesOn(&before, &relabelled));
+  api::Object newInterface = before;
+  newInterface.status["interfaces"] = Json::array({"lab0", "lab1"});
+  EXPECT_TRUE(nodes.wakesOn(&before, &newInterface));
+  EXPECT_TRUE(nodes.wakesOn(nullptr, &before)) << "a new node";
+  EXPECT_FALSE(nodes.wakesOn(&before, nullptr)) << "a deleted node places nothing";
+  const auto keys = nodes.map(before);
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].name, "pending");
+}
+
 TEST_F(SchedulerReconcilerTest, WithoutReadyNodesTheScheduledConditionSaysWhy) {
   addNode("down", false);
   addDecky("d1");
