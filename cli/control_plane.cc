@@ -32,28 +32,30 @@ std::string decoyBinary() {
   return (std::filesystem::path(selfBinary()).parent_path() / "decnet-decoy").string();
 }
 
+// A duration flag ("30s", "5m", "1h") stored in `target`; `fallback` is what --help shows.
+void addDurationFlag(CLI::App& command, const std::string& flag, std::chrono::seconds& target,
+                     const std::string& help, const std::string& fallback) {
+  command
+      .add_option_function<std::string>(
+          flag,
+          [&target, flag](const std::string& text) {
+            auto parsed = api::parseDuration(text);
+            if (!parsed) throw CLI::ValidationError(flag, "a duration such as 30s, 5m or 1h");
+            target = *parsed;
+          },
+          help)
+      ->default_str(fallback);
+}
+
 void addEventTtlFlag(CLI::App& command, ControlPlaneOptions& options) {
-  command
-      .add_option_function<std::string>(
-          "--event-ttl",
-          [&options](const std::string& text) {
-            auto ttl = api::parseDuration(text);
-            if (!ttl) throw CLI::ValidationError("--event-ttl", "a duration such as 1h or 30m");
-            options.eventTtl = *ttl;
-          },
-          "Event objects (decnet get events) are deleted this long after they last occurred")
-      ->default_str("1h");
-  command
-      .add_option_function<std::string>(
-          "--evict-after",
-          [&options](const std::string& text) {
-            auto after = api::parseDuration(text);
-            if (!after) throw CLI::ValidationError("--evict-after", "a duration such as 30s or 5m");
-            options.evictAfter = *after;
-          },
-          "A node NotReady this long (no heartbeat for 40s first) has its deckies moved to "
-          "other Ready nodes with the same interface")
-      ->default_str("30s");
+  addDurationFlag(command, "--event-ttl", options.eventTtl,
+                  "Event objects (decnet get events) are deleted this long after they last "
+                  "occurred",
+                  "1h");
+  addDurationFlag(command, "--evict-after", options.evictAfter,
+                  "A node NotReady this long (no heartbeat for 40s first) has its deckies moved "
+                  "to other Ready nodes with the same interface",
+                  "30s");
 }
 
 void addApiSecurityFlags(CLI::App& command, ControlPlaneOptions& options) {
