@@ -29,8 +29,11 @@ Result<controller::Outcome> NodeLifecycleReconciler::evictIfLost(const api::Obje
     api::Object decky = *shared;
     decky.spec.erase("node");
     auto written = client_.update(decky);
-    if (!written && written.error().code == Errc::kConflict) return tl::unexpected(written.error());
-    if (written) ++moved;
+    if (written) {
+      ++moved;
+    } else if (written.error().code != Errc::kNotFound) {
+      return tl::unexpected(written.error());  // retried; the deckies moved so far stay moved
+    }
   }
   if (moved > 0) {
     events_.record(node, "Warning", "DeckiesEvicted",
