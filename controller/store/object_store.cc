@@ -96,7 +96,7 @@ void ObjectStore::record(Change::Type type, std::shared_ptr<const api::Object> o
   if (recent_.size() > kRecentChanges) recent_.pop_front();
 }
 
-bool ObjectStore::recentSince(std::int64_t& cursor, std::size_t limit,
+bool ObjectStore::recentSince(std::int64_t cursor, std::size_t limit,
                               std::vector<RecentChange>& out) const {
   std::lock_guard lock(mutex_);
   if (cursor >= revision_.load()) return true;
@@ -106,7 +106,6 @@ bool ObjectStore::recentSince(std::int64_t& cursor, std::size_t limit,
   }
   auto it = recent_.begin() + (cursor + 1 - recent_.front().revision);
   for (; it != recent_.end() && out.size() < limit; ++it) out.push_back(*it);
-  if (!out.empty()) cursor = out.back().revision;
   return true;
 }
 
@@ -360,44 +359,35 @@ Result<void> ObjectStore::watch(const std::string& kind, std::int64_t revision,
   // Idle watchers get a bookmark now and then, so their handler can resync or stop.
   constexpr auto kBookmarkEvery = std::chrono::seconds(5);
   auto lastSent = std::chrono::steady_clock::now();
-  // do-while: even a watch that is stopped already checks its start revision once (kGone).
   const auto eventType = [](Change::Type type) {
     return type == Change::Type::kAdded      ? api::WatchEvent::Type::kAdded
            : type == Change::Type::kModified ? api::WatchEvent::Type::kModified
                                              : api::WatchEvent::Type::kDeleted;
   };
-  std::vector<RecentChange> recent;
+  std::vector<RecentChange> changes;
+  // do-while: even a watch that is stopped already checks its start revision once (kGone).
   do {
-    recent.clear();
-    std::size_t read = 0;
-    if (recentSince(cursor, kBatch, recent)) {
-      // From memory: the objects are shared with the cache, copied only for this watcher.
-      read = recent.size();
-      for (const auto& change : recent) {
-        if (!kind.empty() && change.object->kind != kind) continue;
-        api::WatchEvent event;
-        event.revision = change.revision;
-        event.type = eventType(change.type);
-        event.object = *change.object;
-        lastSent = std::chrono::steady_clock::now();
-        if (!handler(event)) return {};
-      }
-    } else {
-      auto changes = repository_->changesSince(cursor, kBatch);
-      if (!changes) return tl::unexpected(changes.error());
-      read = changes->size();
-      for (auto& change : *changes) {
-        cursor = change.revision;
-        if (!kind.empty() && change.object.kind != kind) continue;
-        api::WatchEvent event;
-        event.revision = change.revision;
-        event.type = eventType(change.type);
-        event.object = std::move(change.object);
-        lastSent = std::chrono::steady_clock::now();
-        if (!handler(event)) return {};
+    changes.clear();
+    if (!recentSince(cursor, kBatch, changes)) {
+      // Older than memory holds: from the repository's change log.
+      auto stored = repository_->changesSince(cursor, kBatch);
+      if (!stored) return tl::unexpected(stored.error());
+      for (auto& change : *stored) {
+        changes.push_back({change.revision, change.type,
+                           std::make_shared<const api::Object>(std::move(change.object))});
       }
     }
-    if (read == kBatch) continue;
+    for (const auto& change : changes) {
+      cursor = change.revision;
+      if (!kind.empty() && change.object->kind != kind) continue;
+      api::WatchEvent event;
+      event.revision = change.revision;
+      event.type = eventType(change.type);
+      event.object = *change.object;  // shared with the cache: copied for this watcher only
+      lastSent = std::chrono::steady_clock::now();
+      if (!handler(event)) return {};
+    }
+    if (changes.size() == kBatch) continue;
     if (std::chrono::steady_clock::now() - lastSent >= kBookmarkEvery) {
       api::WatchEvent bookmark;
       bookmark.type = api::WatchEvent::Type::kBookmark;

@@ -68,9 +68,9 @@ class ObjectStore final : public api::Client {
   // Caches `object` after a write; a new revision is also kept for watchers as `type`.
   void remember(const api::Object& object, Change::Type type);                // requires mutex_
   void record(Change::Type type, std::shared_ptr<const api::Object> object);  // requires mutex_
-  // Up to `limit` changes after `cursor` from memory, moving `cursor` past those read; false
-  // when memory no longer holds all of them (the watcher reads the repository instead).
-  bool recentSince(std::int64_t& cursor, std::size_t limit, std::vector<RecentChange>& out) const;
+  // Up to `limit` changes after `cursor` from memory into `out`; false when memory no longer
+  // holds all of them (the watcher reads the repository instead).
+  bool recentSince(std::int64_t cursor, std::size_t limit, std::vector<RecentChange>& out) const;
   // Drops `name` of `kind` from the cache and the address index. Requires mutex_.
   void forget(const std::string& kind, const std::string& name);
   // Keeps deckyAddresses_ in step when a Decky changes from `before` to `after` (either null).
