@@ -47,7 +47,7 @@ void addDurationFlag(CLI::App& command, const std::string& flag, std::chrono::se
       ->default_str(fallback);
 }
 
-void addEventTtlFlag(CLI::App& command, ControlPlaneOptions& options) {
+void addLifetimeFlags(CLI::App& command, ControlPlaneOptions& options) {
   addDurationFlag(command, "--event-ttl", options.eventTtl,
                   "Event objects (decnet get events) are deleted this long after they last "
                   "occurred",

@@ -69,7 +69,7 @@ struct ControlPlaneOptions {
 void addApiSecurityFlags(CLI::App& command, ControlPlaneOptions& options);
 
 // --event-ttl and --evict-after on `command` (decnet up, decnet controller).
-void addEventTtlFlag(CLI::App& command, ControlPlaneOptions& options);
+void addLifetimeFlags(CLI::App& command, ControlPlaneOptions& options);
 
 // The running decnet binary.
 std::string selfBinary();

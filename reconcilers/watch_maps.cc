@@ -7,10 +7,10 @@ controller::WatchSpec fleetWakesItsDeckies(api::Client& client) {
   return {"Fleet",
           [source](const api::Object& fleet) {
             std::vector<api::ObjectKey> keys;
-            auto deckies = source->list(
+            auto deckies = source->listShared(
                 "Decky", {std::string(api::kFleetLabel) + "=" + fleet.metadata.name, ""});
             if (deckies) {
-              for (const auto& d : deckies->items) keys.push_back(d.key());
+              for (const auto& d : *deckies) keys.push_back(d->key());
             }
             return keys;
           },

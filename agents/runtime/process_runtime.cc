@@ -179,7 +179,7 @@ class ProcessRuntime final : public RuntimeDriver {
       if (entry.state.running && entry.state.specHash == hash) return entry.state;
       if (entry.state.running) {
         spdlog::info("decoy {}: spec changed; restarting", spec.decky);
-        stopLocked(entry);
+        stopDecoy(entry);
       } else if (SteadyClock::now() < entry.nextStart) {
         return entry.state;  // crashed recently: supervise() restarts it after the backoff
       }
@@ -211,7 +211,7 @@ class ProcessRuntime final : public RuntimeDriver {
     }
     if (stopping.state.running) {
       stopping.pidfd = openPidFd(stopping.state.pid);
-      stopLocked(stopping);
+      stopDecoy(stopping);
     }
     std::error_code ec;
     fs::remove(pidPath(decky), ec);
@@ -425,9 +425,9 @@ class ProcessRuntime final : public RuntimeDriver {
     return entry.state;
   }
 
-  // Stops the decoy of `entry`, touching nothing else: callers hold mutex_ while it is in
-  // entries_.
-  void stopLocked(Entry& entry) {
+  // Stops the decoy of `entry`, touching nothing else: an entry still in entries_ needs mutex_
+  // held; remove() stops one it has taken out, without the lock.
+  void stopDecoy(Entry& entry) {
     if (!entry.state.running || entry.state.pid <= 0) return;
     const int pid = entry.state.pid;
     ::kill(pid, SIGTERM);

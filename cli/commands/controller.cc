@@ -27,7 +27,7 @@ void addControllerCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("--listen", options->listen, "API address HOST:PORT")->capture_default_str();
   cmd->add_option("--workers", options->workers, "Workers per controller")->capture_default_str();
   addApiSecurityFlags(*cmd, *options);
-  addEventTtlFlag(*cmd, *options);
+  addLifetimeFlags(*cmd, *options);
   cmd->callback([options, &globals] {
     setupLogging("controller", globals.logLevel);
     const sigset_t signals = blockTerminationSignals();

@@ -103,7 +103,7 @@ void addUpCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("--data-dir", options->plane.dataDir, "Where the SQLite database lives")
       ->capture_default_str();
   addApiSecurityFlags(*cmd, options->plane);
-  addEventTtlFlag(*cmd, options->plane);
+  addLifetimeFlags(*cmd, options->plane);
   cmd->add_option("--listen", options->plane.listen, "API address HOST:PORT")
       ->capture_default_str();
   cmd->add_option("--node-name", options->plane.nodeName, "Name of the embedded node")
