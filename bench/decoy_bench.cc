@@ -4,7 +4,7 @@
 // memory of one decoy serving all thirteen emulated services after the runs. As root the
 // clients run in a lab attacker namespace across a veth pair (made here, removed on exit);
 // otherwise on loopback. Prints figures, asserts nothing.
-//   decoy_bench [--seconds N] [--runs N]
+//   decoy_bench [--seconds N] [--runs N] [--decoy PATH (another decnet-decoy, to compare)]
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <libssh/libssh.h>
@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -78,7 +79,9 @@ int connectTo(int port) { return decnet::bench::connectTo(target.address, port);
 // The decoy under test: decnet-decoy on 127.0.0.1, events to a temp file; killed on scope exit.
 class Decoy {
  public:
-  Decoy(const std::string& binary, const std::string& spec, int maxConnections) {
+  // stateDir: where the decoy keeps its host keys ("" for none: an RSA key is made at start).
+  Decoy(const std::string& binary, const std::string& spec, int maxConnections,
+        const std::string& stateDir = "") {
     char pattern[] = "/tmp/decnet-decoy-bench-XXXXXX";
     dir_ = ::mkdtemp(pattern);
     events_ = dir_ + "/events.log";
@@ -100,6 +103,10 @@ class Decoy {
                                        max,
                                        "--max-per-address",
                                        max};
+      if (!stateDir.empty()) {
+        args.push_back("--state-dir");
+        args.push_back(stateDir);
+      }
       if (::geteuid() == 0) {
         args.push_back("--user");
         args.push_back("nobody");
@@ -149,6 +156,19 @@ class Decoy {
   std::string dir_, events_;
   pid_t pid_ = -1;
 };
+
+// Waits up to `seconds` for the decoy to store a non-empty RSA host key under `stateDir`.
+bool waitForRsaKey(const std::string& stateDir, int seconds) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(stateDir + "/ssh", error)) {
+      const std::string name = entry.path().filename().string();
+      if (name.ends_with("_rsa_key") && entry.file_size(error) > 0) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
 
 // wrk's Requests/sec, or -1 when wrk is missing or failed.
 double wrk(int port, int seconds, bool closeEach) {
@@ -320,11 +340,12 @@ struct Range {
 
 int main(int argc, char** argv) {
   int seconds = 5, runs = 3;
+  std::string binary = DECNET_DECOY_PATH;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--runs") == 0) runs = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--decoy") == 0) binary = argv[i + 1];
   }
-  const std::string binary = DECNET_DECOY_PATH;
   ::signal(SIGPIPE, SIG_IGN);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
@@ -369,20 +390,31 @@ int main(int argc, char** argv) {
         R"({"hostname":"SRV-BENCH-01","distro":"debian","services":[{"name":"ssh","ports":[)" +
         std::to_string(ssh) + R"(],"persona":{"users":"bench:bench"}},{"name":"http","ports":[)" +
         std::to_string(http) + "]}]}";
+    // The decky's host keys, made once by a first start as the agent's state dir keeps them.
+    char statePattern[] = "/tmp/decnet-decoy-bench-state-XXXXXX";
+    const std::string stateDir = ::mkdtemp(statePattern);
+    {
+      Decoy first(binary, spec, 1200, stateDir);
+      if (!first.waitListening(2) || !waitForRsaKey(stateDir, 120)) {
+        std::fprintf(stderr, "decoy did not listen or make its RSA key\n");
+        return 1;
+      }
+    }
     Range rss, pss, keepAlive, fresh, sshRate;
     for (int run = 0; run < runs; ++run) {
-      Decoy decoy(binary, spec, 1200);
+      Decoy decoy(binary, spec, 1200, stateDir);
       if (!decoy.waitListening(2)) {
         std::fprintf(stderr, "decoy did not listen\n");
         return 1;
       }
-      std::this_thread::sleep_for(std::chrono::seconds(2));  // background key generation
+      std::this_thread::sleep_for(std::chrono::seconds(2));  // idle
       rss.add(decoy.rssMiB());
       pss.add(decoy.pssMiB());
       keepAlive.add(wrk(http, seconds, false));
       fresh.add(wrk(http, seconds, true));
       sshRate.add(sshLogins(ssh, seconds, 8));
     }
+    (void)std::system(("rm -rf '" + stateDir + "'").c_str());
     std::printf("ssh+http decoy, %d runs of %d s each (ranges):\n", runs, seconds);
     std::printf("  idle VmRSS %.2f-%.2f MiB, PSS %.2f-%.2f MiB\n", rss.low, rss.high, pss.low,
                 pss.high);

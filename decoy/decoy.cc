@@ -1,7 +1,6 @@
 #include "decoy/decoy.h"
 
 #include <signal.h>
-#include <sys/mman.h>
 
 #include <array>
 #include <atomic>
@@ -19,6 +18,7 @@
 #include "api/catalog/catalog.h"
 #include "api/types/fleet_spec.h"
 #include "decoy/event_writer.h"
+#include "decoy/memory_trim.h"
 #include "decoy/sandbox.h"
 #include "decoy/service.h"
 
@@ -195,29 +195,6 @@ class DatagramListener : public std::enable_shared_from_this<DatagramListener> {
   std::array<char, 65536> buffer_{};
 };
 
-// Shared libraries and the binary are mapped with the kernel's fault-around: touching one page
-// maps up to 16 neighbours already in the page cache, so an idle decoy looked as if it used
-// megabytes of libc and libcrypto it never runs. Marking those mappings random-access turns
-// fault-around off, and dropping this process's page-table entries for them after start-up
-// leaves only what serving really touches (re-faulted from the page cache on demand).
-void trimStartupMappings() {
-  std::FILE* maps = std::fopen("/proc/self/maps", "re");
-  if (maps == nullptr) return;
-  char line[512];
-  while (std::fgets(line, sizeof line, maps) != nullptr) {
-    unsigned long start = 0, end = 0, inode = 0;
-    char perms[8] = {};
-    if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &start, &end, perms, &inode) != 4) continue;
-    // Code only: read-only data mappings may hold relocated pages (RELRO) that exist nowhere
-    // else, and dropping those would lose them.
-    if (inode == 0 || perms[1] == 'w' || perms[2] != 'x' || perms[3] != 'p') continue;
-    void* address = reinterpret_cast<void*>(start);
-    ::madvise(address, end - start, MADV_RANDOM);
-    ::madvise(address, end - start, MADV_DONTNEED);
-  }
-  std::fclose(maps);
-}
-
 // The sink all services share. It only borrows the caller's FILE*, so SSH threads that outlive
 // runDecoy() by a few milliseconds can still hold it safely.
 std::shared_ptr<InteractionSink> makeSink(const DecoyOptions& options) {
@@ -369,8 +346,6 @@ int serve(const DecoyOptions& options, const std::shared_ptr<InteractionSink>& s
     }
   }
 
-  trimStartupMappings();
-
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     recordPlain(*sink, kDecoyApp, "stopping", {{"signal", std::to_string(signal)}});
@@ -381,6 +356,12 @@ int serve(const DecoyOptions& options, const std::shared_ptr<InteractionSink>& s
   });
   for (auto& listener : listeners) listener->start();
   for (auto& listener : datagramListeners) listener->start();
+  // Start-up is over once the loop has run for a moment: what it touched and serving does not
+  // is handed back.
+  asio::steady_timer startupOver(io, std::chrono::milliseconds(200));
+  startupOver.async_wait([](const boost::system::error_code& ec) {
+    if (!ec) releaseStartupMemory();
+  });
 
   for (;;) {
     try {

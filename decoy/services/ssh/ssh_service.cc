@@ -2,6 +2,7 @@
 // on the loop (ssh_relay.h) bridges the TCP socket to one end of a socket pair, and a thread per
 // session (ssh_session.cc) runs libssh on the other end. The factory picks the KEXINIT of the
 // claimed OpenSSH release (ssh_kex.cc) and the decky's own host keys (ssh_host_keys.cc).
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <map>
 
 #include "api/catalog/catalog.h"
+#include "decoy/memory_trim.h"
 #include "decoy/services/ssh/ssh_host_keys.h"
 #include "decoy/services/ssh/ssh_kex.h"
 #include "decoy/services/ssh/ssh_relay.h"
@@ -127,12 +129,17 @@ struct RsaTask {
 void* rsaThread(void* raw) {
   std::unique_ptr<RsaTask> task(static_cast<RsaTask*>(raw));
   ssh_key key = makeRsaKey(task->job);
-  if (key == nullptr) return nullptr;
-  std::lock_guard lock(task->shared->bindMutex);
-  if (task->shared->isStopping() ||
-      ssh_bind_options_set(task->shared->bind, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
-    ssh_key_free(key);
+  if (key != nullptr) {
+    std::lock_guard lock(task->shared->bindMutex);
+    if (task->shared->isStopping() ||
+        ssh_bind_options_set(task->shared->bind, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
+      ssh_key_free(key);
+    }
   }
+  // The key generation's code and scratch memory are not needed again. OpenSSL's per-thread
+  // state is freed first, or the thread's exit would touch its code again.
+  OPENSSL_thread_stop();
+  releaseStartupMemory();
   return nullptr;
 }
 
