@@ -27,6 +27,8 @@ class SshRelay : public std::enable_shared_from_this<SshRelay> {
   void start() {
     lastActivity_ = Clock::now();
     armTimer(kIdleTimeout);
+    boost::system::error_code ignored;
+    connection_->socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     asio::async_write(
         connection_->socket(), asio::buffer(identification_),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t written) {
