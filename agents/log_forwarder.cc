@@ -1,6 +1,7 @@
 #include "agents/log_forwarder.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -27,9 +28,10 @@ LogForwarder::LogForwarder(std::string dataDir, std::string node, LogForwarderOp
     : dataDir_(std::move(dataDir)), node_(std::move(node)), folder_(options.fold) {
   std::error_code ec;
   fs::create_directories(dataDir_ + "/spool", ec);
-  fs::create_directories(dataDir_ + "/logs", ec);
+  fs::create_directories(retiredDir(), ec);
   spool_ = std::make_shared<SpoolSegments>(dataDir_ + "/spool", node_, options.spool);
   loadState();
+  loadRetired();
   rebuildReadiness();
   written_ = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   if (written_ >= 0 &&
@@ -108,6 +110,22 @@ void LogForwarder::loadState() {
   }
 }
 
+void LogForwarder::loadRetired() {
+  // Logs retired before a stop or a crash: shipped from the offset their name carries.
+  std::error_code ec;
+  for (const auto& file : fs::directory_iterator(retiredDir(), ec)) {
+    const std::string name = file.path().filename();
+    const auto offsetAt = name.find('@');
+    const auto serialAt = name.rfind('@');
+    if (offsetAt == std::string::npos || serialAt == offsetAt || !name.ends_with(".log")) continue;
+    try {
+      retired_[name] = {name.substr(0, offsetAt),
+                        std::stoull(name.substr(offsetAt + 1, serialAt - offsetAt - 1))};
+    } catch (...) {
+    }
+  }
+}
+
 void LogForwarder::saveState() const {
   const std::string path = dataDir_ + "/spool/" + node_ + ".state";
   {
@@ -118,7 +136,8 @@ void LogForwarder::saveState() const {
   fs::rename(path + ".tmp", path, ec);  // atomic: never a half-written state
 }
 
-void LogForwarder::observe(const std::string& decky, const std::string& line, bool count) {
+void LogForwarder::observe(const std::string& decky, const std::string& line, bool count,
+                           bool readiness) {
   SyslogLineParts header;
   if (!splitSyslogLine(line, header)) return;
   const std::string sd = line.substr(header.sdStart, header.sdEnd - header.sdStart);
@@ -128,6 +147,7 @@ void LogForwarder::observe(const std::string& decky, const std::string& line, bo
     if (header.msgid == "connect") ++counts_.connections[{decky, header.app}];
     if (!sdParamValue(sd, "principal").empty()) ++counts_.credentials[header.app];
   }
+  if (!readiness) return;
   std::lock_guard lock(readinessMutex_);
   auto& state = readiness_[decky];
   if (header.msgid == "decoy_start" || header.msgid == "listening" ||
@@ -195,6 +215,13 @@ void LogForwarder::pollLocked(bool closeFolds) {
   bytesSpooled_ += batch.text.size();
   forwarded_ += batch.forwarded;
   raw_ += batch.raw;
+  // Their last lines are in the spool now. A crash before this removal ships them again (a
+  // repeat, never a loss).
+  for (const auto& name : batch.retiredRead) {
+    std::error_code ec;
+    fs::remove(retiredDir() + "/" + name, ec);
+    retired_.erase(name);
+  }
   unwritten_.reset();
   if (!changed && !stateDirty_) return;
   saveState();
@@ -224,51 +251,68 @@ void LogForwarder::releaseConsumed() {
   }
 }
 
-LogForwarder::Batch LogForwarder::collect(EventFolder::Clock::time_point now, bool closeFolds) {
-  Batch batch{"", {}, nextSequence_};
-  const auto add = [&batch](const std::string& line) {
-    std::string stamped = stampSequence(line, batch.nextSequence);
-    if (stamped.empty()) {
-      ++batch.raw;
-      stamped = line;  // not RFC 5424: kept raw, never dropped
-    }
-    ++batch.nextSequence;
-    ++batch.forwarded;
-    batch.text += stamped;
-    batch.text += '\n';
-  };
-  // Count lines first: they stand for lines older than any read now.
-  for (const auto& line : folder_.takeEnded(now)) add(line);
+void LogForwarder::addLine(Batch& batch, const std::string& line) {
+  std::string stamped = stampSequence(line, batch.nextSequence);
+  if (stamped.empty()) {
+    ++batch.raw;
+    stamped = line;  // not RFC 5424: kept raw, never dropped
+  }
+  ++batch.nextSequence;
+  ++batch.forwarded;
+  batch.text += stamped;
+  batch.text += '\n';
+}
+
+std::uint64_t LogForwarder::readLines(const std::string& file, const std::string& decky,
+                                      std::uint64_t offset, bool readiness,
+                                      EventFolder::Clock::time_point now, Batch& batch) {
   std::error_code ec;
+  const auto size = fs::file_size(file, ec);
+  if (ec) return offset;
+  if (size < offset) offset = 0;  // the log was replaced
+  if (size == offset) return offset;
+  std::ifstream in(file, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset));
+  std::string chunk(size - offset, '\0');
+  in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  chunk.resize(static_cast<std::size_t>(in.gcount()));
+  // Only complete lines; a partial last line waits for the next poll.
+  const auto lastNewline = chunk.rfind('\n');
+  if (lastNewline == std::string::npos) return offset;
+  std::size_t start = 0;
+  while (start <= lastNewline) {
+    const auto end = chunk.find('\n', start);
+    std::string line = chunk.substr(start, end - start);
+    start = end + 1;
+    if (line.empty()) continue;
+    observe(decky, line, /*count=*/true, readiness);
+    if (folder_.admit(decky, line, now)) addLine(batch, line);
+  }
+  return offset + lastNewline + 1;
+}
+
+LogForwarder::Batch LogForwarder::collect(EventFolder::Clock::time_point now, bool closeFolds) {
+  Batch batch;
+  batch.nextSequence = nextSequence_;
+  // Count lines first: they stand for lines older than any read now.
+  for (const auto& line : folder_.takeEnded(now)) addLine(batch, line);
   for (const auto& decky : logsToRead()) {
-    const fs::path file = dataDir_ + "/logs/" + decky + ".log";
-    const auto size = fs::file_size(file, ec);
-    if (ec) continue;
     const auto known = offsets_.find(decky);
-    auto& offset = batch.offsets[decky] = known == offsets_.end() ? 0 : known->second;
-    if (size < offset) offset = 0;  // the log was replaced
-    if (size == offset) continue;
-    std::ifstream in(file, std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(offset));
-    std::string chunk(size - offset, '\0');
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    chunk.resize(static_cast<std::size_t>(in.gcount()));
-    // Only complete lines; a partial last line waits for the next poll.
-    const auto lastNewline = chunk.rfind('\n');
-    if (lastNewline == std::string::npos) continue;
-    std::size_t start = 0;
-    while (start <= lastNewline) {
-      const auto end = chunk.find('\n', start);
-      std::string line = chunk.substr(start, end - start);
-      start = end + 1;
-      if (line.empty()) continue;
-      observe(decky, line, /*count=*/true);
-      if (folder_.admit(decky, line, now)) add(line);
-    }
-    offset += lastNewline + 1;
+    const std::uint64_t from = known == offsets_.end() ? 0 : known->second;
+    const std::uint64_t to = readLines(dataDir_ + "/logs/" + decky + ".log", decky, from,
+                                       /*readiness=*/true, now, batch);
+    if (to != from || known == offsets_.end()) batch.offsets[decky] = to;
+  }
+  // A retired log's decoy is gone: it is read to its end once (a partial last line is lost
+  // with the decoy that was writing it).
+  for (const auto& [name, log] : retired_) {
+    readLines(retiredDir() + "/" + name, log.decky, log.offset, /*readiness=*/false, now, batch);
+    batch.retiredRead.push_back(name);
   }
   if (closeFolds) {
-    for (const auto& line : folder_.takeEnded(EventFolder::Clock::time_point::max())) add(line);
+    for (const auto& line : folder_.takeEnded(EventFolder::Clock::time_point::max())) {
+      addLine(batch, line);
+    }
   }
   return batch;
 }
@@ -289,17 +333,34 @@ void LogForwarder::forget(const std::string& decky) {
     std::lock_guard lock(readinessMutex_);
     readiness_.erase(decky);
   }
-  // Ship what the decoy wrote last, then drop its log so a later poll cannot resend it.
   std::lock_guard pollLock(pollMutex_);
-  pollLocked(false);
+  // Shipped so far: a batch not yet written (its write failed) already holds the lines it read.
+  std::uint64_t shipped = 0;
+  if (const auto known = offsets_.find(decky); known != offsets_.end()) shipped = known->second;
+  if (unwritten_) {
+    if (const auto read = unwritten_->offsets.find(decky); read != unwritten_->offsets.end()) {
+      shipped = read->second;
+      unwritten_->offsets.erase(read);
+    }
+  }
+  // The decoy has exited, so its log is complete: renamed out of the way (a new incarnation
+  // starts a new log), the next poll ships the rest. Teardowns no longer wait for a poll each.
+  // Unique among retired logs, including those left by an earlier run.
+  std::string name;
+  do {
+    const auto serial = std::chrono::system_clock::now().time_since_epoch().count();
+    name = decky + "@" + std::to_string(shipped) + "@" + std::to_string(serial) + ".log";
+  } while (retired_.contains(name));
+  if (::rename((dataDir_ + "/logs/" + decky + ".log").c_str(),
+               (retiredDir() + "/" + name).c_str()) == 0) {
+    retired_[name] = {decky, shipped};
+  }
   std::error_code ec;
-  fs::remove(dataDir_ + "/logs/" + decky + ".log", ec);
   fs::remove(dataDir_ + "/logs/" + decky + ".stderr", ec);
   offsets_.erase(decky);
   released_.erase(decky);
-  if (unwritten_) unwritten_->offsets.erase(decky);
   // Saved by the next poll (100 ms): a teardown of many deckies writes the state once, not once
-  // per decky. Its log is gone, so nothing of it can be read twice meanwhile.
+  // per decky.
   stateDirty_ = true;
 }
 

@@ -73,7 +73,8 @@ class LogForwarder {
   DecoyReadiness readiness(const std::string& decky) const;
   // Counts since this forwarder started. Thread-safe.
   DecoyCounts decoyCounts() const;
-  // Forwards the decky's last lines, then removes its log and forgets it (after teardown).
+  // Retires the decky's log after teardown: the next poll ships its last lines, then deletes
+  // it. Returns at once (no read, no spool write); a new log of the same name starts afresh.
   void forget(const std::string& decky);
   // The active spool file, <data-dir>/spool/<node>.log.
   std::string spoolPath() const;
@@ -97,16 +98,33 @@ class LogForwarder {
     std::map<std::string, std::uint64_t> offsets;  // of the logs read, where reading stopped
     std::uint64_t nextSequence = 1;
     std::uint64_t forwarded = 0, raw = 0;
+    std::vector<std::string> retiredRead;  // retired logs read to their end: deleted once written
+  };
+  // A log whose decky was torn down, renamed into logs/retired/ as DECKY@OFFSET@TIME.log (the
+  // name carries the offset shipped so far, so a restart resumes it without the state file).
+  struct RetiredLog {
+    std::string decky;
+    std::uint64_t offset = 0;
   };
   void pollLocked(bool closeFolds);  // requires pollMutex_
+  // Stamps `line` with the batch's next sequence number and adds it (raw if not RFC 5424).
+  static void addLine(Batch& batch, const std::string& line);
   Batch collect(EventFolder::Clock::time_point now, bool closeFolds);
   // The deckies whose logs to read now (requires pollMutex_).
   std::vector<std::string> logsToRead();
   void loadState();
+  void loadRetired();
+  std::string retiredDir() const { return dataDir_ + "/logs/retired"; }
   void rebuildReadiness();
   void saveState() const;
-  // Readiness from one line; with `count`, its event is counted too (not on a replay).
-  void observe(const std::string& decky, const std::string& line, bool count);
+  // Readiness from one line (unless `readiness` is false: a retired log's decky may already
+  // run again); with `count`, its event is counted too (not on a replay).
+  void observe(const std::string& decky, const std::string& line, bool count,
+               bool readiness = true);
+  // The complete lines of `file` from `offset`, each observed, folded and added to `batch`;
+  // returns the offset after the last complete line.
+  std::uint64_t readLines(const std::string& file, const std::string& decky, std::uint64_t offset,
+                          bool readiness, EventFolder::Clock::time_point now, Batch& batch);
 
   const std::string dataDir_;
   const std::string node_;
@@ -115,6 +133,7 @@ class LogForwarder {
 
   std::map<std::string, std::uint64_t> offsets_;   // decky -> bytes consumed
   std::map<std::string, std::uint64_t> released_;  // decky -> log bytes given back
+  std::map<std::string, RetiredLog> retired_;      // file name in logs/retired/ -> its log
   std::uint64_t nextSequence_ = 1;
   std::atomic<std::uint64_t> forwarded_{0};
   std::atomic<std::uint64_t> raw_{0};

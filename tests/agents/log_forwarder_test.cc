@@ -100,17 +100,56 @@ TEST_F(LogForwarderTest, ResumesAfterARestartWithoutRepeatsOrGaps) {
   EXPECT_NE(out.find("sequenceId=\"2\"] b"), std::string::npos) << out;
 }
 
-TEST_F(LogForwarderTest, ForgetShipsTheLastLinesThenDropsTheLog) {
+TEST_F(LogForwarderTest, ForgetRetiresTheLogAndTheNextPollShipsItsLastLines) {
   LogForwarder forwarder(dir_, "n1");
   append("d1", "<134>1 T d1 ssh - connect - first\n");
   forwarder.poll();
   append("d1", "<134>1 T d1 ssh - disconnect - last\n");
   forwarder.forget("d1");
   EXPECT_FALSE(fs::exists(dir_ + "/logs/d1.log"));
-  EXPECT_NE(spool().find("] last"), std::string::npos) << "the last line was shipped";
+  EXPECT_EQ(spool().find("] last"), std::string::npos) << "forget itself writes nothing";
+  forwarder.poll();
+  EXPECT_NE(spool().find("] last"), std::string::npos) << "the next poll shipped the last line";
+  EXPECT_TRUE(fs::is_empty(dir_ + "/logs/retired")) << "a shipped retired log is deleted";
   forwarder.poll();
   const std::string out = spool();
   EXPECT_EQ(out.find("] first"), out.rfind("] first")) << "nothing is sent twice: " << out;
+  EXPECT_EQ(out.find("] last"), out.rfind("] last")) << "nothing is sent twice: " << out;
+}
+
+TEST_F(LogForwarderTest, ARetiredLogNeitherMixesWithNorDelaysTheDeckysNextIncarnation) {
+  LogForwarder forwarder(dir_, "n1");
+  append("d1", "<134>1 T d1 decnet - decoy_start [relay@55555 pid=\"10\"] start\n");
+  forwarder.poll();
+  append("d1", "<134>1 T d1 ssh - listening [relay@55555 port=\"22\" proto=\"tcp\"]\n");
+  forwarder.forget("d1");
+  append("d1", "<134>1 T d1 decnet - decoy_start [relay@55555 pid=\"11\"] again\n");
+  forwarder.poll();
+  const auto lines = linesOf(spool());
+  ASSERT_EQ(lines.size(), 3u) << spool();
+  EXPECT_NE(spool().find("port=\"22\""), std::string::npos) << "the old log's last line shipped";
+  EXPECT_NE(spool().find("] again"), std::string::npos) << "the new log is read from its start";
+  const auto state = forwarder.readiness("d1");
+  EXPECT_TRUE(state.started);
+  EXPECT_TRUE(state.services.empty()) << "the old decoy's listening line is not the new one's";
+}
+
+TEST_F(LogForwarderTest, LogsRetiredBeforeARestartAreShippedOnceAfterIt) {
+  {
+    LogForwarder forwarder(dir_, "n1");
+    append("d1", "<134>1 T d1 ssh - connect - first\n");
+    forwarder.poll();
+    append("d1", "<134>1 T d1 ssh - disconnect - last\n");
+    forwarder.forget("d1");  // stopped before the next poll
+  }
+  LogForwarder restarted(dir_, "n1");
+  restarted.poll();
+  restarted.poll();
+  const std::string out = spool();
+  EXPECT_EQ(out.find("] first"), out.rfind("] first")) << "resumed at the retired offset: " << out;
+  EXPECT_NE(out.find("] last"), std::string::npos) << out;
+  EXPECT_EQ(out.find("] last"), out.rfind("] last")) << out;
+  EXPECT_TRUE(fs::is_empty(dir_ + "/logs/retired"));
 }
 
 TEST_F(LogForwarderTest, TracksServiceReadinessPerDecoyIncarnation) {
