@@ -13,9 +13,12 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "agents/network/netlink_support.h"
@@ -37,7 +40,22 @@ struct Desired {
   std::optional<api::net::Ipv4> gateway;
   std::vector<std::pair<std::string, std::string>> sysctls;  // /proc/sys path, value
   int parentIndex = 0;
+  // Until then a MAC conflict may be a link of a namespace this driver removed, which the
+  // kernel deletes asynchronously: bringing the link up is retried instead of failing.
+  std::chrono::steady_clock::time_point macsFreeBy{};
 };
+
+// Runs `bringUp` again while it reports a MAC conflict and d.macsFreeBy has not passed.
+template <typename BringUp>
+Result<void> upOnceTheMacIsFree(const Desired& d, BringUp bringUp) {
+  auto up = bringUp();
+  while (!up && up.error().code == Errc::kConflict &&
+         std::chrono::steady_clock::now() < d.macsFreeBy) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    up = bringUp();
+  }
+  return up;
+}
 
 std::string formatMac(nl_addr* addr) {
   if (addr == nullptr || nl_addr_get_len(addr) != 6) return "";
@@ -225,7 +243,8 @@ Result<int> createChild(nl_sock* host, nl_sock* inside, const Desired& d) {
   if (!created) return tl::unexpected(created.error());
   if (!*created) return fail(Errc::kInternal, "the new link " + temporary + " vanished");
   const int ifindex = rtnl_link_get_ifindex(created->get());
-  auto renamed = renameAndBringUp(inside, created->get(), kDeckyLink);
+  auto renamed =
+      upOnceTheMacIsFree(d, [&] { return renameAndBringUp(inside, created->get(), kDeckyLink); });
   if (!renamed) {
     rtnl_link_delete(inside, created->get());
     if (renamed.error().code == Errc::kConflict) {
@@ -342,7 +361,7 @@ Result<void> configureInside(nl_sock* host, const Desired& d) {
     auto link = findLink(inside->get(), kDeckyLink);
     if (!link) return tl::unexpected(link.error());
     if (*link) {
-      auto up = bringUp(inside->get(), link->get());
+      auto up = upOnceTheMacIsFree(d, [&] { return bringUp(inside->get(), link->get()); });
       if (!up && up.error().code == Errc::kConflict) {
         return fail(Errc::kConflict,
                     "MAC " + d.spec->mac + " is already in use on parent " + d.spec->parent);
@@ -379,6 +398,9 @@ class NetlinkDriver final : public NetworkDriver {
       return fail(Errc::kUnavailable, "parent interface " + network.parent + " is down");
     }
     desired->parentIndex = rtnl_link_get_ifindex(parent->get());
+    desired->macsFreeBy = std::chrono::steady_clock::time_point(
+                              std::chrono::steady_clock::duration(lastRemoval_.load())) +
+                          kMacReleaseWait;
     nl_sock* hostSock = host->get();
     const Desired& d = *desired;
     return onNewThread<void>([&]() -> Result<void> {
@@ -392,30 +414,11 @@ class NetlinkDriver final : public NetworkDriver {
       return fail(Errc::kInvalid, "invalid namespace name \"" + namespaceName + "\"");
     }
     std::lock_guard<std::mutex> lock(lockFor(namespaceName));
-    if (namespaceMounted(namespacePath(namespaceName))) {
-      // A namespace is torn down asynchronously after its last reference goes; deleting the
-      // child first frees its MAC on the parent now, so a re-created decky can take it.
-      auto emptied = onNewThread<void>([&]() -> Result<void> {
-        if (auto entered = enterNamespace(namespaceName, false); !entered) return entered;
-        auto inside = openRouteSocket();
-        if (!inside) return tl::unexpected(inside.error());
-        nl_cache* raw = nullptr;
-        const int err = rtnl_link_alloc_cache(inside->get(), AF_UNSPEC, &raw);
-        if (err < 0) return fail(Errc::kUnavailable, "cannot list links: " + nlMessage(err));
-        CachePtr links(raw);
-        for (nl_object* obj = nl_cache_get_first(links.get()); obj != nullptr;
-             obj = nl_cache_get_next(obj)) {
-          auto* link = reinterpret_cast<rtnl_link*>(obj);
-          if ((rtnl_link_get_flags(link) & IFF_LOOPBACK) == 0)
-            rtnl_link_delete(inside->get(), link);
-        }
-        return {};
-      });
-      if (!emptied) {
-        spdlog::warn("decky network {}: could not empty before removal: {}", namespaceName,
-                     emptied.error().message);
-      }
-    }
+    // The kernel deletes the namespace and its links once the last reference goes (the decoy
+    // has exited), asynchronously and in batches. Deleting the link here first cost ~24 ms of
+    // RTNL time per decky, serialised across teardowns; ensure() instead waits out a MAC that
+    // a removed namespace still holds (kMacReleaseWait).
+    lastRemoval_ = std::chrono::steady_clock::now().time_since_epoch().count();
     return removeNamespaceFile(namespaceName);
   }
 
@@ -606,7 +609,14 @@ class NetlinkDriver final : public NetworkDriver {
     return locks_[std::hash<std::string>{}(name) % locks_.size()];
   }
 
+  // How long after a removal a MAC conflict is waited out: the kernel's namespace cleanup
+  // freed 200 namespaces' MACs within 50 ms here; two seconds leave room for a loaded host.
+  static constexpr std::chrono::seconds kMacReleaseWait{2};
+
   std::array<std::mutex, 64> locks_;
+  // When remove() last ran (steady_clock ticks): a MAC conflict before it plus kMacReleaseWait
+  // may be a dying namespace's link.
+  std::atomic<std::chrono::steady_clock::rep> lastRemoval_{0};
 };
 
 }  // namespace

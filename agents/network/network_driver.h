@@ -45,7 +45,9 @@ class NetworkDriver {
   // kUnavailable: the parent is missing or down; kTerminal: the kernel lacks the driver
   // (message says so, e.g. "this kernel has no ipvlan support").
   [[nodiscard]] virtual Result<void> ensure(const DeckyNetwork& network) = 0;
-  // Removes the namespace (and so its links). Idempotent: an absent namespace is success.
+  // Removes the namespace; the kernel deletes its links once nothing holds it (stop the decoy
+  // first), asynchronously. Idempotent: an absent namespace is success. A later ensure() of the
+  // same MAC waits for the old link to go.
   [[nodiscard]] virtual Result<void> remove(const std::string& namespaceName) = 0;
   // Names of the namespaces on this host that start with `prefix` ("decnet-").
   [[nodiscard]] virtual Result<std::vector<std::string>> list(const std::string& prefix) = 0;
