@@ -20,6 +20,7 @@
 #include "decoy/event_writer.h"
 #include "decoy/memory_trim.h"
 #include "decoy/sandbox.h"
+#include "decoy/saved_syn.h"
 #include "decoy/service.h"
 
 namespace decnet::decoy {
@@ -102,6 +103,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
     }
     const auto local = socket.local_endpoint(endpointError);
     if (!endpointError) peer.localPort = local.port();
+    Fields connectFields;
+    if (const auto ttl = synTtl(socket.native_handle())) {
+      connectFields.emplace_back("ttl", std::to_string(*ttl));
+    }
 
     const bool overTotal = budget_.active.load() >= budget_.max;
     const bool overAddress = !overTotal && budget_.perAddress[peer.ip] >= budget_.maxPerAddress;
@@ -129,7 +134,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
             if (it != budget->perAddress.end() && --it->second <= 0) budget->perAddress.erase(it);
           });
         });
-    connection->record("connect", {});
+    connection->record("connect", connectFields);
     handler_.serve(std::move(connection));
     accept();
   }
@@ -295,6 +300,7 @@ int serve(const DecoyOptions& options, const std::shared_ptr<InteractionSink>& s
         acceptor.open(endpoint.protocol(), ec);
         if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
         if (!ec) acceptor.bind(endpoint, ec);
+        if (!ec) keepSynHeaders(acceptor.native_handle());
         if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
         if (ec) {
           bindFailed(service.name, portText, "tcp", ec.message());

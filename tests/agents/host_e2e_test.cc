@@ -431,6 +431,8 @@ TEST_F(HostTest, OneAttackerAcrossThreeDeckiesIsCorrelatedProfiledAndStreamed) {
   const std::string behaviour = record["behaviour"];
   EXPECT_TRUE(behaviour == "scanning" || behaviour == "brute_force") << record.dump(2);
   EXPECT_GT(record.value("threat_score", 0), 0);
+  // The lab attacker is a Linux namespace one link away: its SYNs arrive with TTL 64.
+  EXPECT_EQ(record.value("os_guess", ""), "linux") << record.dump(2);
   auto described = up_->cli("describe attacker " + attacker);
   EXPECT_EQ(described.exitCode, 0) << described.output;
   EXPECT_TRUE(contains(described.output, "hunter2")) << described.output;

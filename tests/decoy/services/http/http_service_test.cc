@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <fstream>
 
 #include "tests/decoy/decoy_harness.h"
 
@@ -167,6 +168,11 @@ TEST_F(HttpServiceTest, ConnectAndDisconnectAreRecorded) {
   const std::string connect = decoy_->lines({" http - connect "}).front();
   EXPECT_NE(connect.find("src_ip=\"127.0.0.1\""), std::string::npos);
   EXPECT_NE(connect.find("dst_port=\"" + std::to_string(port_) + "\""), std::string::npos);
+  // The TTL of curl's SYN, as this host sends it (loopback: no hop on the way).
+  std::ifstream defaultTtl("/proc/sys/net/ipv4/ip_default_ttl");
+  std::string ttl;
+  defaultTtl >> ttl;
+  EXPECT_NE(connect.find("ttl=\"" + ttl + "\""), std::string::npos) << connect;
   const std::string disconnect = decoy_->lines({" http - disconnect "}).front();
   EXPECT_EQ(disconnect.find("bytes_out=\"0\""), std::string::npos) << disconnect;
 }
