@@ -115,6 +115,7 @@ Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir, const st
     return job;
   }
   job.needed = true;
+  job.priority = std::make_shared<BackgroundPriority>();
   // Opened now: after the sandbox no file can be opened for writing.
   job.fd = rsaPath.empty() ? -1 : openForWrite(rsaPath);
   if (!keygenLock.empty()) {
@@ -129,8 +130,12 @@ ssh_key makeRsaKey(RsaJob job) {
     while (::flock(job.lockFd, LOCK_EX) != 0 && errno == EINTR) {
     }
   }
+  // The decoy already serves without this key: the agent and the decoys starting beside it
+  // go first (about a CPU-second of work, one decoy at a time on the host).
+  const bool lowered = job.priority != nullptr && job.priority->lower();
   ssh_key key = nullptr;
   if (ssh_pki_generate(SSH_KEYTYPE_RSA, 3072, &key) != SSH_OK) key = nullptr;
+  if (lowered) job.priority->restore();
   if (job.lockFd >= 0) ::close(job.lockFd);  // releases the lock
   if (key == nullptr) {
     if (job.fd >= 0) ::close(job.fd);

@@ -6,9 +6,11 @@
 #include <libssh/libssh.h>
 #include <libssh/server.h>
 
+#include <memory>
 #include <string>
 
 #include "api/types/result.h"
+#include "decoy/background_priority.h"
 
 namespace decnet::decoy::ssh {
 
@@ -18,6 +20,7 @@ struct RsaJob {
   bool needed = false;
   int fd = -1;
   int lockFd = -1;
+  std::shared_ptr<BackgroundPriority> priority;  // lowered while the key is made
 };
 
 // Loads or makes the ed25519 and ecdsa keys (stored when stateDir is set) and the RSA key when it
