@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,6 +22,7 @@
 #include <unordered_map>
 
 #include "api/types/clock.h"
+#include "pipeline/collector/event_fields.h"
 #include "pipeline/collector/frame_splitter.h"
 #include "pipeline/collector/syslog_message.h"
 #include "pipeline/common/flood_gate.h"
@@ -53,18 +55,6 @@ Result<std::pair<net::ip::address, unsigned short>> endpointOf(const std::string
 
 // The structured data as one JSON object: relay@… params by name, others as "<sd-id>.<name>";
 // the transport's meta element is left out. Attacker bytes that are not UTF-8 are replaced.
-std::string fieldsJson(const SyslogMessage& message) {
-  nlohmann::json fields = nlohmann::json::object();
-  for (const auto& element : message.data) {
-    if (element.id == "meta") continue;
-    const bool relay = element.id.rfind("relay@", 0) == 0;
-    for (const auto& param : element.params) {
-      fields[relay ? param.name : element.id + "." + param.name] = param.value;
-    }
-  }
-  return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace
 
 // A batch on its way to the store.
@@ -148,7 +138,8 @@ struct Collector::Impl {
   void ingest(std::string_view frame, bool truncated, const std::string& node);
   bool isBurstRepeat(const SyslogMessage& message);
   bool isFloodRepeat(SyslogMessage& message, const std::string& node);
-  void addEvent(const SyslogMessage& message, const std::string& node);
+  // Queues the event for the next batch; its strings are moved out of `message`.
+  void addEvent(SyslogMessage message, const std::string& node);
   void addCountEvent(HeldEvent held, std::uint64_t count);
   void closeFloodWindows(Clock::time_point now);
 };
@@ -358,7 +349,7 @@ void Collector::Impl::addCountEvent(HeldEvent held, std::uint64_t count) {
     relay = std::prev(held.message.data.end());
   }
   relay->params.push_back({"count", std::to_string(count)});
-  addEvent(held.message, held.node);
+  addEvent(std::move(held.message), held.node);
 }
 
 void Collector::Impl::closeFloodWindows(Clock::time_point now) {
@@ -367,27 +358,29 @@ void Collector::Impl::closeFloodWindows(Clock::time_point now) {
   });
 }
 
-void Collector::Impl::addEvent(const SyslogMessage& message, const std::string& node) {
-  events.push_back({0, node, message.sequenceId, message.timestamp, message.hostname,
-                    message.appName, message.msgId, message.attackerAddress, fieldsJson(message),
-                    message.message, message.priority});
+void Collector::Impl::addEvent(SyslogMessage message, const std::string& node) {
+  std::string fields = fieldsJson(message);
+  events.push_back({0, node, message.sequenceId, std::move(message.timestamp),
+                    std::move(message.hostname), std::move(message.appName),
+                    std::move(message.msgId), std::move(message.attackerAddress),
+                    std::move(fields), std::move(message.message), message.priority});
 }
 
 void Collector::Impl::ingest(std::string_view frame, bool truncated, const std::string& node) {
   ++received;
-  const std::string now = api::formatTime(api::systemClock().now());
+  const auto now = [] { return api::formatTime(api::systemClock().now()); };
   if (truncated) {
-    malformed.push_back({node, now,
+    malformed.push_back({node, now(),
                          "frame longer than " + std::to_string(options.maxFrame) + " bytes, cut",
                          std::string(frame)});
   } else if (auto message = parseSyslog(frame); !message) {
-    malformed.push_back({node, now, message.error().message, std::string(frame)});
+    malformed.push_back({node, now(), message.error().message, std::string(frame)});
   } else if (isBurstRepeat(*message)) {
     ++deduplicated;
   } else if (isFloodRepeat(*message, node)) {
     ++floodFolded;
   } else {
-    addEvent(*message, node);
+    addEvent(std::move(*message), node);
   }
   if (events.size() + malformed.size() >= options.batchEvents) flush();
 }
