@@ -448,10 +448,13 @@ TEST(CliUpTest, RunsTheCollectorAndRestartsItWhenItDies) {
     first = testing::run("pgrep -f " + match + " | tr -d \"\\\\n\"").output;
     return !first.empty();
   })) << up.log();
-  auto sent =
-      testing::run("logger --rfc5424 --tcp --octet-count --server 127.0.0.1 --port " +
-                   std::to_string(up.collectPort()) + " -t http 'reached the collector' 2>&1");
-  EXPECT_EQ(sent.exitCode, 0) << sent.output;
+  // The process exists a moment before it listens (seen under ctest -j2): send until taken.
+  testing::CommandResult sent;
+  EXPECT_TRUE(eventually([&] {
+    sent = testing::run("logger --rfc5424 --tcp --octet-count --server 127.0.0.1 --port " +
+                        std::to_string(up.collectPort()) + " -t http 'reached the collector' 2>&1");
+    return sent.exitCode == 0;
+  })) << sent.output;
   // decnet events shows it from the collector's store (through /api/v1/events).
   EXPECT_TRUE(eventually([&] {
     return contains(up.cli("events --service http").output, "reached the collector");
