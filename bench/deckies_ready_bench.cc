@@ -26,6 +26,7 @@
 
 #include "agents/network/lab.h"
 #include "bench/bench_support.h"
+#include "bench/host_cpu.h"
 
 using namespace decnet;
 
@@ -218,6 +219,7 @@ int main(int argc, char** argv) {
   std::printf("deckies_ready: one node, linux-server deckies (ssh + http decoys), parent %s\n",
               lab.parent.c_str());
   for (int size : sizes) {
+    const bench::HostCpu host;
     const std::string name = "bench" + std::to_string(size);
     api::Object fleet;
     fleet.kind = "Fleet";
@@ -357,6 +359,7 @@ int main(int argc, char** argv) {
                              : std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                                              teardownStart)
                                    .count());
+    std::printf("        host CPU over this size: %s\n", host.sinceStart().c_str());
     (void)start;
   }
   plane->stop();

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "agents/network/lab.h"
+#include "bench/host_cpu.h"
 #include "bench/socket_support.h"
 #include "decoy/services/mssql/mssql_protocol.h"
 #include "decoy/services/mysql/mysql_protocol.h"
@@ -339,6 +340,7 @@ struct Range {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const decnet::bench::HostCpu host;
   int seconds = 5, runs = 3;
   std::string binary = DECNET_DECOY_PATH;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -483,5 +485,6 @@ int main(int argc, char** argv) {
                 failed > 0 ? (" (" + std::to_string(failed) + " scripts failed)").c_str() : "");
   }
   std::printf("same decoy after all the runs: VmRSS %.2f MiB\n", decoy.rssMiB());
+  std::printf("host CPU over the bench: %s\n", host.sinceStart().c_str());
   return 0;
 }

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/host_cpu.h"
 #include "bench/socket_support.h"
 #include "pipeline/collector/collector.h"
 
@@ -137,11 +138,14 @@ int main(int argc, char** argv) {
   std::printf("ingest_bench: %ld messages from %d TCP senders, %d runs, alternating\n", total,
               kSenders, runs);
   for (int run = 1; run <= runs; ++run) {
+    const decnet::bench::HostCpu host;
     const double collector = collectorRate(streams, total, dir);
     const double rsyslog = rsyslogRate(streams, total, dir);
     std::printf(
-        "  run %d: collector -> SQLite %8.0f msg/s; rsyslog -> file %8.0f msg/s; ratio %.2f\n", run,
-        collector, rsyslog, rsyslog > 0 ? collector / rsyslog : 0.0);
+        "  run %d: collector -> SQLite %8.0f msg/s; rsyslog -> file %8.0f msg/s; ratio %.2f (host: "
+        "%s)\n",
+        run, collector, rsyslog, rsyslog > 0 ? collector / rsyslog : 0.0,
+        host.sinceStart().c_str());
   }
   std::error_code ignored;  // rsyslogd may still be removing its pid file
   std::filesystem::remove_all(dir, ignored);
