@@ -5,6 +5,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -120,7 +121,8 @@ void LogForwarder::loadRetired() {
     if (offsetAt == std::string::npos || serialAt == offsetAt || !name.ends_with(".log")) continue;
     try {
       retired_[name] = {name.substr(0, offsetAt),
-                        std::stoull(name.substr(offsetAt + 1, serialAt - offsetAt - 1))};
+                        std::stoull(name.substr(offsetAt + 1, serialAt - offsetAt - 1)),
+                        std::stoull(name.substr(serialAt + 1))};
     } catch (...) {
     }
   }
@@ -305,7 +307,13 @@ LogForwarder::Batch LogForwarder::collect(EventFolder::Clock::time_point now, bo
   }
   // A retired log's decoy is gone: it is read to its end once (a partial last line is lost
   // with the decoy that was writing it).
-  for (const auto& [name, log] : retired_) {
+  // In the order they were retired: two incarnations of one decky ship in turn.
+  std::vector<const std::pair<const std::string, RetiredLog>*> inOrder;
+  for (const auto& entry : retired_) inOrder.push_back(&entry);
+  std::sort(inOrder.begin(), inOrder.end(),
+            [](const auto* a, const auto* b) { return a->second.serial < b->second.serial; });
+  for (const auto* entry : inOrder) {
+    const auto& [name, log] = *entry;
     readLines(retiredDir() + "/" + name, log.decky, log.offset, /*readiness=*/false, now, batch);
     batch.retiredRead.push_back(name);
   }
@@ -329,31 +337,36 @@ DecoyReadiness LogForwarder::readiness(const std::string& decky) const {
 }
 
 void LogForwarder::forget(const std::string& decky) {
+  std::lock_guard pollLock(pollMutex_);
   {
+    // Under pollMutex_: a poll in progress could otherwise bring the old decoy's readiness back.
     std::lock_guard lock(readinessMutex_);
     readiness_.erase(decky);
   }
-  std::lock_guard pollLock(pollMutex_);
-  // Shipped so far: a batch not yet written (its write failed) already holds the lines it read.
-  std::uint64_t shipped = 0;
-  if (const auto known = offsets_.find(decky); known != offsets_.end()) shipped = known->second;
+  // In the spool so far (named in the file, for a restart: a crash repeats, never loses) and read
+  // so far (a batch whose spool write failed already holds those lines; it is retried).
+  std::uint64_t spooled = 0;
+  if (const auto known = offsets_.find(decky); known != offsets_.end()) spooled = known->second;
+  std::uint64_t read = spooled;
   if (unwritten_) {
-    if (const auto read = unwritten_->offsets.find(decky); read != unwritten_->offsets.end()) {
-      shipped = read->second;
-      unwritten_->offsets.erase(read);
+    if (const auto held = unwritten_->offsets.find(decky); held != unwritten_->offsets.end()) {
+      read = held->second;
+      unwritten_->offsets.erase(held);
     }
   }
   // The decoy has exited, so its log is complete: renamed out of the way (a new incarnation
   // starts a new log), the next poll ships the rest. Teardowns no longer wait for a poll each.
   // Unique among retired logs, including those left by an earlier run.
   std::string name;
+  std::uint64_t serial = 0;
   do {
-    const auto serial = std::chrono::system_clock::now().time_since_epoch().count();
-    name = decky + "@" + std::to_string(shipped) + "@" + std::to_string(serial) + ".log";
+    serial =
+        static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    name = decky + "@" + std::to_string(spooled) + "@" + std::to_string(serial) + ".log";
   } while (retired_.contains(name));
   if (::rename((dataDir_ + "/logs/" + decky + ".log").c_str(),
                (retiredDir() + "/" + name).c_str()) == 0) {
-    retired_[name] = {decky, shipped};
+    retired_[name] = {decky, read, serial};
   }
   std::error_code ec;
   fs::remove(dataDir_ + "/logs/" + decky + ".stderr", ec);

@@ -104,7 +104,8 @@ class LogForwarder {
   // name carries the offset shipped so far, so a restart resumes it without the state file).
   struct RetiredLog {
     std::string decky;
-    std::uint64_t offset = 0;
+    std::uint64_t offset = 0;  // where to read from
+    std::uint64_t serial = 0;  // when it was retired (ships in this order)
   };
   void pollLocked(bool closeFolds);  // requires pollMutex_
   // Stamps `line` with the batch's next sequence number and adds it (raw if not RFC 5424).

@@ -63,8 +63,10 @@ int main(int argc, char** argv) {
   if (!api.start()) return 1;
 
   agents::LogForwarder forwarder(dir, "bench");
-  agents::SpoolShipper shipper(
-      {forwarder.spool(), "127.0.0.1:" + std::to_string(collector.tcpPort())});
+  agents::ShipperOptions shipping;
+  shipping.spool = forwarder.spool();
+  shipping.collector = "127.0.0.1:" + std::to_string(collector.tcpPort());
+  agents::SpoolShipper shipper(shipping);
   shipper.start();
   std::atomic<bool> stopping{false};
   std::thread agentLoop([&] {

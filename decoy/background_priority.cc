@@ -38,7 +38,7 @@ BackgroundPriority::BackgroundPriority(BackgroundPriority&& other) noexcept
 bool BackgroundPriority::set(int nice) {
   if (fd_ < 0) return false;
   const std::string text = std::to_string(nice);
-  // Unprivileged, the kernel takes one autogroup change per 100 ms on the whole host (EBUSY).
+  // Unprivileged, the kernel takes one autogroup change per 100 ms on the whole host (EAGAIN).
   for (int attempt = 0; attempt < 30; ++attempt) {
     // write, not pwrite: the file cannot seek (ESPIPE), and takes each write whole.
     if (::write(fd_, text.data(), text.size()) == static_cast<ssize_t>(text.size())) {

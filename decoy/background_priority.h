@@ -17,7 +17,8 @@ class BackgroundPriority {
   BackgroundPriority(const BackgroundPriority&) = delete;
   BackgroundPriority& operator=(const BackgroundPriority&) = delete;
 
-  // Gives the whole process the lowest weight (nice 19) until restore(). False when refused.
+  // Gives the whole session the lowest weight (nice 19) until restore(): use it in a session
+  // leader only. False when refused.
   bool lower();
   // Puts back the nice value read at construction, waiting out the kernel's rate limit for
   // unprivileged changes (one per 100 ms on the host). False when it could not.

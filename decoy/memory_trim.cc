@@ -12,7 +12,7 @@ namespace decnet::decoy {
 bool canDropMapping(const MappingFacts& mapping) {
   const std::string_view perms = mapping.permissions;
   return mapping.inode != 0 && perms.size() == 4 && perms[0] == 'r' && perms[1] == '-' &&
-         perms[3] == 'p' && mapping.anonymousKiB == 0;
+         perms[3] == 'p' && mapping.anonymousKiB == 0 && mapping.swapKiB == 0;
 }
 
 namespace {
@@ -28,24 +28,28 @@ std::vector<Range> droppableMappings() {
   if (smaps == nullptr) return droppable;
   // A mapping's header line comes first, its "Anonymous:" line later: decide on that line.
   Range current;
-  unsigned long inode = 0;
+  unsigned long inode = 0, anonymous = 0;
   char perms[8] = {};
   bool inMapping = false;
   char line[512];
   while (std::fgets(line, sizeof line, smaps) != nullptr) {
     // Parsed into temporaries: a partial match ("Anonymous" starts with a hex digit) still
     // writes its first fields.
-    unsigned long lineStart = 0, lineEnd = 0, lineInode = 0, anonymousKiB = 0;
+    unsigned long lineStart = 0, lineEnd = 0, lineInode = 0, anonymousKiB = 0, swapKiB = 0;
     char linePerms[8] = {};
     if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &lineStart, &lineEnd, linePerms, &lineInode) ==
         4) {
       current = {lineStart, lineEnd};
       inode = lineInode;
       std::memcpy(perms, linePerms, sizeof perms);
+      anonymous = ~0UL;  // unknown until its line: never dropped without it
       inMapping = true;
     } else if (inMapping && std::sscanf(line, "Anonymous: %lu kB", &anonymousKiB) == 1) {
+      anonymous = anonymousKiB;
+    } else if (inMapping && std::sscanf(line, "Swap: %lu kB", &swapKiB) == 1) {
+      // "Swap:" comes after "Anonymous:"; decide here.
       inMapping = false;
-      if (canDropMapping({perms, inode, anonymousKiB})) droppable.push_back(current);
+      if (canDropMapping({perms, inode, anonymous, swapKiB})) droppable.push_back(current);
     }
   }
   std::fclose(smaps);

@@ -11,10 +11,12 @@ struct MappingFacts {
   std::string_view permissions;    // "r-xp", "r--p", ...
   unsigned long inode = 0;         // 0 for anonymous memory
   unsigned long anonymousKiB = 0;  // pages copied on write (relocations): exist nowhere else
+  unsigned long swapKiB = 0;       // the same, swapped out
 };
 
 // True when dropping the mapping's page-table entries loses nothing: a private, read-only
-// mapping of a file with no page copied on write (those would be re-read from the file).
+// mapping of a file with no page copied on write, resident or swapped out (those would be
+// re-read from the file).
 [[nodiscard]] bool canDropMapping(const MappingFacts& mapping);
 
 // Drops the resident pages of every droppable mapping from this process (they fault back from

@@ -23,8 +23,9 @@ std::optional<int> ttlOfSynHeader(std::string_view header) {
 }
 
 std::optional<int> synTtl(int connectionFd) {
-  // IPv6 (40) and TCP with every option (60) fit; a longer SYN is cut, its IP header is whole.
-  std::array<char, 128> header{};
+  // The kernel refuses (EINVAL) a buffer shorter than the saved headers: room for IPv6 with
+  // extension headers and TCP with every option.
+  std::array<char, 1024> header{};
   socklen_t length = header.size();
   if (::getsockopt(connectionFd, IPPROTO_TCP, TCP_SAVED_SYN, header.data(), &length) != 0) {
     return std::nullopt;

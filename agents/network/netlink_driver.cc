@@ -40,17 +40,32 @@ struct Desired {
   std::optional<api::net::Ipv4> gateway;
   std::vector<std::pair<std::string, std::string>> sysctls;  // /proc/sys path, value
   int parentIndex = 0;
-  // Until then a MAC conflict may be a link of a namespace this driver removed, which the
-  // kernel deletes asynchronously: bringing the link up is retried instead of failing.
-  std::chrono::steady_clock::time_point macsFreeBy{};
+  // When the driver last removed a namespace (steady_clock ticks): for kMacReleaseWait after
+  // it, a MAC conflict may be a link of that namespace, which the kernel deletes asynchronously,
+  // so bringing the link up is retried instead of failing. Read on every try: a removal by
+  // another worker while this one waits extends the wait.
+  const std::atomic<std::chrono::steady_clock::rep>* lastRemoval = nullptr;
 };
 
-// Runs `bringUp` again while it reports a MAC conflict and d.macsFreeBy has not passed.
+// How long after a removal a MAC conflict is waited out: the kernel's namespace cleanup freed
+// 200 namespaces' MACs within 50 ms here; two seconds leave room for a loaded host.
+constexpr std::chrono::seconds kMacReleaseWait{2};
+
+bool removedRecently(const Desired& d) {
+  if (d.lastRemoval == nullptr) return false;
+  const std::chrono::steady_clock::time_point removed(
+      std::chrono::steady_clock::duration(d.lastRemoval->load()));
+  return std::chrono::steady_clock::now() < removed + kMacReleaseWait;
+}
+
+// Runs `bringUp` again while it reports a MAC conflict and a namespace was removed recently
+// (10 s at most, even while removals go on).
 template <typename BringUp>
 Result<void> upOnceTheMacIsFree(const Desired& d, BringUp bringUp) {
+  const auto giveUp = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   auto up = bringUp();
-  while (!up && up.error().code == Errc::kConflict &&
-         std::chrono::steady_clock::now() < d.macsFreeBy) {
+  while (!up && up.error().code == Errc::kConflict && removedRecently(d) &&
+         std::chrono::steady_clock::now() < giveUp) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     up = bringUp();
   }
@@ -398,9 +413,7 @@ class NetlinkDriver final : public NetworkDriver {
       return fail(Errc::kUnavailable, "parent interface " + network.parent + " is down");
     }
     desired->parentIndex = rtnl_link_get_ifindex(parent->get());
-    desired->macsFreeBy = std::chrono::steady_clock::time_point(
-                              std::chrono::steady_clock::duration(lastRemoval_.load())) +
-                          kMacReleaseWait;
+    desired->lastRemoval = &lastRemoval_;
     nl_sock* hostSock = host->get();
     const Desired& d = *desired;
     return onNewThread<void>([&]() -> Result<void> {
@@ -608,10 +621,6 @@ class NetlinkDriver final : public NetworkDriver {
   std::mutex& lockFor(const std::string& name) {
     return locks_[std::hash<std::string>{}(name) % locks_.size()];
   }
-
-  // How long after a removal a MAC conflict is waited out: the kernel's namespace cleanup
-  // freed 200 namespaces' MACs within 50 ms here; two seconds leave room for a loaded host.
-  static constexpr std::chrono::seconds kMacReleaseWait{2};
 
   std::array<std::mutex, 64> locks_;
   // When remove() last ran (steady_clock ticks): a MAC conflict before it plus kMacReleaseWait

@@ -134,6 +134,22 @@ TEST_F(LogForwarderTest, ARetiredLogNeitherMixesWithNorDelaysTheDeckysNextIncarn
   EXPECT_TRUE(state.services.empty()) << "the old decoy's listening line is not the new one's";
 }
 
+TEST_F(LogForwarderTest, TwoIncarnationsRetiredBetweenPollsShipInTurn) {
+  LogForwarder forwarder(dir_, "n1");
+  // A longer first log: its offset sorts after the second's in a name, not in time.
+  append("d1", "<134>1 T d1 ssh - connect - first incarnation\n");
+  forwarder.poll();
+  append("d1", "<134>1 T d1 ssh - disconnect - first incarnation ends\n");
+  forwarder.forget("d1");
+  append("d1", "<134>1 T d1 ssh - connect - second\n");
+  forwarder.forget("d1");
+  forwarder.poll();
+  const std::string out = spool();
+  ASSERT_NE(out.find("first incarnation ends"), std::string::npos) << out;
+  ASSERT_NE(out.find("] second"), std::string::npos) << out;
+  EXPECT_LT(out.find("first incarnation ends"), out.find("] second")) << out;
+}
+
 TEST_F(LogForwarderTest, LogsRetiredBeforeARestartAreShippedOnceAfterIt) {
   {
     LogForwarder forwarder(dir_, "n1");

@@ -15,6 +15,7 @@ TEST(MemoryTrimTest, DropsOnlyPrivateReadOnlyFilePagesNeverCopied) {
   EXPECT_TRUE(canDropMapping({"r-xp", 42, 0}));
   EXPECT_TRUE(canDropMapping({"r--p", 42, 0}));
   EXPECT_FALSE(canDropMapping({"r--p", 42, 4})) << "relocated pages exist nowhere else";
+  EXPECT_FALSE(canDropMapping({"r--p", 42, 0, 8})) << "nor when they are swapped out";
   EXPECT_FALSE(canDropMapping({"rw-p", 42, 0}));
   EXPECT_FALSE(canDropMapping({"r--s", 42, 0}));
   EXPECT_FALSE(canDropMapping({"r-xp", 0, 0})) << "anonymous memory";

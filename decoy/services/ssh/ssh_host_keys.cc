@@ -115,7 +115,9 @@ Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir, const st
     return job;
   }
   job.needed = true;
-  job.priority = std::make_shared<BackgroundPriority>();
+  // Only a session leader (as the agent starts decoys) lowers its session: started from a
+  // shell, a bench or a test, the session is the caller's.
+  if (::getsid(0) == ::getpid()) job.priority = std::make_shared<BackgroundPriority>();
   // Opened now: after the sandbox no file can be opened for writing.
   job.fd = rsaPath.empty() ? -1 : openForWrite(rsaPath);
   if (!keygenLock.empty()) {
