@@ -1,11 +1,11 @@
 #include "agents/log_forwarder.h"
 
 #include <fcntl.h>
-#include <stdio.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -306,8 +306,8 @@ LogForwarder::Batch LogForwarder::collect(EventFolder::Clock::time_point now, bo
     if (to != from || known == offsets_.end()) batch.offsets[decky] = to;
   }
   // A retired log's decoy is gone: it is read to its end once (a partial last line is lost
-  // with the decoy that was writing it).
-  // In the order they were retired: two incarnations of one decky ship in turn.
+  // with the decoy that was writing it), in the order of retirement, so two incarnations of one
+  // decky ship in turn.
   std::vector<const std::pair<const std::string, RetiredLog>*> inOrder;
   for (const auto& entry : retired_) inOrder.push_back(&entry);
   std::sort(inOrder.begin(), inOrder.end(),

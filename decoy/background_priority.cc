@@ -30,11 +30,6 @@ BackgroundPriority::~BackgroundPriority() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-BackgroundPriority::BackgroundPriority(BackgroundPriority&& other) noexcept
-    : fd_(other.fd_), original_(other.original_) {
-  other.fd_ = -1;
-}
-
 bool BackgroundPriority::set(int nice) {
   if (fd_ < 0) return false;
   const std::string text = std::to_string(nice);

@@ -12,8 +12,6 @@ class BackgroundPriority {
   // (before the sandbox). Inert when the kernel has no autogroup.
   BackgroundPriority();
   ~BackgroundPriority();
-  BackgroundPriority(BackgroundPriority&& other) noexcept;
-  BackgroundPriority& operator=(BackgroundPriority&&) = delete;
   BackgroundPriority(const BackgroundPriority&) = delete;
   BackgroundPriority& operator=(const BackgroundPriority&) = delete;
 

@@ -16,7 +16,6 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -53,8 +52,6 @@ Result<std::pair<net::ip::address, unsigned short>> endpointOf(const std::string
   return std::pair{address, static_cast<unsigned short>(port)};
 }
 
-// The structured data as one JSON object: relay@… params by name, others as "<sd-id>.<name>";
-// the transport's meta element is left out. Attacker bytes that are not UTF-8 are replaced.
 }  // namespace
 
 // A batch on its way to the store.
@@ -362,8 +359,8 @@ void Collector::Impl::addEvent(SyslogMessage message, const std::string& node) {
   std::string fields = fieldsJson(message);
   events.push_back({0, node, message.sequenceId, std::move(message.timestamp),
                     std::move(message.hostname), std::move(message.appName),
-                    std::move(message.msgId), std::move(message.attackerAddress),
-                    std::move(fields), std::move(message.message), message.priority});
+                    std::move(message.msgId), std::move(message.attackerAddress), std::move(fields),
+                    std::move(message.message), message.priority});
 }
 
 void Collector::Impl::ingest(std::string_view frame, bool truncated, const std::string& node) {
