@@ -47,6 +47,8 @@ class HydraTest : public ::testing::Test {
                              "secret=\"" + password + "\"", "outcome=\"failed\""},
                             10s))
             << service << " " << user << ":" << password << "\n"
+            << "hydra said:\n"
+            << readFile(decoy_->dir() + "/" + (service == "http" ? "form" : service) + ".out")
             << decoy_->events();
       }
     }
