@@ -2,16 +2,20 @@
 // lines (decoy-shaped, each with its own sequenceId) into `decnet collect`'s collector, which
 // parses them and commits them to SQLite (a file, WAL); then the same stream into Debian's
 // rsyslog (imtcp -> omfile), which only appends to a file. Prints messages/s for both and the
-// ratio. Asserts nothing.
+// ratio, and the CPU each used per message (its senders included: on this VM the hypervisor's
+// steal moves throughput 2-3x, CPU per message much less). Asserts nothing.
 //   ingest_bench [--messages N] [--runs N]   (N messages in total, split over the 4 senders)
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,32 +63,70 @@ void sendAll(int port, const std::vector<std::string>& streams) {
   for (auto& sender : senders) sender.join();
 }
 
+// CPU seconds (user + system) this process has used so far, every thread.
+double ownCpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds (user + system) process `pid` has used so far; 0 when it cannot be read.
+double cpuSecondsOf(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto afterName = text.rfind(')');
+  if (afterName == std::string::npos) return 0;
+  std::istringstream fields(text.substr(afterName + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int index = 3; fields >> field; ++index) {  // field 3 is the state, 14 utime, 15 stime
+    if (index == 14) utime = std::stoull(field);
+    if (index == 15) {
+      stime = std::stoull(field);
+      break;
+    }
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// A receiver's figures for one run: throughput and CPU per message, senders included.
+struct Rate {
+  double perSecond = -1;
+  double cpuMicrosPerMessage = 0;
+};
+
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-// messages/s into the collector with a fresh SQLite file; -1 on failure.
-double collectorRate(const std::vector<std::string>& streams, long total, const std::string& dir) {
+// messages/s into the collector with a fresh SQLite file (-1 on failure), and the CPU this
+// process (collector and senders) used per message.
+Rate collectorRate(const std::vector<std::string>& streams, long total, const std::string& dir) {
   std::filesystem::remove_all(dir + "/telemetry.db");
   auto store = pipeline::openTelemetryStore("sqlite://" + dir + "/telemetry.db");
-  if (!store) return -1;
+  if (!store) return {};
   pipeline::CollectorOptions options;
   options.listen = "127.0.0.1:0";
   pipeline::Collector collector(**store, options);
-  if (!collector.start()) return -1;
+  if (!collector.start()) return {};
+  const double cpuBefore = ownCpuSeconds();
   const auto started = std::chrono::steady_clock::now();
   sendAll(collector.tcpPort(), streams);
   while (static_cast<long>(collector.counters().stored) < total && seconds(started) < 300) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const double took = seconds(started);
+  const double cpu = ownCpuSeconds() - cpuBefore;
   collector.stop();
-  return static_cast<long>(collector.counters().stored) >= total ? total / took : -1;
+  if (static_cast<long>(collector.counters().stored) < total) return {};
+  return {total / took, 1e6 * cpu / static_cast<double>(total)};
 }
 
-// messages/s into rsyslogd (imtcp, octet-counted, to a file); -1 when rsyslogd is missing.
-double rsyslogRate(const std::vector<std::string>& streams, long total, const std::string& dir) {
-  if (std::system("command -v rsyslogd >/dev/null") != 0) return -1;
+// messages/s into rsyslogd (imtcp, octet-counted, to a file; -1 when rsyslogd is missing), and
+// the CPU rsyslogd and this process's senders used per message.
+Rate rsyslogRate(const std::vector<std::string>& streams, long total, const std::string& dir) {
+  if (std::system("command -v rsyslogd >/dev/null") != 0) return {};
   const int port = bench::freePort();
   const std::string out = dir + "/rsyslog.out";
   std::filesystem::remove(out);
@@ -96,10 +138,14 @@ double rsyslogRate(const std::vector<std::string>& streams, long total, const st
          << "action(type=\"omfile\" file=\"" << out << "\" template=\"RSYSLOG_FileFormat\")\n";
   }
   const std::string pid = dir + "/rsyslogd.pid";
-  if (std::system(("rsyslogd -f " + dir + "/rsyslog.conf -i " + pid).c_str()) != 0) return -1;
+  if (std::system(("rsyslogd -f " + dir + "/rsyslog.conf -i " + pid).c_str()) != 0) return {};
   for (int i = 0; i < 200 && bench::connectTo("127.0.0.1", port) < 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
+  std::string rsyslogPid;
+  std::ifstream(pid) >> rsyslogPid;
+  const double rsyslogCpuBefore = cpuSecondsOf(rsyslogPid);
+  const double cpuBefore = ownCpuSeconds();
   const auto started = std::chrono::steady_clock::now();
   sendAll(port, streams);
   long lines = 0;
@@ -112,8 +158,10 @@ double rsyslogRate(const std::vector<std::string>& streams, long total, const st
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const double took = seconds(started);
+  const double cpu = ownCpuSeconds() - cpuBefore + cpuSecondsOf(rsyslogPid) - rsyslogCpuBefore;
   std::system(("kill $(cat " + pid + ") 2>/dev/null").c_str());
-  return lines >= total ? total / took : -1;
+  if (lines < total) return {};
+  return {total / took, 1e6 * cpu / static_cast<double>(total)};
 }
 
 }  // namespace
@@ -139,12 +187,14 @@ int main(int argc, char** argv) {
               kSenders, runs);
   for (int run = 1; run <= runs; ++run) {
     const decnet::bench::HostCpu host;
-    const double collector = collectorRate(streams, total, dir);
-    const double rsyslog = rsyslogRate(streams, total, dir);
+    const Rate collector = collectorRate(streams, total, dir);
+    const Rate rsyslog = rsyslogRate(streams, total, dir);
     std::printf(
-        "  run %d: collector -> SQLite %8.0f msg/s; rsyslog -> file %8.0f msg/s; ratio %.2f (host: "
-        "%s)\n",
-        run, collector, rsyslog, rsyslog > 0 ? collector / rsyslog : 0.0,
+        "  run %d: collector -> SQLite %8.0f msg/s (%.1f us CPU/msg); rsyslog -> file %8.0f msg/s "
+        "(%.1f us CPU/msg); ratio %.2f (host: %s)\n",
+        run, collector.perSecond, collector.cpuMicrosPerMessage, rsyslog.perSecond,
+        rsyslog.cpuMicrosPerMessage,
+        rsyslog.perSecond > 0 ? collector.perSecond / rsyslog.perSecond : 0.0,
         host.sinceStart().c_str());
   }
   std::error_code ignored;  // rsyslogd may still be removing its pid file
