@@ -177,6 +177,7 @@ class LineParser {
       return std::nullopt;
     }
     if (s_[pos_] != '[') return "bad structured data";
+    data.reserve(2);  // a decoy's relay element and its meta
     while (pos_ < s_.size() && s_[pos_] == '[') {
       ++pos_;
       SdElement element;
@@ -194,6 +195,7 @@ class LineParser {
 
   // After "[": SD-ID *(1*SP PARAM) *SP "]"; extra spaces are tolerated, missing ones are not.
   std::optional<std::string> parseElement(SdElement& element) {
+    element.params.reserve(8);
     element.id.assign(sdName());
     if (pos_ >= s_.size()) return "truncated structured data";
     if (element.id.empty() || (s_[pos_] != ' ' && s_[pos_] != ']')) return "bad SD-ID";
@@ -219,15 +221,19 @@ class LineParser {
     }
   }
 
-  // After the opening quote, through the closing one.
+  // After the opening quote, through the closing one. Runs without escapes are appended whole.
   std::optional<std::string> paramValue(std::string& value) {
     while (pos_ < s_.size()) {
-      const char c = s_[pos_];
-      if (c == '"') {
+      std::size_t end = pos_;
+      while (end < s_.size() && s_[end] != '"' && s_[end] != '\\') ++end;
+      value.append(s_.substr(pos_, end - pos_));
+      pos_ = end;
+      if (pos_ >= s_.size()) break;
+      if (s_[pos_] == '"') {
         ++pos_;
         return std::nullopt;
       }
-      if (c == '\\' && pos_ + 1 < s_.size()) {
+      if (pos_ + 1 < s_.size()) {
         const char next = s_[pos_ + 1];
         if (next == '"' || next == '\\' || next == ']') {
           value.push_back(next);
@@ -235,7 +241,7 @@ class LineParser {
           continue;
         }
       }
-      value.push_back(c);  // an unknown escape keeps its backslash
+      value.push_back('\\');  // an unknown escape keeps its backslash
       ++pos_;
     }
     return "unterminated SD param value";
