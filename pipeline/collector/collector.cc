@@ -82,6 +82,9 @@ struct Collector::Impl {
   std::deque<Batch> batches;  // at most kMaxQueuedBatches; the network thread waits past it
   bool committing = false;
   bool committerStopping = false;
+  // Committed batches, destroyed by the network thread that allocated their strings: freeing
+  // them on the committer put both threads on one malloc arena lock, on the committer's time.
+  std::vector<Batch> spent;
 
   std::vector<CollectedEvent> events;
   std::vector<MalformedLine> malformed;
@@ -385,13 +388,21 @@ void Collector::Impl::ingest(std::string_view frame, bool truncated, const std::
 // Hands the pending lines to the committer. Blocks while kMaxQueuedBatches wait already, which
 // stops reading from senders: TCP then slows them down instead of memory growing.
 void Collector::Impl::flush() {
-  if (events.empty() && malformed.empty()) return;
-  std::unique_lock lock(batchesMutex);
-  batchesChanged.wait(lock, [&] { return batches.size() < kMaxQueuedBatches; });
-  batches.push_back({std::move(events), std::move(malformed)});
+  std::vector<Batch> committed;  // declared before the lock: destroyed after it is released
+  {
+    std::unique_lock lock(batchesMutex);
+    committed.swap(spent);
+    if (events.empty() && malformed.empty()) return;
+    batchesChanged.wait(lock, [&] { return batches.size() < kMaxQueuedBatches; });
+    batches.push_back({std::move(events), std::move(malformed)});
+    batchesChanged.notify_all();
+  }
   events.clear();
   malformed.clear();
-  batchesChanged.notify_all();
+  if (!committed.empty()) {
+    events = std::move(committed.back().events);  // its capacity is reused
+    events.clear();
+  }
 }
 
 void Collector::Impl::waitUntilCommitted() {
@@ -426,6 +437,7 @@ void Collector::Impl::commitLoop() {
     }
     commitBatch(batch);
     std::lock_guard lock(batchesMutex);
+    spent.push_back(std::move(batch));
     committing = false;
     batchesChanged.notify_all();
   }
