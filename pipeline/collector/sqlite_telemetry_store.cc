@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 
+#include "pipeline/collector/sqlite_wal_checkpointer.h"
 #include "pipeline/collector/telemetry_store.h"
 
 namespace decnet::pipeline {
@@ -66,6 +67,9 @@ std::vector<CollectedEvent> readEvents(SQLite::Statement& query) {
 [[maybe_unused]] const bool kMemoryStatisticsOff =
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
 
+constexpr int kCheckpointEveryFrames = 1000;  // SQLite's own default threshold (~4 MB)
+constexpr int kLogFramesCap = 8000;           // ~32 MB of log
+
 constexpr std::size_t kColumns = 10;
 constexpr std::size_t kRowsPerInsert = 64;
 
@@ -109,6 +113,12 @@ class SqliteTelemetryStore final : public TelemetryStore {
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec("PRAGMA synchronous=NORMAL");
     db_.exec(kSchema);
+    if (path != ":memory:") {
+      // Checkpoints move to their own thread. wal_autocheckpoint=0 first: it replaces the hook.
+      db_.exec("PRAGMA wal_autocheckpoint=0");
+      checkpointer_ = std::make_unique<WalCheckpointer>(path, kCheckpointEveryFrames);
+      sqlite3_wal_hook(db_.getHandle(), &SqliteTelemetryStore::committed, this);
+    }
   }
 
   Result<CommitResult> commit(const std::vector<CollectedEvent>& events,
@@ -294,6 +304,18 @@ class SqliteTelemetryStore final : public TelemetryStore {
     });
   }
 
+  // SQLite's WAL hook, after each commit on this connection. The checkpointer copies most of the
+  // log on its own thread; this connection then copies what it committed meanwhile, so the log
+  // can restart (see WalCheckpointer::logHas). Past kLogFramesCap it checkpoints regardless, so
+  // a checkpointer that falls behind cannot let the log grow without bound.
+  static int committed(void* self, sqlite3* db, const char* name, int frames) {
+    if (static_cast<SqliteTelemetryStore*>(self)->checkpointer_->logHas(frames) ||
+        frames >= kLogFramesCap) {
+      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+    return SQLITE_OK;
+  }
+
   template <class F>
   auto guarded(F&& body) -> Result<decltype(body())> {
     try {
@@ -304,6 +326,7 @@ class SqliteTelemetryStore final : public TelemetryStore {
   }
 
   std::mutex mutex_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // file databases; declared first: outlives db_
   SQLite::Database db_;
   // Prepared on first use, kept for the connection's life (declared after db_: finalized first).
   std::optional<SQLite::Statement> insertMany_;  // kRowsPerInsert rows
