@@ -325,13 +325,8 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     // the old Ready speaks for the previous generation.
     if (api::conditionMet(decky, "Ready")) ++ready;
     if (decky.status.value("phase", "") == "Failed") ++failed;
-    if (auto s = api::findCondition(decky.status, "Scheduled"); s && s->status == "False") {
-      ++unschedulable;
-    }
-    if (auto s = api::findCondition(decky.status, "ServicesReady");
-        s && s->status == "False" && s->reason == "NotEmulated") {
-      ++notEmulated;
-    }
+    if (api::conditionHas(decky.status, "Scheduled", "False")) ++unschedulable;
+    if (api::conditionHas(decky.status, "ServicesReady", "False", "NotEmulated")) ++notEmulated;
   }
   const int want = static_cast<int>(desired.size());
   if (degradedReason.empty() && failed > 0) {

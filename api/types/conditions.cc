@@ -12,6 +12,28 @@ Json toJson(const Condition& c) {
               {"observedGeneration", c.observedGeneration}};
 }
 
+// The condition object of `type` in `status`, read in place (no copies: the fleet reconciler
+// reads three conditions of every decky on each pass); nullptr when absent.
+const Json* conditionOf(const Json& status, const std::string& type) {
+  if (!status.is_object()) return nullptr;
+  auto list = status.find("conditions");
+  if (list == status.end() || !list->is_array()) return nullptr;
+  for (const auto& c : *list) {
+    if (!c.is_object()) continue;
+    auto t = c.find("type");
+    if (t != c.end() && t->is_string() && t->get_ref<const std::string&>() == type) return &c;
+  }
+  return nullptr;
+}
+
+// `field` of `condition` equals `want` (a missing or non-string field reads as `absent`).
+bool fieldIs(const Json& condition, const char* field, const std::string& want,
+             const char* absent) {
+  auto it = condition.find(field);
+  if (it == condition.end() || !it->is_string()) return want == absent;
+  return it->get_ref<const std::string&>() == want;
+}
+
 }  // namespace
 
 bool setCondition(Json& status, const Condition& condition, const std::string& now) {
@@ -56,8 +78,10 @@ std::optional<Condition> findCondition(const Json& status, const std::string& ty
 bool conditionCurrent(const Object& object, const std::string& type) {
   const std::int64_t generation = object.metadata.generation;
   if (generation == 0) return true;
-  auto condition = findCondition(object.status, type);
-  std::int64_t observed = condition ? condition->observedGeneration : 0;
+  std::int64_t observed = 0;
+  if (const Json* condition = conditionOf(object.status, type)) {
+    observed = condition->value("observedGeneration", std::int64_t{0});
+  }
   if (observed == 0 && object.status.is_object()) {
     if (auto it = object.status.find("observedGeneration");
         it != object.status.end() && it->is_number_integer()) {
@@ -68,13 +92,18 @@ bool conditionCurrent(const Object& object, const std::string& type) {
 }
 
 bool conditionMet(const Object& object, const std::string& type, const std::string& wantStatus) {
-  auto condition = findCondition(object.status, type);
-  return condition && condition->status == wantStatus && conditionCurrent(object, type);
+  return conditionHas(object.status, type, wantStatus) && conditionCurrent(object, type);
+}
+
+bool conditionHas(const Json& status, const std::string& type, const std::string& wantStatus,
+                  const std::string& wantReason) {
+  const Json* condition = conditionOf(status, type);
+  return condition != nullptr && fieldIs(*condition, "status", wantStatus, "Unknown") &&
+         (wantReason.empty() || fieldIs(*condition, "reason", wantReason, ""));
 }
 
 bool conditionTrue(const Json& status, const std::string& type) {
-  auto c = findCondition(status, type);
-  return c && c->status == "True";
+  return conditionHas(status, type, "True");
 }
 
 }  // namespace decnet::api

@@ -23,6 +23,9 @@ bool setCondition(Json& status, const Condition& condition, const std::string& n
 std::optional<Condition> findCondition(const Json& status, const std::string& type);
 // True when the condition exists with status "True".
 bool conditionTrue(const Json& status, const std::string& type);
+// True when the condition of `type` exists with `wantStatus`, and `wantReason` unless empty.
+bool conditionHas(const Json& status, const std::string& type, const std::string& wantStatus,
+                  const std::string& wantReason = "");
 // True when the condition of `type` speaks for `object`'s current generation (kstatus' rule):
 // its observedGeneration (else status.observedGeneration) equals metadata.generation. An object
 // without generations (generation 0) or a status that records none is always current.

@@ -37,5 +37,20 @@ TEST(ConditionsTest, WithoutAConditionGenerationStatusObservedGenerationDecides)
   EXPECT_TRUE(conditionCurrent(objectAtGeneration(0), "Ready"));
 }
 
+TEST(ConditionsTest, ConditionHasMatchesStatusAndReasonAndReadsMissingFieldsAsFindConditionDoes) {
+  Json status = Json::object();
+  setCondition(status, {"ServicesReady", "False", "NotEmulated", "smb", "", 1}, kNow);
+  EXPECT_TRUE(conditionHas(status, "ServicesReady", "False"));
+  EXPECT_TRUE(conditionHas(status, "ServicesReady", "False", "NotEmulated"));
+  EXPECT_FALSE(conditionHas(status, "ServicesReady", "False", "Crashed"));
+  EXPECT_FALSE(conditionHas(status, "ServicesReady", "True"));
+  EXPECT_FALSE(conditionHas(status, "Scheduled", "False"));
+  // A condition without a status reads as Unknown, like findCondition's.
+  status["conditions"].push_back({{"type", "Scheduled"}});
+  EXPECT_TRUE(conditionHas(status, "Scheduled", "Unknown"));
+  EXPECT_EQ(findCondition(status, "Scheduled")->status, "Unknown");
+  EXPECT_FALSE(conditionHas(Json::array(), "Scheduled", "Unknown"));
+}
+
 }  // namespace
 }  // namespace decnet::api
