@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "agents/runtime/decoy_mount_namespace.h"
 #include "agents/runtime/runtime_driver.h"
 #include "api/types/clock.h"
 #include "api/types/hash.h"
@@ -96,6 +97,8 @@ void writeStartMarker(int fd, const StartMarker& marker, int pid) {
 struct ChildSetup {
   int logFd = -1;
   int errFd = -1;
+  int netnsFd = -1;   // the decky's network namespace, entered before the mount namespace
+  int mountsFd = -1;  // the decoy mount namespace (decoy_mount_namespace.h)
   const StartMarker* marker = nullptr;
   char** argv = nullptr;
 };
@@ -111,6 +114,15 @@ int childMain(void* argument) {
   ::dup2(setup->errFd >= 0 ? setup->errFd : setup->logFd, STDERR_FILENO);
   const int devnull = ::open("/dev/null", O_RDONLY);
   if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+  // The network namespace is reached through /run/netns, which the decoy mount namespace does
+  // not show: enter it first.
+  if ((setup->netnsFd >= 0 && ::setns(setup->netnsFd, CLONE_NEWNET) != 0) ||
+      (setup->mountsFd >= 0 && ::setns(setup->mountsFd, CLONE_NEWNS) != 0)) {
+    constexpr char kMessage[] = "decnet agent: cannot enter the decky's namespaces\n";
+    ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+    (void)written;
+    std::_Exit(126);
+  }
   // Nothing of the agent (API listener, database, netlink sockets) leaks into the decoy.
   ::close_range(3, ~0U, 0);
   // The agent blocks SIGINT/SIGTERM for sigwait, and every signal around the clone: the decoy
@@ -160,12 +172,19 @@ class ProcessRuntime final : public RuntimeDriver {
     std::error_code ec;
     fs::create_directories(runDir(), ec);
     fs::create_directories(options_.dataDir + "/logs", ec);
+    if (auto mounts = makeDecoyMountNamespace()) {
+      decoyMounts_ = *mounts;
+    } else {
+      // Decoys then copy the agent's mounts, as before: slower with many deckies, not wrong.
+      spdlog::debug("decoys start in the agent's mount namespace: {}", mounts.error().message);
+    }
     adopt();
   }
 
   ~ProcessRuntime() override {
     for (auto& [decky, entry] : entries_) unwatch(entry);
     if (exits_ >= 0) ::close(exits_);
+    if (decoyMounts_ >= 0) ::close(decoyMounts_);
   }
 
   Result<DecoyState> ensure(const DecoySpec& spec) override {
@@ -385,10 +404,21 @@ class ProcessRuntime final : public RuntimeDriver {
     fs::create_directories(stateDir, dirError);
     fs::permissions(stateDir, fs::perms::owner_all, fs::perm_options::replace, dirError);
     // The lock makes decoys started together generate their RSA host keys one at a time.
+    // In the decoy mount namespace the child enters the network namespace for the decoy.
+    int netnsFd = -1;
+    if (decoyMounts_ >= 0 && !spec.namespaceName.empty()) {
+      const std::string netns = "/run/netns/" + spec.namespaceName;
+      netnsFd = ::open(netns.c_str(), O_RDONLY | O_CLOEXEC);
+      if (netnsFd < 0) {
+        ::close(logFd);
+        if (errFd >= 0) ::close(errFd);
+        return fail(Errc::kUnavailable, "cannot open " + netns + ": " + std::strerror(errno));
+      }
+    }
     std::vector<std::string> args = {options_.binary, "--decky", spec.decky};
     for (const auto& [flag, value] :
          {std::pair<const char*, std::string>{"--spec-file", specPath(spec.decky)},
-          {"--netns", spec.namespaceName},
+          {"--netns", netnsFd >= 0 ? std::string() : spec.namespaceName},
           {"--hostname", spec.hostname},
           {"--user", options_.user},
           {"--state-dir", stateDir},
@@ -402,8 +432,9 @@ class ProcessRuntime final : public RuntimeDriver {
     argv.push_back(nullptr);
 
     const StartMarker marker = startMarker(spec.decky);
-    ChildSetup setup{logFd, errFd, &marker, argv.data()};
+    ChildSetup setup{logFd, errFd, netnsFd, decoyMounts_, &marker, argv.data()};
     const pid_t pid = spawnChild(setup);
+    if (netnsFd >= 0) ::close(netnsFd);
     if (pid < 0) {
       ::close(logFd);
       if (errFd >= 0) ::close(errFd);
@@ -477,7 +508,8 @@ class ProcessRuntime final : public RuntimeDriver {
   }
 
   const ProcessRuntimeOptions options_;
-  const int exits_;  // epoll over the running decoys' pidfds
+  const int exits_;       // epoll over the running decoys' pidfds
+  int decoyMounts_ = -1;  // where decoys start (decoy_mount_namespace.h); -1: the agent's own
   std::mutex mutex_;
   std::map<std::string, Entry> entries_;
   SteadyClock::time_point lastSweep_ = SteadyClock::now();
