@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <random>
+#include <thread>
 
 namespace decnet::decoy::ssh {
 namespace {
@@ -128,8 +131,13 @@ Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir, const st
 
 ssh_key makeRsaKey(RsaJob job) {
   // Without the lock (it could not be opened or taken) the key is still made, only not in turn.
+  // Polled, not waited for: each release of a lock that a thousand decoys block on wakes them
+  // all, and an operator's (or a bench's) blocking flock would wait behind every one of them.
   if (job.lockFd >= 0) {
-    while (::flock(job.lockFd, LOCK_EX) != 0 && errno == EINTR) {
+    std::minstd_rand jitter(static_cast<unsigned>(::getpid()));
+    while (::flock(job.lockFd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1000 + jitter() % 2000));
     }
   }
   // The decoy already serves without this key: the agent and the decoys starting beside it

@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -93,6 +94,36 @@ TEST(SshFingerprintTest, RsaKeyWaitsForTheHostWideKeygenLock) {
   ::close(lockFd);  // releases the lock
   EXPECT_FALSE(waitForFingerprint(port, "rsa").empty());
   EXPECT_EQ(decoy.stderrText().find("seccomp"), std::string::npos) << decoy.stderrText();
+  run("rm -rf " + state);
+}
+
+// Waiting decoys poll the lock rather than block on it, so a blocking taker (an operator, a bench
+// measuring the decoys at rest) gets it at the next release instead of behind every decoy.
+TEST(SshFingerprintTest, ABlockingTakerOfTheKeygenLockGoesBeforeWaitingDecoys) {
+  char pattern[] = "/tmp/decnet-ssh-state-XXXXXX";
+  const std::string state = ::mkdtemp(pattern);
+  const std::string lock = state + "/.keygen.lock";
+  const int holder = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(holder, 0);
+  ASSERT_EQ(::flock(holder, LOCK_EX), 0);
+  const int port = freePort();
+  DecoyProcess decoy(sshSpec(port, "web-01"),
+                     {"--state-dir", state + "/web-01", "--keygen-lock", lock});
+  ASSERT_TRUE(listening(decoy, port)) << decoy.stderrText();
+  EXPECT_FALSE(waitForFingerprint(port, "ed25519").empty());
+  std::this_thread::sleep_for(1s);  // the decoy is waiting for the lock by now
+  const int taker = ::open(lock.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(taker, 0);
+  std::atomic<bool> taken{false};
+  std::thread blocking([&] { taken = ::flock(taker, LOCK_EX) == 0; });
+  std::this_thread::sleep_for(200ms);
+  ::close(holder);  // releases: the blocked taker is woken, the decoy only polls
+  blocking.join();
+  EXPECT_TRUE(taken);
+  std::this_thread::sleep_for(4s);  // longer than the decoy's longest poll interval
+  EXPECT_EQ(fingerprint(port, "rsa"), "") << "the decoy took the lock from a blocked taker";
+  ::close(taker);
+  EXPECT_FALSE(waitForFingerprint(port, "rsa").empty());
   run("rm -rf " + state);
 }
 
