@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -33,9 +34,25 @@ std::vector<Range> droppableMappings() {
   bool inMapping = false;
   char line[512];
   while (std::fgets(line, sizeof line, smaps) != nullptr) {
-    // Parsed into temporaries: a partial match ("Anonymous" starts with a hex digit) still
-    // writes its first fields.
-    unsigned long lineStart = 0, lineEnd = 0, lineInode = 0, anonymousKiB = 0, swapKiB = 0;
+    // Most lines are other "Key: value" lines: told apart by their first bytes, without a scan
+    // (sscanf on every line was most of a decoy start's user time in this function).
+    if (std::strncmp(line, "Anonymous:", 10) == 0) {
+      if (inMapping) anonymous = std::strtoul(line + 10, nullptr, 10);
+      continue;
+    }
+    if (std::strncmp(line, "Swap:", 5) == 0) {
+      // "Swap:" comes after "Anonymous:"; decide here.
+      if (inMapping &&
+          canDropMapping({perms, inode, anonymous, std::strtoul(line + 5, nullptr, 10)})) {
+        droppable.push_back(current);
+      }
+      inMapping = false;
+      continue;
+    }
+    // A mapping's header starts with its address in lower-case hex; keys start upper-case.
+    const char first = line[0];
+    if (!((first >= '0' && first <= '9') || (first >= 'a' && first <= 'f'))) continue;
+    unsigned long lineStart = 0, lineEnd = 0, lineInode = 0;
     char linePerms[8] = {};
     if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &lineStart, &lineEnd, linePerms, &lineInode) ==
         4) {
@@ -44,12 +61,6 @@ std::vector<Range> droppableMappings() {
       std::memcpy(perms, linePerms, sizeof perms);
       anonymous = ~0UL;  // unknown until its line: never dropped without it
       inMapping = true;
-    } else if (inMapping && std::sscanf(line, "Anonymous: %lu kB", &anonymousKiB) == 1) {
-      anonymous = anonymousKiB;
-    } else if (inMapping && std::sscanf(line, "Swap: %lu kB", &swapKiB) == 1) {
-      // "Swap:" comes after "Anonymous:"; decide here.
-      inMapping = false;
-      if (canDropMapping({perms, inode, anonymous, swapKiB})) droppable.push_back(current);
     }
   }
   std::fclose(smaps);
