@@ -4,12 +4,16 @@
 // Once a size is Ready, it measures the idle CPU of this process (control plane and embedded
 // agent) and of all the decoys over DECNET_IDLE_WINDOW seconds (default 20; 0 skips), then
 // restarts the control plane and agent on the same data dir and times the adoption of every
-// running decoy (DECNET_RESTART=0 skips); the teardown is then of adopted deckies.
+// running decoy (DECNET_RESTART=0 skips); the teardown is then of adopted deckies. The idle
+// window runs twice: as it comes (the decoys making their RSA host keys one at a time), then
+// with the bench holding the keygen lock, which shows the decoys at rest.
 // For each size it prints a stage table: for every step from apply to Ready (Decky written by the
 // fleet controller, scheduled, then the agent's steps from agents/ready_stages.h), the median and
 // 95th percentile of the time from the previous step, and when the last decky got there.
 // Usage: deckies_ready_bench [SIZES...]   (default 100 500 1000)
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -309,6 +313,24 @@ int main(int argc, char** argv) {
           "%.2f %%\n",
           idleWindow, 100.0 * own / idleWindow, decoys.size(),
           100.0 * (own + decoysUsed) / idleWindow);
+      // The decoys at rest, as once every RSA host key exists (a new fleet makes them one at a
+      // time for its first minutes): the bench holds the keygen lock, so after the key being
+      // made now is done, no decoy makes one during the window.
+      const std::string lockPath = options.dataDir + "/state/.keygen.lock";
+      const int lock = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (lock >= 0 && ::flock(lock, LOCK_EX) == 0) {
+        std::this_thread::sleep_for(std::chrono::seconds(2));  // the last key is stored
+        const double ownAtRest = bench::cpuSeconds(), decoysAtRest = decoyCpu();
+        std::this_thread::sleep_for(std::chrono::seconds(idleWindow));
+        const double restOwn = bench::cpuSeconds() - ownAtRest;
+        const double restDecoys = decoyCpu() - decoysAtRest;
+        std::printf(
+            "        at rest (no host key being made) over %d s: control plane + agent %.2f %% of "
+            "a "
+            "core; with the decoys %.2f %%\n",
+            idleWindow, 100.0 * restOwn / idleWindow, 100.0 * (restOwn + restDecoys) / idleWindow);
+      }
+      if (lock >= 0) ::close(lock);  // releases the lock: the decoys go on making their keys
     }
     if (ready >= 0 && restart) {
       // kill -9 is not needed to show adoption: a stopped agent leaves its decoys running too.
