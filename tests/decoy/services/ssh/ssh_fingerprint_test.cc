@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "tests/decoy/decoy_harness.h"
@@ -74,57 +75,68 @@ TEST(SshFingerprintTest, HostKeysSurviveRestartsAndFollowTheHostname) {
   run("rm -rf " + state);
 }
 
+// A state dir with the host-wide keygen lock already held, and an ssh decoy started on it that
+// serves with its ed25519 key (and waits for the lock to make its RSA key).
+class LockedKeygen : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/decnet-ssh-state-XXXXXX";
+    state_ = ::mkdtemp(pattern);
+    lock_ = state_ + "/.keygen.lock";
+    holder_ = ::open(lock_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(holder_, 0);
+    ASSERT_EQ(::flock(holder_, LOCK_EX), 0);
+    port_ = freePort();
+    decoy_.emplace(
+        sshSpec(port_, "web-01"),
+        std::vector<std::string>{"--state-dir", state_ + "/web-01", "--keygen-lock", lock_});
+    ASSERT_TRUE(listening(*decoy_, port_)) << decoy_->stderrText();
+    EXPECT_FALSE(waitForFingerprint(port_, "ed25519").empty());
+  }
+  void TearDown() override {
+    decoy_.reset();
+    if (holder_ >= 0) ::close(holder_);
+    run("rm -rf " + state_);
+  }
+  // Lets the lock go.
+  void release() {
+    ::close(holder_);
+    holder_ = -1;
+  }
+
+  std::string state_, lock_;
+  int holder_ = -1;
+  int port_ = 0;
+  std::optional<DecoyProcess> decoy_;
+};
+
 // Decoys started together take turns making RSA keys: while another holder has the host-wide
 // lock, this decoy serves with its ed25519 and ecdsa keys only (and makes no RSA key); the
 // moment the lock is free it makes one.
-TEST(SshFingerprintTest, RsaKeyWaitsForTheHostWideKeygenLock) {
-  char pattern[] = "/tmp/decnet-ssh-state-XXXXXX";
-  const std::string state = ::mkdtemp(pattern);
-  const std::string lock = state + "/.keygen.lock";
-  const int lockFd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  ASSERT_GE(lockFd, 0);
-  ASSERT_EQ(::flock(lockFd, LOCK_EX), 0);
-  const int port = freePort();
-  DecoyProcess decoy(sshSpec(port, "web-01"),
-                     {"--state-dir", state + "/web-01", "--keygen-lock", lock});
-  ASSERT_TRUE(listening(decoy, port)) << decoy.stderrText();
-  EXPECT_FALSE(waitForFingerprint(port, "ed25519").empty());
+TEST_F(LockedKeygen, RsaKeyWaitsForTheHostWideKeygenLock) {
   std::this_thread::sleep_for(2s);  // several RSA generations' worth of time
-  EXPECT_EQ(fingerprint(port, "rsa"), "") << "an RSA key was made while the lock was held";
-  ::close(lockFd);  // releases the lock
-  EXPECT_FALSE(waitForFingerprint(port, "rsa").empty());
-  EXPECT_EQ(decoy.stderrText().find("seccomp"), std::string::npos) << decoy.stderrText();
-  run("rm -rf " + state);
+  EXPECT_EQ(fingerprint(port_, "rsa"), "") << "an RSA key was made while the lock was held";
+  release();
+  EXPECT_FALSE(waitForFingerprint(port_, "rsa").empty());
+  EXPECT_EQ(decoy_->stderrText().find("seccomp"), std::string::npos) << decoy_->stderrText();
 }
 
 // Waiting decoys poll the lock rather than block on it, so a blocking taker (an operator, a bench
 // measuring the decoys at rest) gets it at the next release instead of behind every decoy.
-TEST(SshFingerprintTest, ABlockingTakerOfTheKeygenLockGoesBeforeWaitingDecoys) {
-  char pattern[] = "/tmp/decnet-ssh-state-XXXXXX";
-  const std::string state = ::mkdtemp(pattern);
-  const std::string lock = state + "/.keygen.lock";
-  const int holder = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  ASSERT_GE(holder, 0);
-  ASSERT_EQ(::flock(holder, LOCK_EX), 0);
-  const int port = freePort();
-  DecoyProcess decoy(sshSpec(port, "web-01"),
-                     {"--state-dir", state + "/web-01", "--keygen-lock", lock});
-  ASSERT_TRUE(listening(decoy, port)) << decoy.stderrText();
-  EXPECT_FALSE(waitForFingerprint(port, "ed25519").empty());
+TEST_F(LockedKeygen, ABlockingTakerGoesBeforeWaitingDecoys) {
   std::this_thread::sleep_for(1s);  // the decoy is waiting for the lock by now
-  const int taker = ::open(lock.c_str(), O_RDWR | O_CLOEXEC);
+  const int taker = ::open(lock_.c_str(), O_RDWR | O_CLOEXEC);
   ASSERT_GE(taker, 0);
   std::atomic<bool> taken{false};
   std::thread blocking([&] { taken = ::flock(taker, LOCK_EX) == 0; });
   std::this_thread::sleep_for(200ms);
-  ::close(holder);  // releases: the blocked taker is woken, the decoy only polls
+  release();  // the blocked taker is woken; the decoy only polls
   blocking.join();
   EXPECT_TRUE(taken);
   std::this_thread::sleep_for(4s);  // longer than the decoy's longest poll interval
-  EXPECT_EQ(fingerprint(port, "rsa"), "") << "the decoy took the lock from a blocked taker";
+  EXPECT_EQ(fingerprint(port_, "rsa"), "") << "the decoy took the lock from a blocked taker";
   ::close(taker);
-  EXPECT_FALSE(waitForFingerprint(port, "rsa").empty());
-  run("rm -rf " + state);
+  EXPECT_FALSE(waitForFingerprint(port_, "rsa").empty());
 }
 
 TEST(SshFingerprintTest, BannerGrabThatHalfClosesGetsTheIdentification) {
