@@ -403,7 +403,6 @@ class ProcessRuntime final : public RuntimeDriver {
     std::error_code dirError;
     fs::create_directories(stateDir, dirError);
     fs::permissions(stateDir, fs::perms::owner_all, fs::perm_options::replace, dirError);
-    // The lock makes decoys started together generate their RSA host keys one at a time.
     // In the decoy mount namespace the child enters the network namespace for the decoy.
     int netnsFd = -1;
     if (decoyMounts_ >= 0 && !spec.namespaceName.empty()) {
@@ -415,6 +414,7 @@ class ProcessRuntime final : public RuntimeDriver {
         return fail(Errc::kUnavailable, "cannot open " + netns + ": " + std::strerror(errno));
       }
     }
+    // The lock makes decoys started together generate their RSA host keys one at a time.
     std::vector<std::string> args = {options_.binary, "--decky", spec.decky};
     for (const auto& [flag, value] :
          {std::pair<const char*, std::string>{"--spec-file", specPath(spec.decky)},
