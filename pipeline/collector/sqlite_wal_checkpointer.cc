@@ -66,7 +66,8 @@ void WalCheckpointer::run() {
       // BUSY: another checkpoint was running; the next commit past the threshold asks again.
       if (rc != SQLITE_OK && rc != SQLITE_BUSY) failed(sqlite3_errstr(rc));
     } catch (const std::exception& e) {
-      failed(std::string("cannot open it: ") + e.what());
+      db.reset();  // opened again next time, and read before use
+      failed(e.what());
     }
     std::lock_guard lock(mutex_);
     ++checkpoints_;
