@@ -86,9 +86,11 @@ std::vector<controller::WatchSpec> FleetReconciler::watches() const {
                                   if (label == decky.metadata.labels.end()) return {};
                                   return {{"Fleet", label->second}};
                                 }};
-  // A pass reads every decky of the fleet: while 1,000 deckies report Ready one by one, sum
-  // their status four times a second instead of once per write (which made apply quadratic).
-  deckies.statusWriteDelay = std::chrono::milliseconds(250);
+  // A pass reads every decky of the fleet: while 1,000 deckies are scheduled, taken by their
+  // agent and report Ready one by one, sum them four times a second instead of once per write
+  // (which made apply quadratic). A decky added, deleted or moved to another fleet wakes it at
+  // once.
+  deckies.updateDelay = std::chrono::milliseconds(250);
   return {deckies};
 }
 

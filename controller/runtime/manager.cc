@@ -47,28 +47,31 @@ void Manager::add(ReconcilerPtr reconciler) {
   for (auto& watch : raw->reconciler->watches()) {
     auto map = watch.map;
     const bool ignoreStatusWrites = watch.ignoreStatusWrites;
-    const auto statusWriteDelay = watch.statusWriteDelay;
+    const auto updateDelay = watch.updateDelay;
     auto wakesOn = watch.wakesOn;
     informerFor(watch.kind)
-        .addHandler([raw, map, ignoreStatusWrites, statusWriteDelay, wakesOn](
-                        const api::Object* old, const api::Object* now) {
+        .addHandler([raw, map, ignoreStatusWrites, updateDelay, wakesOn](const api::Object* old,
+                                                                         const api::Object* now) {
           if (wakesOn && !wakesOn(old, now)) return;
-          const bool statusOnly = old != nullptr && now != nullptr && old != now &&
-                                  old->metadata.uid == now->metadata.uid &&
+          const bool updated = old != nullptr && now != nullptr && old != now;
+          const bool statusOnly = updated && old->metadata.uid == now->metadata.uid &&
                                   old->metadata.generation == now->metadata.generation &&
                                   old->metadata.labels == now->metadata.labels &&
                                   old->deleting() == now->deleting();
           if (ignoreStatusWrites && statusOnly) return;
-          const api::Object* object = now != nullptr ? now : old;
-          if (statusOnly && statusWriteDelay.count() > 0) {
-            for (const auto& key : map(*object)) raw->queue->addAfter(key, statusWriteDelay);
+          const auto keys = map(now != nullptr ? *now : *old);
+          if (!updated) {
+            for (const auto& key : keys) raw->queue->add(key);
             return;
           }
-          for (const auto& key : map(*object)) raw->queue->add(key);
-          // A change that moves an object between owners must wake the old owner too.
-          if (old != nullptr && now != nullptr && old != now) {
-            for (const auto& key : map(*old)) raw->queue->add(key);
+          // A change that moves an object between owners wakes the old owner too, at once.
+          const auto oldKeys = map(*old);
+          if (updateDelay.count() > 0 && oldKeys == keys) {
+            for (const auto& key : keys) raw->queue->addAfter(key, updateDelay);
+            return;
           }
+          for (const auto& key : keys) raw->queue->add(key);
+          for (const auto& key : oldKeys) raw->queue->add(key);
         });
   }
   entries_.push_back(std::move(entry));

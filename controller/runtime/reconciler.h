@@ -30,10 +30,12 @@ struct WatchSpec {
   // deletion state) wake nothing: for mappings that read the spec, where a status written per
   // child would otherwise wake every child each time.
   bool ignoreStatusWrites = false;
-  // Status-only writes wake the keys after this delay instead of at once, so a burst of child
-  // status writes makes one pass per delay, not one per write (for parents that sum up their
-  // children's status). 0: at once. Ignored with ignoreStatusWrites.
-  std::chrono::milliseconds statusWriteDelay{0};
+  // Updates that leave the object under the same keys (not an add, a delete, or a move to
+  // another key) wake the keys after this delay instead of at once, so a burst of child writes
+  // (status, scheduling, finalizers) makes one pass per delay, not one per write: for parents
+  // that sum up their children. 0: at once. Status-only writes skipped by ignoreStatusWrites
+  // stay skipped.
+  std::chrono::milliseconds updateDelay{0};
   // When set, only changes it accepts are mapped (old is null for an added object, now for a
   // deleted one): for maps that are costly and matter only for some changes.
   std::function<bool(const api::Object* old, const api::Object* now)> wakesOn;

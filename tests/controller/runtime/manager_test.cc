@@ -91,11 +91,10 @@ TEST(ManagerTest, TerminalErrorsAreNotRetried) {
   EXPECT_EQ(counting->calls("bad"), 1);
 }
 
-// Counts passes of Nodes, woken also by status writes of the Nodes labelled child-of=NAME.
+// Counts passes of each Node, woken also by writes of the Nodes labelled child-of=NAME.
 class ParentReconciler final : public Reconciler {
  public:
-  explicit ParentReconciler(std::chrono::milliseconds statusWriteDelay)
-      : statusWriteDelay_(statusWriteDelay) {}
+  explicit ParentReconciler(std::chrono::milliseconds updateDelay) : updateDelay_(updateDelay) {}
   std::string_view name() const override { return "parent"; }
   std::string_view kind() const override { return "Node"; }
   std::vector<WatchSpec> watches() const override {
@@ -104,23 +103,27 @@ class ParentReconciler final : public Reconciler {
                          if (parent == child.metadata.labels.end()) return {};
                          return {{"Node", parent->second}};
                        }};
-    children.statusWriteDelay = statusWriteDelay_;
+    children.updateDelay = updateDelay_;
     return {children};
   }
   Result<Outcome> reconcile(const Request& request) override {
     if (request.key.name == "parent") ++parentPasses_;
+    if (request.key.name == "other") ++otherPasses_;
     return Outcome{};
   }
   int parentPasses() const { return parentPasses_.load(); }
+  int otherPasses() const { return otherPasses_.load(); }
 
  private:
-  const std::chrono::milliseconds statusWriteDelay_;
+  const std::chrono::milliseconds updateDelay_;
   std::atomic<int> parentPasses_{0};
+  std::atomic<int> otherPasses_{0};
 };
 
-TEST(ManagerTest, ABurstOfChildStatusWritesWakesTheParentOnceAfterTheDelay) {
+TEST(ManagerTest, ABurstOfChildWritesWakesTheParentOnceAfterTheDelay) {
   auto store = memoryStore();
   ASSERT_TRUE(store->create(node("parent"), {}));
+  ASSERT_TRUE(store->create(node("other"), {}));
   api::Object child = node("child");
   child.metadata.labels["child-of"] = "parent";
   ASSERT_TRUE(store->create(child, {}));
@@ -131,23 +134,44 @@ TEST(ManagerTest, ABurstOfChildStatusWritesWakesTheParentOnceAfterTheDelay) {
   manager.start();
   ASSERT_TRUE(eventually([&] { return parent->parentPasses() >= 1; }));
   std::this_thread::sleep_for(200ms);
-  const int settled = parent->parentPasses();
+  int settled = parent->parentPasses();
+  // Status writes and other updates alike (a scheduler's binding, an agent's finalizer).
   for (int i = 0; i < 20; ++i) {
     auto current = store->get({"Node", "child"});
     ASSERT_TRUE(current);
-    current->status = {{"write", i}};
-    ASSERT_TRUE(store->updateStatus(*current, {}));
+    if (i % 2 == 0) {
+      current->status = {{"write", i}};
+      ASSERT_TRUE(store->updateStatus(*current, {}));
+    } else {
+      current->metadata.labels["tier"] = "web" + std::to_string(i);
+      ASSERT_TRUE(store->update(*current, {}));
+    }
   }
   std::this_thread::sleep_for(150ms);
-  EXPECT_EQ(parent->parentPasses(), settled) << "a status write waits for the delay";
+  EXPECT_EQ(parent->parentPasses(), settled) << "a child's update waits for the delay";
   EXPECT_TRUE(eventually([&] { return parent->parentPasses() > settled; }, 2000ms));
   std::this_thread::sleep_for(800ms);
   EXPECT_EQ(parent->parentPasses(), settled + 1) << "twenty writes, one pass";
-  // A change beyond status (a new label) wakes the parent at once.
-  auto current = store->get({"Node", "child"});
-  current->metadata.labels["tier"] = "web";
-  ASSERT_TRUE(store->update(*current, {}));
-  EXPECT_TRUE(eventually([&] { return parent->parentPasses() > settled + 1; }, 400ms));
+
+  // A child moved to another parent wakes both at once.
+  settled = parent->parentPasses();
+  const int otherSettled = parent->otherPasses();
+  auto moving = store->get({"Node", "child"});
+  ASSERT_TRUE(moving);
+  moving->metadata.labels["child-of"] = "other";
+  ASSERT_TRUE(store->update(*moving, {}));
+  EXPECT_TRUE(eventually([&] { return parent->parentPasses() > settled; }, 400ms));
+  EXPECT_TRUE(eventually([&] { return parent->otherPasses() > otherSettled; }, 400ms));
+
+  // A child added or deleted wakes its parent at once.
+  settled = parent->parentPasses();
+  api::Object second = node("second");
+  second.metadata.labels["child-of"] = "parent";
+  ASSERT_TRUE(store->create(second, {}));
+  EXPECT_TRUE(eventually([&] { return parent->parentPasses() > settled; }, 400ms));
+  settled = parent->parentPasses();
+  ASSERT_TRUE(store->remove({"Node", "second"}, {}));
+  EXPECT_TRUE(eventually([&] { return parent->parentPasses() > settled; }, 400ms));
   manager.stop();
 }
 
