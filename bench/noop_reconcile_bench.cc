@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   const auto revision = store.revision();
   std::printf("noop_reconcile: store holds %d deckies; fleet 'noop' has %d\n", replicas + 240,
               replicas);
-  measure("fleet (10-decky fleet)", fleet, {{"Fleet", "noop"}}, 2.0);
+  const std::string fleetLabel = "fleet (" + std::to_string(replicas) + "-decky fleet)";
+  measure(fleetLabel.c_str(), fleet, {{"Fleet", "noop"}}, 2.0);
   measure("scheduler (scheduled decky)", scheduler, deckies, 2.0);
   measure("mutation (no policy, not due)", mutation, deckies, 2.0);
   measure("gc (owner present)", gc, deckies, 2.0);

@@ -7,6 +7,9 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "api/net/ipv4.h"
 #include "api/types/conditions.h"
@@ -67,6 +70,12 @@ bool ownedBy(const api::Object& decky, const api::Object& fleet) {
 
 std::string hostnameOf(const api::Object& decky) { return decky.spec.value("hostname", ""); }
 
+bool phaseIs(const api::Object& decky, std::string_view phase) {
+  if (!decky.status.is_object()) return false;
+  auto it = decky.status.find("phase");
+  return it != decky.status.end() && it->is_string() && it->get_ref<const std::string&>() == phase;
+}
+
 }  // namespace
 
 std::string replicaName(const std::string& fleet, int index) {
@@ -115,9 +124,11 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     return std::make_shared<const api::Object>(std::move(written));
   };
 
-  // Ours: owned by this fleet's uid; adopt labelled deckies nobody owns.
-  std::map<std::string, std::shared_ptr<const api::Object>> owned;
-  std::set<std::string> foreignNames;
+  // Ours: owned by this fleet's uid; adopt labelled deckies nobody owns. Hashed, not ordered:
+  // a pass looks up every decky of a 1,000-decky fleet, whose names share long prefixes.
+  std::unordered_map<std::string, std::shared_ptr<const api::Object>> owned;
+  owned.reserve(labelled->size());
+  std::unordered_set<std::string> foreignNames;
   for (const auto& decky : *labelled) {
     if (ownedBy(*decky, *fleet)) {
       owned[decky->metadata.name] = decky;
@@ -141,7 +152,8 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     desired.push_back({fleetName + "-" + spec.deckies[j].name,
                        static_cast<std::size_t>(spec.replicas) + j, &spec.deckies[j]});
   }
-  std::set<std::string> desiredNames;
+  std::unordered_set<std::string_view> desiredNames;  // views of `desired`, which stays put
+  desiredNames.reserve(desired.size());
   for (const auto& d : desired) desiredNames.insert(d.name);
 
   // Scale down first, highest index first, so their addresses and names free up.
@@ -191,20 +203,28 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     }
     return {};
   };
-  std::set<std::string> takenHostnames;
-  for (const auto& [name, decky] : owned) takenHostnames.insert(hostnameOf(*decky));
+  std::optional<std::set<std::string>> takenHostnames;  // read on the first creation
+  const auto hostnamesTaken = [&]() -> std::set<std::string>& {
+    if (!takenHostnames) {
+      takenHostnames.emplace();
+      for (const auto& [name, decky] : owned) takenHostnames->insert(hostnameOf(*decky));
+    }
+    return *takenHostnames;
+  };
+  static const std::string hashAnnotation = kTemplateHashAnnotation;
 
   std::string degradedReason, degradedMessage;
-  std::optional<Stamp> replicaStamp;
+  std::optional<Stamp> replicaStamp, namedStamp;
   for (const auto& d : desired) {
     // Every replica shares one stamp: compute it once per pass.
     if (d.named == nullptr && !replicaStamp) replicaStamp = stampFor(*fleet, spec, d);
-    const Stamp stamp = d.named == nullptr ? *replicaStamp : stampFor(*fleet, spec, d);
+    const Stamp& stamp =
+        d.named == nullptr ? *replicaStamp : namedStamp.emplace(stampFor(*fleet, spec, d));
     auto existing = owned.find(d.name);
     if (existing != owned.end()) {
       const api::Object& current = *existing->second;
       if (current.deleting()) continue;
-      auto hashIt = current.metadata.annotations.find(kTemplateHashAnnotation);
+      auto hashIt = current.metadata.annotations.find(hashAnnotation);
       if (hashIt != current.metadata.annotations.end() && hashIt->second == stamp.hash) continue;
       // The fleet's settings for this decky changed: restamp, keep its identity.
       api::Object decky = current;
@@ -277,8 +297,8 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     next.hostname =
         d.named != nullptr && !d.named->hostname.empty()
             ? d.named->hostname
-            : hostnameFor(next.distro, next.osFamily, stamp.archetype, seed, takenHostnames);
-    takenHostnames.insert(next.hostname);
+            : hostnameFor(next.distro, next.osFamily, stamp.archetype, seed, hostnamesTaken());
+    hostnamesTaken().insert(next.hostname);
     next.mac = macFor(next.osFamily, seed);
 
     api::Object decky;
@@ -325,8 +345,11 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
     ++current;
     // Ready counts only when it describes the decky's current spec: after a template change
     // the old Ready speaks for the previous generation.
-    if (api::conditionMet(decky, "Ready")) ++ready;
-    if (decky.status.value("phase", "") == "Failed") ++failed;
+    if (api::conditionMet(decky, "Ready")) {
+      ++ready;  // and so neither failed, nor unscheduled, nor short of emulators
+      continue;
+    }
+    if (phaseIs(decky, "Failed")) ++failed;
     if (api::conditionHas(decky.status, "Scheduled", "False")) ++unschedulable;
     if (api::conditionHas(decky.status, "ServicesReady", "False", "NotEmulated")) ++notEmulated;
   }

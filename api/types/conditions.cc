@@ -75,12 +75,18 @@ std::optional<Condition> findCondition(const Json& status, const std::string& ty
   return std::nullopt;
 }
 
-bool conditionCurrent(const Object& object, const std::string& type) {
+namespace {
+
+// kstatus' rule for `condition` (null: absent) of `object`: see conditionCurrent.
+bool currentFor(const Object& object, const Json* condition) {
   const std::int64_t generation = object.metadata.generation;
   if (generation == 0) return true;
   std::int64_t observed = 0;
-  if (const Json* condition = conditionOf(object.status, type)) {
-    observed = condition->value("observedGeneration", std::int64_t{0});
+  if (condition != nullptr) {
+    if (auto it = condition->find("observedGeneration");
+        it != condition->end() && it->is_number_integer()) {
+      observed = it->get<std::int64_t>();
+    }
   }
   if (observed == 0 && object.status.is_object()) {
     if (auto it = object.status.find("observedGeneration");
@@ -91,8 +97,17 @@ bool conditionCurrent(const Object& object, const std::string& type) {
   return observed == 0 || observed == generation;
 }
 
+}  // namespace
+
+bool conditionCurrent(const Object& object, const std::string& type) {
+  return currentFor(object, conditionOf(object.status, type));
+}
+
 bool conditionMet(const Object& object, const std::string& type, const std::string& wantStatus) {
-  return conditionHas(object.status, type, wantStatus) && conditionCurrent(object, type);
+  // One scan of the conditions: a fleet's pass asks this of each of its deckies.
+  const Json* condition = conditionOf(object.status, type);
+  return condition != nullptr && fieldIs(*condition, "status", wantStatus, "Unknown") &&
+         currentFor(object, condition);
 }
 
 bool conditionHas(const Json& status, const std::string& type, const std::string& wantStatus,
