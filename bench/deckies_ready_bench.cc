@@ -237,6 +237,27 @@ int main(int argc, char** argv) {
     auto& store = storeOf();
     std::optional<StoreTimeline> timeline(std::in_place, store, name);
     const double ownCpuBefore = bench::cpuSeconds();
+    const auto passes = [&plane] {
+      std::map<std::string, std::uint64_t> out;
+      for (const char* name : {"fleet", "scheduler", "gc", "mutation"}) {
+        out[name] = plane->manager().stats(name).reconciles.load();
+      }
+      return out;
+    };
+    const auto passesBefore = passes();
+    const std::uint64_t agentPassesBefore = plane->agentReconciles();
+    // DECNET_HOLD_KEYGEN=1: no RSA host key is made between apply and all Ready (the bench holds
+    // the keygen lock), to show what the keys being made meanwhile cost.
+    int heldKeygen = -1;
+    if (const char* hold = std::getenv("DECNET_HOLD_KEYGEN"); hold != nullptr && *hold == '1') {
+      std::filesystem::create_directories(options.dataDir + "/state");
+      heldKeygen = ::open((options.dataDir + "/state/.keygen.lock").c_str(),
+                          O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (heldKeygen >= 0 && ::flock(heldKeygen, LOCK_EX) != 0) {
+        ::close(heldKeygen);
+        heldKeygen = -1;
+      }
+    }
     const auto start = std::chrono::steady_clock::now();
     if (auto created = store.create(fleet, {}); !created) {
       std::fprintf(stderr, "apply: %s\n", describe(created.error()).c_str());
@@ -247,6 +268,7 @@ int main(int argc, char** argv) {
         timeline->waitRunning(size, std::chrono::seconds(300))
             ? std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
             : -1.0;
+    if (heldKeygen >= 0) ::close(heldKeygen);  // the decoys go on making their keys
     if (ready < 0) {
       std::printf("  %4d deckies: TIMEOUT (%d ready after 300 s)\n", size, countReady(store, name));
       status = 1;
@@ -260,6 +282,14 @@ int main(int argc, char** argv) {
       for (const auto& d : *started) {
         if (const int pid = decoyPidOf(*d); pid > 0) decoysCpu += processCpuSeconds(pid);
       }
+      const auto passesAfter = passes();
+      std::printf("        reconcile passes from apply to all Ready:");
+      for (const auto& [reconciler, count] : passesAfter) {
+        std::printf(" %s %llu", reconciler.c_str(),
+                    static_cast<unsigned long long>(count - passesBefore.at(reconciler)));
+      }
+      std::printf(", agent %llu\n",
+                  static_cast<unsigned long long>(plane->agentReconciles() - agentPassesBefore));
       std::this_thread::sleep_for(std::chrono::seconds(1));
       long rss = 0, pss = 0;
       int counted = 0;
@@ -381,7 +411,8 @@ int main(int argc, char** argv) {
                              : std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                                              teardownStart)
                                    .count());
-    std::printf("        host CPU over this size: %s\n", host.sinceStart().c_str());
+    std::printf("        host CPU over this size: %s; reference loop now %.0f ms\n",
+                host.sinceStart().c_str(), bench::HostCpu::referenceMs());
     (void)start;
   }
   plane->stop();

@@ -3,6 +3,8 @@
 // (steal) while it ran: on this VM steal moves figures by 2-3x within a day, and results taken
 // at different moments are only comparable beside it.
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -12,6 +14,23 @@ namespace decnet::bench {
 class HostCpu {
  public:
   HostCpu() : start_(read()) {}
+
+  // Milliseconds one thread takes for a fixed chain of integer work (137 ms on 2026-12-03 at
+  // 18:20 UTC): how fast the machine is right now, which steal alone does not show (a busy
+  // neighbour on the same physical core slows it without stealing time).
+  static double referenceMs() {
+    const auto start = std::chrono::steady_clock::now();
+    std::uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 50'000'000; ++i) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+    }
+    static volatile std::uint64_t sink;
+    sink = x;
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+  }
 
   // "steal 12 %, idle 18 %" of all CPU time since construction.
   std::string sinceStart() const {
