@@ -1,5 +1,6 @@
 #include "agents/agent.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -108,7 +109,10 @@ Result<void> Agent::start() {
   manager_->add(std::move(reconciler));
   manager_->start();
   if (options_.metrics != nullptr) registerAgentMetrics(*options_.metrics, *this, client_);
-  loop_ = std::thread([this] { loop(); });
+  loop_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "agent-loop");
+    loop();
+  });
   spdlog::info("agent for node {} started (data in {})", options_.node, options_.dataDir);
   return {};
 }

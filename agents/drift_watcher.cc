@@ -2,6 +2,7 @@
 
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -106,7 +107,10 @@ Result<void> DriftWatcher::start() {
                 std::string("cannot watch the host for drift: ") + std::strerror(errno));
   }
   for (int fd : {impl_->wake, impl_->namespaces, impl_->hostLinks}) impl_->add(fd);
-  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+  impl_->thread = std::thread([impl = impl_.get()] {
+    pthread_setname_np(pthread_self(), "agent-drift");
+    impl->run();
+  });
   return {};
 }
 

@@ -1,5 +1,6 @@
 #include "agents/spool_shipper.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -20,7 +21,10 @@ SpoolShipper::SpoolShipper(ShipperOptions options) : options_(std::move(options)
 SpoolShipper::~SpoolShipper() { stop(); }
 
 void SpoolShipper::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "agent-spool");
+    run();
+  });
 }
 
 void SpoolShipper::stop() {

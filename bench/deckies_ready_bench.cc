@@ -159,8 +159,9 @@ void printStages(const StoreTimeline& timeline, const agents::ReadyStages* agent
 }
 
 // User plus system CPU seconds `pid` has used (0 once it is gone).
-double processCpuSeconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+// utime + stime of the process or thread whose stat file is `statPath`.
+double statCpuSeconds(const std::string& statPath) {
+  std::ifstream in(statPath);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto close = text.rfind(')');
   if (close == std::string::npos) return 0;
@@ -171,6 +172,24 @@ double processCpuSeconds(int pid) {
     if (index == 14 || index == 15) ticks += std::atof(field.c_str());  // utime, stime
   }
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double processCpuSeconds(int pid) {
+  return statCpuSeconds("/proc/" + std::to_string(pid) + "/stat");
+}
+
+// CPU seconds of this process's live threads, summed by thread name (the control plane and the
+// agent name theirs: "rec:fleet", "inf:Decky", "agent-loop").
+std::map<std::string, double> threadCpuByName() {
+  std::map<std::string, double> out;
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    out[name] += statCpuSeconds((task.path() / "stat").string());
+  }
+  return out;
 }
 
 // The decoy's pid in a Decky's status; 0 when it has none (yet).
@@ -246,6 +265,7 @@ int main(int argc, char** argv) {
     };
     const auto passesBefore = passes();
     const std::uint64_t agentPassesBefore = plane->agentReconciles();
+    const auto threadsBefore = threadCpuByName();
     // DECNET_HOLD_KEYGEN=1: no RSA host key is made between apply and all Ready (the bench holds
     // the keygen lock), to show what the keys being made meanwhile cost.
     int heldKeygen = -1;
@@ -282,6 +302,22 @@ int main(int argc, char** argv) {
       for (const auto& d : *started) {
         if (const int pid = decoyPidOf(*d); pid > 0) decoysCpu += processCpuSeconds(pid);
       }
+      // Where the process's CPU went, by thread; threads that ended meanwhile (the agent's
+      // short-lived namespace threads) only in the total.
+      std::vector<std::pair<double, std::string>> byThread;
+      double named = 0;
+      for (const auto& [thread, seconds] : threadCpuByName()) {
+        const auto before = threadsBefore.find(thread);
+        const double used = seconds - (before == threadsBefore.end() ? 0 : before->second);
+        named += used;
+        if (used >= 0.05) byThread.emplace_back(used, thread);
+      }
+      std::sort(byThread.rbegin(), byThread.rend());
+      std::printf("        process CPU by thread:");
+      for (const auto& [seconds, thread] : byThread) {
+        std::printf(" %s %.2f s,", thread.c_str(), seconds);
+      }
+      std::printf(" ended threads %.2f s\n", ownCpu - named);
       const auto passesAfter = passes();
       std::printf("        reconcile passes from apply to all Ready:");
       for (const auto& [reconciler, count] : passesAfter) {
