@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -33,6 +34,11 @@ namespace fs = std::filesystem;
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+
+// Decoys make their RSA host keys one at a time under a host-wide lock, in the background. While
+// the agent starts decoys it holds that lock itself, and lets go once no decoy has started for
+// this long: a burst of a thousand starts is not slowed by keys that no decky needs to be Ready.
+constexpr auto kKeygenQuiet = std::chrono::seconds(2);
 
 std::string hashOf(const DecoySpec& spec) {
   return stableHashHex(spec.namespaceName + "\n" + std::to_string(spec.namespaceId) + "\n" +
@@ -172,6 +178,8 @@ class ProcessRuntime final : public RuntimeDriver {
     std::error_code ec;
     fs::create_directories(runDir(), ec);
     fs::create_directories(options_.dataDir + "/logs", ec);
+    fs::create_directories(options_.dataDir + "/state", ec);
+    keygenLock_ = ::open(keygenLockPath().c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (auto mounts = makeDecoyMountNamespace()) {
       decoyMounts_ = *mounts;
     } else {
@@ -185,6 +193,7 @@ class ProcessRuntime final : public RuntimeDriver {
     for (auto& [decky, entry] : entries_) unwatch(entry);
     if (exits_ >= 0) ::close(exits_);
     if (decoyMounts_ >= 0) ::close(decoyMounts_);
+    if (keygenLock_ >= 0) ::close(keygenLock_);  // releases the lock when held
   }
 
   Result<DecoyState> ensure(const DecoySpec& spec) override {
@@ -255,6 +264,10 @@ class ProcessRuntime final : public RuntimeDriver {
   std::vector<std::string> supervise() override {
     std::lock_guard lock(mutex_);
     const auto now = SteadyClock::now();
+    if (holdingKeygen_ && now - lastStart_ >= kKeygenQuiet) {
+      ::flock(keygenLock_, LOCK_UN);  // the decoys waiting for it make their keys now
+      holdingKeygen_ = false;
+    }
     // Decoys whose pidfd turned readable have exited; the rest are left alone, so an idle agent
     // makes one epoll_wait here instead of a syscall per decoy. A sweep every 10 s covers
     // decoys without a pidfd.
@@ -314,6 +327,7 @@ class ProcessRuntime final : public RuntimeDriver {
   };
 
   std::string runDir() const { return options_.dataDir + "/run"; }
+  std::string keygenLockPath() const { return options_.dataDir + "/state/.keygen.lock"; }
   std::string pidPath(const std::string& decky) const { return runDir() + "/" + decky + ".pid"; }
   std::string specPath(const std::string& decky) const { return runDir() + "/" + decky + ".json"; }
   std::string statePath(const std::string& decky) const {
@@ -422,7 +436,7 @@ class ProcessRuntime final : public RuntimeDriver {
           {"--hostname", spec.hostname},
           {"--user", options_.user},
           {"--state-dir", stateDir},
-          {"--keygen-lock", options_.dataDir + "/state/.keygen.lock"}}) {
+          {"--keygen-lock", keygenLockPath()}}) {
       args.push_back(flag);
       args.push_back(value);
     }
@@ -431,6 +445,12 @@ class ProcessRuntime final : public RuntimeDriver {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
 
+    // Not waited for: a decoy making its key now keeps the lock until done (about a second);
+    // the next start tries again.
+    lastStart_ = SteadyClock::now();
+    if (!holdingKeygen_ && keygenLock_ >= 0) {
+      holdingKeygen_ = ::flock(keygenLock_, LOCK_EX | LOCK_NB) == 0;
+    }
     const StartMarker marker = startMarker(spec.decky);
     ChildSetup setup{logFd, errFd, netnsFd, decoyMounts_, &marker, argv.data()};
     const pid_t pid = spawnChild(setup);
@@ -510,6 +530,9 @@ class ProcessRuntime final : public RuntimeDriver {
   const ProcessRuntimeOptions options_;
   const int exits_;       // epoll over the running decoys' pidfds
   int decoyMounts_ = -1;  // where decoys start (decoy_mount_namespace.h); -1: the agent's own
+  int keygenLock_ = -1;   // the decoys' keygen lock, held during a burst of starts (kKeygenQuiet)
+  bool holdingKeygen_ = false;
+  SteadyClock::time_point lastStart_{};
   std::mutex mutex_;
   std::map<std::string, Entry> entries_;
   SteadyClock::time_point lastSweep_ = SteadyClock::now();
