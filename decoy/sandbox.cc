@@ -106,7 +106,9 @@ Result<void> dropPrivileges(const std::string& user) {
   if (::geteuid() != 0) {
     return fail(Errc::kTerminal, "cannot become \"" + user + "\": not running as root");
   }
-  if (::initgroups(found->pw_name, gid) != 0) return fail(Errc::kTerminal, errnoText("initgroups"));
+  // No supplementary groups at all: a decoy needs none, and initgroups() read the group
+  // database through NSS on every one of a thousand starts.
+  if (::setgroups(0, nullptr) != 0) return fail(Errc::kTerminal, errnoText("setgroups"));
   if (::setresgid(gid, gid, gid) != 0) return fail(Errc::kTerminal, errnoText("setresgid"));
   if (::setresuid(uid, uid, uid) != 0) return fail(Errc::kTerminal, errnoText("setresuid"));
   // Belt and braces: a decoy that could become root again must not serve attackers.

@@ -7,7 +7,8 @@
 
 namespace decnet::decoy {
 
-// Becomes `user` (supplementary groups, gid, uid) and verifies root cannot be regained.
+// Becomes `user` (its uid and primary gid, no supplementary groups) and verifies root cannot
+// be regained.
 // kInvalid for an unknown user; kTerminal when the switch is impossible (not root). No-op when
 // already running as `user`.
 [[nodiscard]] Result<void> dropPrivileges(const std::string& user);
