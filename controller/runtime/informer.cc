@@ -102,11 +102,14 @@ void Informer::run() {
         {
           std::lock_guard lock(mutex_);
           auto it = objects_.find(event.object.metadata.name);
-          if (it != objects_.end()) old = it->second;
+          // Moved out, not copied: the cache's entry is replaced or erased right after.
+          if (it != objects_.end()) old = std::move(it->second);
           if (event.type == api::WatchEvent::Type::kDeleted) {
-            objects_.erase(event.object.metadata.name);
+            if (it != objects_.end()) objects_.erase(it);
+          } else if (it != objects_.end()) {
+            it->second = event.object;
           } else {
-            objects_[event.object.metadata.name] = event.object;
+            objects_.emplace(event.object.metadata.name, event.object);
           }
         }
         revision = event.revision;
