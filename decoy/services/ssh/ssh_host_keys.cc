@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -133,11 +134,15 @@ ssh_key makeRsaKey(RsaJob job) {
   // Without the lock (it could not be opened or taken) the key is still made, only not in turn.
   // Polled, not waited for: each release of a lock that a thousand decoys block on wakes them
   // all, and an operator's (or a bench's) blocking flock would wait behind every one of them.
+  // A decoy that has waited long polls less often (up to every 30 s): a thousand waiting decoys
+  // still find the lock free within milliseconds, and cost almost nothing while it is held.
   if (job.lockFd >= 0) {
     std::minstd_rand jitter(static_cast<unsigned>(::getpid()));
+    auto wait = std::chrono::milliseconds(1000 + jitter() % 2000);
     while (::flock(job.lockFd, LOCK_EX | LOCK_NB) != 0) {
       if (errno != EWOULDBLOCK && errno != EINTR) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1000 + jitter() % 2000));
+      std::this_thread::sleep_for(wait);
+      wait = std::min(wait * 2, std::chrono::milliseconds(30000));
     }
   }
   // The decoy already serves without this key: the agent and the decoys starting beside it
