@@ -193,6 +193,20 @@ std::map<std::string, double> threadCpuByName() {
 }
 
 // The decoy's pid in a Decky's status; 0 when it has none (yet).
+// Takes the decoys' host-wide keygen lock, waiting for a key being made to finish: while the
+// bench holds it no RSA host key is made. The descriptor releases it when closed; -1 on failure.
+int holdKeygenLock(const std::string& dataDir) {
+  std::error_code error;
+  std::filesystem::create_directories(dataDir + "/state", error);
+  const int lock =
+      ::open((dataDir + "/state/.keygen.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock >= 0 && ::flock(lock, LOCK_EX) != 0) {
+    ::close(lock);
+    return -1;
+  }
+  return lock;
+}
+
 int decoyPidOf(const api::Object& decky) {
   const auto pid = decky.status.find("decoyPid");
   return pid != decky.status.end() && pid->is_number_integer() ? pid->get<int>() : 0;
@@ -268,16 +282,8 @@ int main(int argc, char** argv) {
     const auto threadsBefore = threadCpuByName();
     // DECNET_HOLD_KEYGEN=1: no RSA host key is made between apply and all Ready (the bench holds
     // the keygen lock), to show what the keys being made meanwhile cost.
-    int heldKeygen = -1;
-    if (const char* hold = std::getenv("DECNET_HOLD_KEYGEN"); hold != nullptr && *hold == '1') {
-      std::filesystem::create_directories(options.dataDir + "/state");
-      heldKeygen = ::open((options.dataDir + "/state/.keygen.lock").c_str(),
-                          O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-      if (heldKeygen >= 0 && ::flock(heldKeygen, LOCK_EX) != 0) {
-        ::close(heldKeygen);
-        heldKeygen = -1;
-      }
-    }
+    const char* hold = std::getenv("DECNET_HOLD_KEYGEN");
+    const int heldKeygen = hold != nullptr && *hold == '1' ? holdKeygenLock(options.dataDir) : -1;
     const auto start = std::chrono::steady_clock::now();
     if (auto created = store.create(fleet, {}); !created) {
       std::fprintf(stderr, "apply: %s\n", describe(created.error()).c_str());
@@ -382,9 +388,8 @@ int main(int argc, char** argv) {
       // The decoys at rest, as once every RSA host key exists (a new fleet makes them one at a
       // time for its first minutes): the bench holds the keygen lock, so after the key being
       // made now is done, no decoy makes one during the window.
-      const std::string lockPath = options.dataDir + "/state/.keygen.lock";
-      const int lock = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-      if (lock >= 0 && ::flock(lock, LOCK_EX) == 0) {
+      const int lock = holdKeygenLock(options.dataDir);
+      if (lock >= 0) {
         std::this_thread::sleep_for(std::chrono::seconds(2));  // the last key is stored
         const double ownAtRest = bench::cpuSeconds(), decoysAtRest = decoyCpu();
         std::this_thread::sleep_for(std::chrono::seconds(idleWindow));
