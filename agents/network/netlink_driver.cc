@@ -18,6 +18,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -126,11 +127,27 @@ std::string normalizeSpaces(const std::string& text) {
   return out;
 }
 
-// Must run on a thread inside the target namespace: /proc/sys/net resolves to the opener's
-// network namespace at open time (verified on this kernel), so the file has to be opened
-// after setns().
-Result<void> writeSysctl(const std::string& path, const std::string& value) {
-  UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+constexpr std::string_view kNetSysctls = "/proc/sys/net/";
+
+// Opens /proc/sys/net of the calling thread's network namespace. Must run on a thread inside
+// the target namespace: /proc/sys/net resolves to the opener's network namespace at open time
+// (verified on this kernel), so it has to be opened after setns(). Each namespace has its own
+// "net" entry under /proc/sys, all under one name in one dentry hash chain: resolving that
+// component costs time linear in the number of namespaces, so it is done once per namespace.
+Result<UniqueFd> openNetSysctls() {
+  UniqueFd dir(::open(std::string(kNetSysctls).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) {
+    return fail(Errc::kUnavailable,
+                std::string("cannot open /proc/sys/net: ") + std::strerror(errno));
+  }
+  return dir;
+}
+
+// Sets one sysctl under `netDir` (from openNetSysctls) unless it already holds `value`.
+// `path` is the sysctl's full /proc/sys/net/... path.
+Result<void> writeSysctl(int netDir, const std::string& path, const std::string& value) {
+  const std::string relative = path.substr(kNetSysctls.size());
+  UniqueFd in(::openat(netDir, relative.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) {
     const Errc code = errno == ENOENT ? Errc::kInvalid : Errc::kUnavailable;
     return fail(code, "cannot read " + path + ": " + std::strerror(errno));
@@ -138,7 +155,7 @@ Result<void> writeSysctl(const std::string& path, const std::string& value) {
   char buffer[256];
   const ssize_t n = ::read(in.get(), buffer, sizeof(buffer) - 1);
   if (n >= 0 && normalizeSpaces(std::string(buffer, n)) == normalizeSpaces(value)) return {};
-  UniqueFd out(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  UniqueFd out(::openat(netDir, relative.c_str(), O_WRONLY | O_CLOEXEC));
   if (out.get() < 0 || ::write(out.get(), value.data(), value.size()) < 0) {
     const Errc code = errno == EINVAL ? Errc::kInvalid : Errc::kUnavailable;
     return fail(code, "cannot set " + path + " to \"" + value + "\": " + std::strerror(errno));
@@ -390,8 +407,11 @@ Result<void> configureInside(nl_sock* host, const Desired& d) {
   if (auto routed = ensureDefaultRoute(inside->get(), ifindex, d.gateway); !routed) return routed;
   if (auto lo = bringLoopbackUp(inside->get()); !lo) return lo;
   if (d.spec->linked) d.spec->linked();
+  if (d.sysctls.empty()) return {};
+  auto netDir = openNetSysctls();
+  if (!netDir) return tl::unexpected(netDir.error());
   for (const auto& [path, value] : d.sysctls) {
-    if (auto set = writeSysctl(path, value); !set) return set;
+    if (auto set = writeSysctl(netDir->get(), path, value); !set) return set;
   }
   return {};
 }
