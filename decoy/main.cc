@@ -23,12 +23,13 @@ namespace {
 constexpr const char* kUsage =
     R"(decnet-decoy: run the emulated services of one decky (the agent starts it)
 
-Usage: decnet-decoy --decky NAME (--spec-file FILE | --spec JSON) [options]
+Usage: decnet-decoy --decky NAME (--spec-file FILE | --spec-fd N | --spec JSON) [options]
 
 Options:
   --decky NAME            decky name: the HOSTNAME of every event line (required)
   --spec-file FILE        JSON file holding {"spec": <Decky spec>} or the spec itself
-  --spec JSON             the Decky spec inline (instead of --spec-file)
+  --spec-fd N             read that JSON from open descriptor N to its end, then close it
+  --spec JSON             the Decky spec inline
   --netns NAME            network namespace to enter (/run/netns/NAME)
   --hostname NAME         hostname for the decoy's own UTS namespace
   --user USER             drop to this user after binding the ports
@@ -44,7 +45,7 @@ Options:
 
 Every interaction is one RFC 5424 line on stdout (see docs/events.md).
 Example (what the agent runs):
-  decnet-decoy --decky corp-01 --spec-file /var/lib/decnet/run/corp-01.json \
+  decnet-decoy --decky corp-01 --spec-fd 3 \
       --netns decnet-corp-01 --hostname SRV-WEB-12 --user nobody \
       --state-dir /var/lib/decnet/state/corp-01 --keygen-lock /var/lib/decnet/state/.keygen.lock
 )";
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
   namespace decoy = decnet::decoy;
   decoy::DecoyOptions options;
   std::string specFile, specText, netns, hostname, out;
+  int specFd = -1;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto value = [&]() -> std::string {
@@ -82,6 +84,14 @@ int main(int argc, char** argv) {
       options.decky = value();
     } else if (arg == "--spec-file") {
       specFile = value();
+    } else if (arg == "--spec-fd") {
+      const std::string text = value();
+      char* end = nullptr;
+      const long fd = std::strtol(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || fd < 0 || fd > 65535) {
+        usageError("--spec-fd must be a descriptor number (got \"" + text + "\")");
+      }
+      specFd = static_cast<int>(fd);
     } else if (arg == "--spec") {
       specText = value();
     } else if (arg == "--netns") {
@@ -109,7 +119,16 @@ int main(int argc, char** argv) {
     }
   }
   if (options.decky.empty()) usageError("--decky is required");
-  if (specFile.empty() == specText.empty()) usageError("give one of --spec-file or --spec");
+  if (int(!specFile.empty()) + int(!specText.empty()) + int(specFd >= 0) != 1) {
+    usageError("give one of --spec-file, --spec-fd or --spec");
+  }
+  if (specFd >= 0) {
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::read(specFd, buffer, sizeof buffer)) > 0) specText.append(buffer, n);
+    if (n < 0) usageError("cannot read descriptor " + std::to_string(specFd));
+    ::close(specFd);
+  }
 
   if (!specFile.empty()) {
     std::ifstream in(specFile);

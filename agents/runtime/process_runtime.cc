@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -99,12 +100,34 @@ void writeStartMarker(int fd, const StartMarker& marker, int pid) {
   (void)written;
 }
 
+// The descriptor the decoy reads its spec from (--spec-fd 3).
+constexpr int kSpecFd = 3;
+
+// A memfd holding `text`, at offset 0; -1 (errno) on failure. The decoy gets its spec this way,
+// not through a file: one file less to create and delete per decky.
+int memoryFileWith(const std::string& text) {
+  const int fd = ::memfd_create("decky-spec", MFD_CLOEXEC);
+  if (fd < 0) return -1;
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return -1;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::lseek(fd, 0, SEEK_SET);  // the child shares this offset: it reads from the start
+  return fd;
+}
+
 // What the decoy's child needs between clone and exec, all prepared before.
 struct ChildSetup {
   int logFd = -1;
   int errFd = -1;
   int netnsFd = -1;   // the decky's network namespace, entered before the mount namespace
   int mountsFd = -1;  // the decoy mount namespace (decoy_mount_namespace.h)
+  int specFd = -1;    // a memfd holding the spec; the decoy reads it as fd kSpecFd
   const StartMarker* marker = nullptr;
   char** argv = nullptr;
 };
@@ -129,8 +152,14 @@ int childMain(void* argument) {
     (void)written;
     std::_Exit(126);
   }
-  // Nothing of the agent (API listener, database, netlink sockets) leaks into the decoy.
-  ::close_range(3, ~0U, 0);
+  // The spec goes in as kSpecFd (inheritable); nothing else of the agent (API listener,
+  // database, netlink sockets) leaks into the decoy.
+  if (setup->specFd == kSpecFd) {
+    ::fcntl(kSpecFd, F_SETFD, 0);
+  } else if (::dup2(setup->specFd, kSpecFd) != kSpecFd) {
+    std::_Exit(126);
+  }
+  ::close_range(kSpecFd + 1, ~0U, 0);
   // The agent blocks SIGINT/SIGTERM for sigwait, and every signal around the clone: the decoy
   // starts with none blocked.
   sigset_t none;
@@ -242,8 +271,7 @@ class ProcessRuntime final : public RuntimeDriver {
       stopDecoy(stopping);
     }
     std::error_code ec;
-    fs::remove(pidPath(decky), ec);
-    fs::remove(specPath(decky), ec);
+    fs::remove(recordPath(decky), ec);
     fs::remove_all(statePath(decky), ec);  // a decky deleted for good takes its keys along
     return {};
   }
@@ -328,29 +356,34 @@ class ProcessRuntime final : public RuntimeDriver {
 
   std::string runDir() const { return options_.dataDir + "/run"; }
   std::string keygenLockPath() const { return options_.dataDir + "/state/.keygen.lock"; }
-  std::string pidPath(const std::string& decky) const { return runDir() + "/" + decky + ".pid"; }
-  std::string specPath(const std::string& decky) const { return runDir() + "/" + decky + ".json"; }
+  // The running decoy's record: {"pid", "hash", "namespace", "hostname", "spec"}.
+  std::string recordPath(const std::string& decky) const {
+    return runDir() + "/" + decky + ".json";
+  }
+  // Agents before the record kept "PID HASH" here and only the spec in the record.
+  std::string legacyPidPath(const std::string& decky) const {
+    return runDir() + "/" + decky + ".pid";
+  }
   std::string statePath(const std::string& decky) const {
     return options_.dataDir + "/state/" + decky;
   }
 
   int readPid(const std::string& decky) const {
-    std::ifstream in(pidPath(decky));
-    int pid = 0;
-    in >> pid;
-    return pid;
+    std::ifstream in(recordPath(decky));
+    const api::Json record = api::Json::parse(in, nullptr, false);
+    return record.is_object() ? record.value("pid", 0) : 0;
   }
 
   // Decoys survive an agent restart; pick them up instead of starting duplicates.
   void adopt() {
     std::error_code ec;
+    convertLegacyRecords();
     for (const auto& file : fs::directory_iterator(runDir(), ec)) {
-      if (file.path().extension() != ".pid") continue;
+      if (file.path().extension() != ".json") continue;
       const std::string decky = file.path().stem();
       std::ifstream in(file.path());
-      int pid = 0;
-      std::string hash;
-      in >> pid >> hash;
+      const api::Json record = api::Json::parse(in, nullptr, false);
+      const int pid = record.is_object() ? record.value("pid", 0) : 0;
       if (pid <= 0 || ::kill(pid, 0) != 0 || !isDecoyFor(pid, decky)) {
         fs::remove(file.path(), ec);
         continue;
@@ -359,18 +392,40 @@ class ProcessRuntime final : public RuntimeDriver {
       entry.adopted = true;
       entry.state.running = true;
       entry.state.pid = pid;
-      entry.state.specHash = hash;
+      entry.state.specHash = record.value("hash", "");
       entry.startedAt = SteadyClock::now();
-      std::ifstream specFile(specPath(decky));
-      api::Json saved = api::Json::parse(specFile, nullptr, false);
-      if (saved.is_object()) {
-        entry.spec.decky = decky;
-        entry.spec.namespaceName = saved.value("namespace", "");
-        entry.spec.hostname = saved.value("hostname", "");
-        entry.spec.spec = saved.value("spec", api::Json::object());
-      }
+      entry.spec.decky = decky;
+      entry.spec.namespaceName = record.value("namespace", "");
+      entry.spec.hostname = record.value("hostname", "");
+      entry.spec.spec = record.value("spec", api::Json::object());
       spdlog::info("adopted running decoy {} (pid {})", decky, pid);
       watch(entries_.emplace(decky, std::move(entry)).first->second);
+    }
+  }
+
+  // Decoys started by an agent before the single record: "<decky>.pid" held "PID HASH" and
+  // "<decky>.json" the spec. Folds the pid and hash into the record.
+  void convertLegacyRecords() {
+    std::error_code ec;
+    for (const auto& file : fs::directory_iterator(runDir(), ec)) {
+      if (file.path().extension() != ".pid") continue;
+      const std::string decky = file.path().stem();
+      int pid = 0;
+      std::string hash;
+      {
+        std::ifstream in(file.path());
+        in >> pid >> hash;
+      }
+      api::Json record;
+      {
+        std::ifstream in(recordPath(decky));
+        record = api::Json::parse(in, nullptr, false);
+      }
+      if (!record.is_object()) record = api::Json::object();
+      record["pid"] = pid;
+      record["hash"] = hash;
+      std::ofstream(recordPath(decky), std::ios::trunc) << record.dump();
+      fs::remove(file.path(), ec);
     }
   }
 
@@ -397,17 +452,19 @@ class ProcessRuntime final : public RuntimeDriver {
   Result<DecoyState> startLocked(Entry& entry) {
     const DecoySpec& spec = entry.spec;
     const std::string hash = hashOf(spec);
-    {
-      std::ofstream out(specPath(spec.decky), std::ios::trunc);
-      out << api::Json{{"namespace", spec.namespaceName},
-                       {"hostname", spec.hostname},
-                       {"spec", spec.spec}}
-                 .dump();
-      if (!out) return fail(Errc::kUnavailable, "cannot write " + specPath(spec.decky));
+    api::Json record = {
+        {"namespace", spec.namespaceName}, {"hostname", spec.hostname}, {"spec", spec.spec}};
+    const int specFd = memoryFileWith(record.dump());
+    if (specFd < 0) {
+      return fail(Errc::kUnavailable,
+                  std::string("cannot hold a decoy's spec in memory: ") + std::strerror(errno));
     }
     const std::string logPath = decoyLogPath(options_.dataDir, spec.decky);
     const int logFd = ::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (logFd < 0) return fail(Errc::kUnavailable, "cannot open " + logPath);
+    if (logFd < 0) {
+      ::close(specFd);
+      return fail(Errc::kUnavailable, "cannot open " + logPath);
+    }
     const std::string errPath = options_.dataDir + "/logs/" + spec.decky + ".stderr";
     const int errFd = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 
@@ -423,6 +480,7 @@ class ProcessRuntime final : public RuntimeDriver {
       const std::string netns = "/run/netns/" + spec.namespaceName;
       netnsFd = ::open(netns.c_str(), O_RDONLY | O_CLOEXEC);
       if (netnsFd < 0) {
+        ::close(specFd);
         ::close(logFd);
         if (errFd >= 0) ::close(errFd);
         return fail(Errc::kUnavailable, "cannot open " + netns + ": " + std::strerror(errno));
@@ -431,7 +489,7 @@ class ProcessRuntime final : public RuntimeDriver {
     // The lock makes decoys started together generate their RSA host keys one at a time.
     std::vector<std::string> args = {options_.binary, "--decky", spec.decky};
     for (const auto& [flag, value] :
-         {std::pair<const char*, std::string>{"--spec-file", specPath(spec.decky)},
+         {std::pair<const char*, std::string>{"--spec-fd", std::to_string(kSpecFd)},
           {"--netns", netnsFd >= 0 ? std::string() : spec.namespaceName},
           {"--hostname", spec.hostname},
           {"--user", options_.user},
@@ -452,8 +510,9 @@ class ProcessRuntime final : public RuntimeDriver {
       holdingKeygen_ = ::flock(keygenLock_, LOCK_EX | LOCK_NB) == 0;
     }
     const StartMarker marker = startMarker(spec.decky);
-    ChildSetup setup{logFd, errFd, netnsFd, decoyMounts_, &marker, argv.data()};
+    ChildSetup setup{logFd, errFd, netnsFd, decoyMounts_, specFd, &marker, argv.data()};
     const pid_t pid = spawnChild(setup);
+    ::close(specFd);
     if (netnsFd >= 0) ::close(netnsFd);
     if (pid < 0) {
       ::close(logFd);
@@ -462,9 +521,12 @@ class ProcessRuntime final : public RuntimeDriver {
     }
     ::close(logFd);
     if (errFd >= 0) ::close(errFd);
+    // What a restarted agent needs to adopt this decoy (adopt()).
+    record["pid"] = pid;
+    record["hash"] = hash;
     {
-      std::ofstream out(pidPath(spec.decky), std::ios::trunc);
-      out << pid << " " << hash << "\n";
+      std::ofstream out(recordPath(spec.decky), std::ios::trunc);
+      out << record.dump();
     }
     entry.adopted = false;
     entry.state.running = true;

@@ -49,13 +49,15 @@ using RuntimeDriverPtr = std::unique_ptr<RuntimeDriver>;
 
 struct ProcessRuntimeOptions {
   std::string binary;           // the decnet-decoy binary to exec
-  std::string dataDir;          // pid files under run/, logs under logs/, keys under state/
+  std::string dataDir;          // decoy records under run/, logs under logs/, keys under state/
   std::string user = "nobody";  // the decoy drops to this user after binding its ports
   bool sandbox = true;
 };
 
-// The `process` driver. Adopts decoys left running by an earlier agent (pid files whose process
-// still runs decnet-decoy for that decky), so a restart never duplicates them.
+// The `process` driver. Hands each decoy its spec on a descriptor (--spec-fd) and keeps one
+// record per running decoy (run/<decky>.json: pid, spec hash, spec). Adopts decoys left running
+// by an earlier agent (records whose process still runs decnet-decoy for that decky), so a
+// restart never duplicates them.
 RuntimeDriverPtr makeProcessRuntime(ProcessRuntimeOptions options);
 
 // The per-decky event log a decoy writes ("<dataDir>/logs/<decky>.log").

@@ -74,9 +74,10 @@ class HostTest : public ::testing::Test {
     if (up_) {
       up_->cli("down --yes --timeout 60s");
       up_->stop();
-      for (const auto& pid : lines(run("cat " + up_->dataDir() + "/run/*.pid " + up_->dataDir() +
-                                       "/agent/run/*.pid 2>/dev/null | cut -d' ' -f1")
-                                       .output)) {
+      for (const auto& pid :
+           lines(run("cat " + up_->dataDir() + "/run/*.json " + up_->dataDir() +
+                     "/agent/run/*.json 2>/dev/null | grep -o '\"pid\":[0-9]*' | cut -d: -f2")
+                     .output)) {
         run("kill -9 " + pid + " 2>/dev/null");
       }
     }

@@ -1,13 +1,18 @@
 // The process runtime and the decoys' keygen lock: held while decoys start, free once starts stop.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "agents/runtime/runtime_driver.h"
 
@@ -82,6 +87,94 @@ TEST_F(ProcessRuntimeTest, AStartDoesNotWaitForADecoyMakingItsKey) {
   EXPECT_FALSE(keygenFree());
   ASSERT_TRUE(driver->remove("d1"));
   ASSERT_TRUE(driver->remove("d2"));
+}
+
+// A stand-in named decnet-decoy that passes the agent's adoption check (its command line keeps
+// the decoy's name and --decky), copies the spec it was handed to <dir>/<decky>.spec, and stays up.
+std::string writeNamedStandIn(const std::string& dir) {
+  const std::string path = dir + "/decnet-decoy";
+  std::ofstream(path) << "#!/bin/bash\n"
+                         "decky=; fd=\n"
+                         "for ((i = 1; i < $#; i++)); do j=$((i + 1)); case \"${!i}\" in\n"
+                         "  --decky) decky=${!j} ;; --spec-fd) fd=${!j} ;; esac; done\n"
+                         "cat <&$fd > " +
+                             dir +
+                             "/$decky.spec\n"
+                             "exec -a decnet-decoy /bin/sh -c 'sleep 30; :' decnet-decoy \"$@\"\n";
+  fs::permissions(path, fs::perms::owner_all);
+  return path;
+}
+
+std::string readAll(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Waits until the stand-in has copied its spec and taken the decoy's name (up to 5 s).
+bool standInReady(int pid) {
+  for (int i = 0; i < 100; ++i) {
+    if (readAll("/proc/" + std::to_string(pid) + "/cmdline").rfind("decnet-decoy", 0) == 0) {
+      return true;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+TEST_F(ProcessRuntimeTest, HandsTheSpecOnADescriptorAndARestartedAgentAdoptsFromTheRecord) {
+  const std::string binary = writeNamedStandIn(dir_);
+  const api::Json spec = {{"services", api::Json::array({{{"name", "ssh"}}})}};
+  int pid = 0;
+  {
+    auto driver = makeProcessRuntime({binary, dir_, "nobody", false});
+    auto started = driver->ensure({"d1", "", "host-1", spec, 0});
+    ASSERT_TRUE(started);
+    pid = started->pid;
+    ASSERT_TRUE(standInReady(pid));
+    const api::Json seen = api::Json::parse(readAll(dir_ + "/d1.spec"), nullptr, false);
+    ASSERT_TRUE(seen.is_object()) << "the decoy read no JSON from its --spec-fd";
+    EXPECT_EQ(seen["spec"], spec);
+    EXPECT_EQ(seen["hostname"], "host-1");
+    EXPECT_FALSE(fs::exists(dir_ + "/run/d1.pid")) << "one record per decoy, no pid file";
+  }  // the agent stops; its decoys keep running
+  ASSERT_EQ(::kill(pid, 0), 0);
+  auto restarted = makeProcessRuntime({binary, dir_, "nobody", false});
+  ASSERT_EQ(restarted->list(), std::vector<std::string>{"d1"});
+  EXPECT_EQ(restarted->state("d1").pid, pid);
+  // The same spec keeps the adopted decoy: no restart.
+  auto kept = restarted->ensure({"d1", "", "host-1", spec, 0});
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->pid, pid);
+  ASSERT_TRUE(restarted->remove("d1"));
+  EXPECT_FALSE(fs::exists(dir_ + "/run/d1.json"));
+  EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), pid) << "stopped (a child of this test: reaped here)";
+}
+
+TEST_F(ProcessRuntimeTest, AdoptsADecoyRecordedByAnOlderAgentInAPidFile) {
+  const std::string binary = writeNamedStandIn(dir_);
+  const api::Json spec = {{"services", api::Json::array({{{"name", "http"}}})}};
+  int pid = 0;
+  std::string hash;
+  {
+    auto driver = makeProcessRuntime({binary, dir_, "nobody", false});
+    auto started = driver->ensure({"d1", "", "host-1", spec, 0});
+    ASSERT_TRUE(started);
+    pid = started->pid;
+    hash = started->specHash;
+    ASSERT_TRUE(standInReady(pid));
+  }
+  // Rewritten as older agents left it: "PID HASH" in run/d1.pid, only the spec in run/d1.json.
+  std::ofstream(dir_ + "/run/d1.pid") << pid << " " << hash << "\n";
+  std::ofstream(dir_ + "/run/d1.json", std::ios::trunc)
+      << api::Json{{"namespace", ""}, {"hostname", "host-1"}, {"spec", spec}}.dump();
+  auto restarted = makeProcessRuntime({binary, dir_, "nobody", false});
+  ASSERT_EQ(restarted->list(), std::vector<std::string>{"d1"});
+  auto kept = restarted->ensure({"d1", "", "host-1", spec, 0});
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->pid, pid) << "the spec hash came over from the pid file: no restart";
+  EXPECT_FALSE(fs::exists(dir_ + "/run/d1.pid"));
+  ASSERT_TRUE(restarted->remove("d1"));
+  EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), pid) << "stopped (a child of this test: reaped here)";
 }
 
 }  // namespace
