@@ -16,9 +16,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <optional>
-#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -127,41 +127,51 @@ std::string normalizeSpaces(const std::string& text) {
   return out;
 }
 
-constexpr std::string_view kNetSysctls = "/proc/sys/net/";
+// Sets the sysctls of the calling thread's network namespace, each unless it already holds its
+// value. Must run on a thread inside the target namespace: /proc/sys/net resolves to the opener's
+// network namespace at open time (verified on this kernel), so the files have to be opened after
+// setns(). Each namespace has its own "ipv4" (and "ipv6", "core", ...) directory under
+// /proc/sys/net, all under one name in one dentry hash chain: resolving that component costs time
+// linear in the number of namespaces, so each directory is opened once and its files relative to
+// it.
+class SysctlWriter {
+ public:
+  // `path` is the sysctl's full /proc/sys/net/... path.
+  Result<void> set(const std::string& path, const std::string& value) {
+    const std::size_t slash = path.rfind('/');
+    auto dir = directory(path.substr(0, slash));
+    if (!dir) return tl::unexpected(dir.error());
+    const std::string name = path.substr(slash + 1);
+    UniqueFd in(::openat(*dir, name.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.get() < 0) {
+      const Errc code = errno == ENOENT ? Errc::kInvalid : Errc::kUnavailable;
+      return fail(code, "cannot read " + path + ": " + std::strerror(errno));
+    }
+    char buffer[256];
+    const ssize_t n = ::read(in.get(), buffer, sizeof(buffer) - 1);
+    if (n >= 0 && normalizeSpaces(std::string(buffer, n)) == normalizeSpaces(value)) return {};
+    UniqueFd out(::openat(*dir, name.c_str(), O_WRONLY | O_CLOEXEC));
+    if (out.get() < 0 || ::write(out.get(), value.data(), value.size()) < 0) {
+      const Errc code = errno == EINVAL ? Errc::kInvalid : Errc::kUnavailable;
+      return fail(code, "cannot set " + path + " to \"" + value + "\": " + std::strerror(errno));
+    }
+    return {};
+  }
 
-// Opens /proc/sys/net of the calling thread's network namespace. Must run on a thread inside
-// the target namespace: /proc/sys/net resolves to the opener's network namespace at open time
-// (verified on this kernel), so it has to be opened after setns(). Each namespace has its own
-// "net" entry under /proc/sys, all under one name in one dentry hash chain: resolving that
-// component costs time linear in the number of namespaces, so it is done once per namespace.
-Result<UniqueFd> openNetSysctls() {
-  UniqueFd dir(::open(std::string(kNetSysctls).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0) {
-    return fail(Errc::kUnavailable,
-                std::string("cannot open /proc/sys/net: ") + std::strerror(errno));
+ private:
+  Result<int> directory(const std::string& path) {
+    auto it = directories_.find(path);
+    if (it != directories_.end()) return it->second.get();
+    UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0) {
+      const Errc code = errno == ENOENT ? Errc::kInvalid : Errc::kUnavailable;
+      return fail(code, "cannot open " + path + ": " + std::strerror(errno));
+    }
+    return directories_.emplace(path, std::move(dir)).first->second.get();
   }
-  return dir;
-}
 
-// Sets one sysctl under `netDir` (from openNetSysctls) unless it already holds `value`.
-// `path` is the sysctl's full /proc/sys/net/... path.
-Result<void> writeSysctl(int netDir, const std::string& path, const std::string& value) {
-  const std::string relative = path.substr(kNetSysctls.size());
-  UniqueFd in(::openat(netDir, relative.c_str(), O_RDONLY | O_CLOEXEC));
-  if (in.get() < 0) {
-    const Errc code = errno == ENOENT ? Errc::kInvalid : Errc::kUnavailable;
-    return fail(code, "cannot read " + path + ": " + std::strerror(errno));
-  }
-  char buffer[256];
-  const ssize_t n = ::read(in.get(), buffer, sizeof(buffer) - 1);
-  if (n >= 0 && normalizeSpaces(std::string(buffer, n)) == normalizeSpaces(value)) return {};
-  UniqueFd out(::openat(netDir, relative.c_str(), O_WRONLY | O_CLOEXEC));
-  if (out.get() < 0 || ::write(out.get(), value.data(), value.size()) < 0) {
-    const Errc code = errno == EINVAL ? Errc::kInvalid : Errc::kUnavailable;
-    return fail(code, "cannot set " + path + " to \"" + value + "\": " + std::strerror(errno));
-  }
-  return {};
-}
+  std::map<std::string, UniqueFd> directories_;
+};
 
 Result<Desired> validate(const DeckyNetwork& n) {
   Desired d;
@@ -407,11 +417,9 @@ Result<void> configureInside(nl_sock* host, const Desired& d) {
   if (auto routed = ensureDefaultRoute(inside->get(), ifindex, d.gateway); !routed) return routed;
   if (auto lo = bringLoopbackUp(inside->get()); !lo) return lo;
   if (d.spec->linked) d.spec->linked();
-  if (d.sysctls.empty()) return {};
-  auto netDir = openNetSysctls();
-  if (!netDir) return tl::unexpected(netDir.error());
+  SysctlWriter sysctls;
   for (const auto& [path, value] : d.sysctls) {
-    if (auto set = writeSysctl(netDir->get(), path, value); !set) return set;
+    if (auto set = sysctls.set(path, value); !set) return set;
   }
   return {};
 }
