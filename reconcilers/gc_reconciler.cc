@@ -14,6 +14,14 @@ std::vector<controller::WatchSpec> GarbageCollectorReconciler::watches() const {
   return {fleetWakesItsDeckies(client_)};
 }
 
+bool GarbageCollectorReconciler::wakesOnOwnChange(const api::Object* old,
+                                                  const api::Object* now) const {
+  if (now == nullptr || now->deleting()) return false;  // nothing left to collect
+  if (old == nullptr || old == now) return true;        // new, or the periodic resync
+  return old->metadata.uid != now->metadata.uid ||
+         old->metadata.ownerReferences != now->metadata.ownerReferences;
+}
+
 Result<controller::Outcome> GarbageCollectorReconciler::reconcile(
     const controller::Request& request) {
   auto object = client_.get(request.key);

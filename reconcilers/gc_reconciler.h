@@ -15,6 +15,8 @@ class GarbageCollectorReconciler final : public controller::Reconciler {
   std::string_view kind() const override { return "Decky"; }
   // A deleted Fleet wakes the deckies that carry its label.
   std::vector<controller::WatchSpec> watches() const override;
+  // New deckies and changed owners: a status, finalizer or spec write changes no ownership.
+  bool wakesOnOwnChange(const api::Object* old, const api::Object* now) const override;
   Result<controller::Outcome> reconcile(const controller::Request& request) override;
 
  private:

@@ -34,6 +34,16 @@ std::vector<controller::WatchSpec> MutationReconciler::watches() const {
   return {fleetWakesItsDeckies(client_)};
 }
 
+bool MutationReconciler::wakesOnOwnChange(const api::Object* old, const api::Object* now) const {
+  if (now == nullptr || now->deleting()) return false;
+  if (old == nullptr || old == now) return true;
+  // A mutation is requested by annotation and recorded with the spec; the due time of the next
+  // one is already queued (reconcile() returns it).
+  return old->metadata.uid != now->metadata.uid ||
+         old->metadata.generation != now->metadata.generation ||
+         old->metadata.annotations != now->metadata.annotations;
+}
+
 Result<controller::Outcome> MutationReconciler::reconcile(const controller::Request& request) {
   auto decky = client_.get(request.key);
   if (!decky) {

@@ -26,6 +26,8 @@ class MutationReconciler final : public controller::Reconciler {
   std::string_view kind() const override { return "Decky"; }
   // A Fleet change (its mutation policy) wakes its deckies.
   std::vector<controller::WatchSpec> watches() const override;
+  // New deckies, spec and annotation changes: not the agents' status writes.
+  bool wakesOnOwnChange(const api::Object* old, const api::Object* now) const override;
   Result<controller::Outcome> reconcile(const controller::Request& request) override;
 
  private:

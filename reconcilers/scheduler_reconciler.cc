@@ -36,6 +36,14 @@ std::vector<controller::WatchSpec> SchedulerReconciler::watches() const {
   return {nodes};
 }
 
+bool SchedulerReconciler::wakesOnOwnChange(const api::Object* /*old*/,
+                                           const api::Object* now) const {
+  // The same tests reconcile() starts with, on the informer's copy: every pass they end is a
+  // pass not queued. A decky's agent writes its status two or three times on the way to Ready.
+  return now != nullptr && !now->deleting() &&
+         (now->spec.value("node", "").empty() || !api::conditionTrue(now->status, "Scheduled"));
+}
+
 Result<controller::Outcome> SchedulerReconciler::reconcile(const controller::Request& request) {
   std::lock_guard lock(mutex_);
   auto decky = client_.get(request.key);

@@ -20,6 +20,8 @@ class SchedulerReconciler final : public controller::Reconciler {
   std::string_view kind() const override { return "Decky"; }
   // A Node change wakes every unscheduled decky.
   std::vector<controller::WatchSpec> watches() const override;
+  // Only unscheduled deckies, and placed ones whose Scheduled condition needs repair.
+  bool wakesOnOwnChange(const api::Object* old, const api::Object* now) const override;
   Result<controller::Outcome> reconcile(const controller::Request& request) override;
 
  private:

@@ -42,6 +42,7 @@ void Manager::add(ReconcilerPtr reconciler) {
   Entry* raw = entry.get();
   const std::string ownKind(raw->reconciler->kind());
   informerFor(ownKind).addHandler([raw](const api::Object* old, const api::Object* now) {
+    if (!raw->reconciler->wakesOnOwnChange(old, now)) return;
     const api::Object* object = now != nullptr ? now : old;
     raw->queue->add(object->key());
   });

@@ -54,6 +54,11 @@ class Reconciler {
   virtual std::string_view kind() const = 0;
   // Other kinds whose changes enqueue keys of kind(); changes of kind() map to themselves.
   virtual std::vector<WatchSpec> watches() const { return {}; }
+  // Which changes of kind() wake the changed object's own key (old null: added; now null:
+  // deleted; old == now: the informer's periodic resync). All of them unless overridden.
+  virtual bool wakesOnOwnChange(const api::Object* /*old*/, const api::Object* /*now*/) const {
+    return true;
+  }
   [[nodiscard]] virtual Result<Outcome> reconcile(const Request& request) = 0;
 };
 using ReconcilerPtr = std::unique_ptr<Reconciler>;

@@ -42,5 +42,27 @@ TEST(GarbageCollectorReconcilerTest, DeletesDeckiesWhoseFleetIsGoneOrReplaced) {
   EXPECT_FALSE(client.get({"Decky", "corp-01"}));
 }
 
+TEST(GarbageCollectorReconcilerTest, WakesForNewDeckiesAndChangedOwnersOnly) {
+  FakeClient client;
+  controller::EventRecorder events(client, "test");
+  GarbageCollectorReconciler gc(client, events);
+  api::Object decky;
+  decky.kind = "Decky";
+  decky.metadata.name = "corp-01";
+  decky.metadata.uid = "u1";
+  decky.metadata.ownerReferences.push_back({api::kApiVersion, "Fleet", "corp", "f1", true});
+  EXPECT_TRUE(gc.wakesOnOwnChange(nullptr, &decky));
+  EXPECT_TRUE(gc.wakesOnOwnChange(&decky, &decky)) << "the periodic resync";
+  api::Object reported = decky;
+  reported.status["phase"] = "Running";
+  reported.metadata.finalizers = {api::kTeardownFinalizer};
+  reported.spec["node"] = "n1";
+  EXPECT_FALSE(gc.wakesOnOwnChange(&decky, &reported));
+  api::Object adopted = reported;
+  adopted.metadata.ownerReferences[0].uid = "f2";
+  EXPECT_TRUE(gc.wakesOnOwnChange(&reported, &adopted));
+  EXPECT_FALSE(gc.wakesOnOwnChange(&decky, nullptr));
+}
+
 }  // namespace
 }  // namespace decnet::reconcilers

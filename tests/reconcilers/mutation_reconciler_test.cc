@@ -149,5 +149,24 @@ TEST_F(MutationReconcilerTest, MacRotationMovesTheAddressToo) {
   EXPECT_NE(after.spec["ip"], client_.get({"Decky", "corp-02"})->spec["ip"]);
 }
 
+TEST_F(MutationReconcilerTest, StatusWritesDoNotWakeIt) {
+  api::Object decky;
+  decky.kind = "Decky";
+  decky.metadata.name = "corp-01";
+  decky.metadata.uid = "u1";
+  decky.metadata.generation = 1;
+  EXPECT_TRUE(mutation_.wakesOnOwnChange(nullptr, &decky));
+  EXPECT_TRUE(mutation_.wakesOnOwnChange(&decky, &decky)) << "the periodic resync";
+  api::Object reported = decky;
+  reported.status["phase"] = "Running";
+  EXPECT_FALSE(mutation_.wakesOnOwnChange(&decky, &reported));
+  api::Object requested = reported;
+  requested.metadata.annotations[std::string(api::kMutateRequestAnnotation)] = "now";
+  EXPECT_TRUE(mutation_.wakesOnOwnChange(&reported, &requested));
+  api::Object respecified = reported;
+  respecified.metadata.generation = 2;
+  EXPECT_TRUE(mutation_.wakesOnOwnChange(&reported, &respecified));
+}
+
 }  // namespace
 }  // namespace decnet::reconcilers

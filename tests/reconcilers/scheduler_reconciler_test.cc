@@ -149,5 +149,26 @@ TEST_F(SchedulerReconcilerTest, PlacesADeckyOnlyWhereItsParentInterfaceIs) {
       << scheduled->message;
 }
 
+TEST_F(SchedulerReconcilerTest, WakesOnlyForDeckiesItMayPlaceOrMustRepair) {
+  api::Object pending;
+  pending.kind = "Decky";
+  pending.metadata.name = "corp-01";
+  EXPECT_TRUE(scheduler_.wakesOnOwnChange(nullptr, &pending));
+  api::Object placed = pending;
+  placed.spec["node"] = "n1";
+  EXPECT_TRUE(scheduler_.wakesOnOwnChange(&pending, &placed)) << "Scheduled not written yet";
+  api::Object reported = placed;
+  api::setCondition(reported.status, {"Scheduled", "True", "Scheduled", "", "", 1}, "t");
+  EXPECT_FALSE(scheduler_.wakesOnOwnChange(&placed, &reported));
+  api::Object running = reported;
+  running.status["phase"] = "Running";
+  EXPECT_FALSE(scheduler_.wakesOnOwnChange(&reported, &running)) << "an agent's status write";
+  EXPECT_FALSE(scheduler_.wakesOnOwnChange(&running, &running)) << "a resync of a placed decky";
+  api::Object unbound = running;
+  unbound.spec["node"] = "";
+  EXPECT_TRUE(scheduler_.wakesOnOwnChange(&running, &unbound)) << "its node was lost";
+  EXPECT_FALSE(scheduler_.wakesOnOwnChange(&pending, nullptr)) << "deleted";
+}
+
 }  // namespace
 }  // namespace decnet::reconcilers

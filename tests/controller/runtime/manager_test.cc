@@ -186,5 +186,40 @@ TEST(ManagerTest, StopIsGracefulAndIdempotent) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
 }
 
+// Reconciles Nodes, woken by its own kind only for adds (wakesOnOwnChange).
+class AddsOnlyReconciler final : public Reconciler {
+ public:
+  std::string_view name() const override { return "adds-only"; }
+  std::string_view kind() const override { return "Node"; }
+  bool wakesOnOwnChange(const api::Object* old, const api::Object* now) const override {
+    return old == nullptr && now != nullptr;
+  }
+  Result<Outcome> reconcile(const Request&) override {
+    ++passes;
+    return Outcome{};
+  }
+  std::atomic<int> passes{0};
+};
+
+TEST(ManagerTest, OwnChangesWakeOnlyWhatTheReconcilerAccepts) {
+  auto store = memoryStore();
+  auto reconciler = std::make_unique<AddsOnlyReconciler>();
+  auto* addsOnly = reconciler.get();
+  Manager manager(*store, ManagerOptions{1, std::chrono::minutes(5), BackoffPolicy{1ms, 5ms}});
+  manager.add(std::move(reconciler));
+  manager.start();
+  ASSERT_TRUE(store->create(node("a"), {}));
+  ASSERT_TRUE(eventually([&] { return addsOnly->passes == 1; }));
+  auto current = store->get({"Node", "a"});
+  ASSERT_TRUE(current);
+  current->status = {{"written", true}};
+  ASSERT_TRUE(store->updateStatus(*current, {}));
+  ASSERT_TRUE(store->create(node("b"), {}));
+  ASSERT_TRUE(eventually([&] { return addsOnly->passes == 2; })) << "the add of b";
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(addsOnly->passes, 2) << "the status write of a woke nothing";
+  manager.stop();
+}
+
 }  // namespace
 }  // namespace decnet::controller
