@@ -6,11 +6,42 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace decnet::agents {
 namespace {
+
+// OpenSSL writes to its socket with write(2): to a collector that has gone away that raises
+// SIGPIPE, which ends a process that does not ignore it (the agent, a test). The signal is held
+// blocked on this thread around each OpenSSL call that may write, and a SIGPIPE it raised is
+// discarded; the call itself fails and the shipper reconnects.
+class SigpipeHeld {
+ public:
+  SigpipeHeld() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
+    sigset_t pending;
+    wasPending_ = ::sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+  }
+  ~SigpipeHeld() {
+    sigset_t pending;
+    if (!wasPending_ && ::sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+      const timespec now{};
+      ::sigtimedwait(&pipe_, nullptr, &now);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  SigpipeHeld(const SigpipeHeld&) = delete;
+  SigpipeHeld& operator=(const SigpipeHeld&) = delete;
+
+ private:
+  sigset_t pipe_{}, previous_{};
+  bool wasPending_ = false;
+};
 
 std::string sslError() {
   const unsigned long code = ERR_get_error();
@@ -69,13 +100,17 @@ class TlsConnection final : public CollectorConnection {
  public:
   TlsConnection(int fd, SSL_CTX* context, SSL* ssl) : fd_(fd), context_(context), ssl_(ssl) {}
   ~TlsConnection() override {
-    SSL_shutdown(ssl_);
+    {
+      SigpipeHeld held;
+      SSL_shutdown(ssl_);
+    }
     SSL_free(ssl_);
     SSL_CTX_free(context_);
     ::close(fd_);
   }
 
   bool sendAll(const std::string& bytes) override {
+    SigpipeHeld held;
     for (std::size_t at = 0; at < bytes.size();) {
       const int n = SSL_write(ssl_, bytes.data() + at, static_cast<int>(bytes.size() - at));
       if (n <= 0) return false;
@@ -87,6 +122,7 @@ class TlsConnection final : public CollectorConnection {
   int receive(char* buffer, int size, int timeoutMs) override {
     // Bytes OpenSSL already decrypted are not visible to poll().
     if (SSL_pending(ssl_) == 0 && !readable(fd_, timeoutMs)) return 0;
+    SigpipeHeld held;  // a read may answer the peer (TLS 1.3 key updates)
     const int n = SSL_read(ssl_, buffer, size);
     if (n > 0) return n;
     const int error = SSL_get_error(ssl_, n);
@@ -124,7 +160,12 @@ Result<std::unique_ptr<CollectorConnection>> openTls(int fd, const std::string& 
   // The collector's certificate must name the address we dialled.
   const std::string host = address.substr(0, address.rfind(':'));
   X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
-  if (SSL_connect(ssl) != 1) {
+  int connected = 0;
+  {
+    SigpipeHeld held;
+    connected = SSL_connect(ssl);
+  }
+  if (connected != 1) {
     const long verify = SSL_get_verify_result(ssl);
     std::string reason = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : sslError();
     SSL_free(ssl);

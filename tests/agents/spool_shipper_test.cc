@@ -4,6 +4,7 @@
 #include "agents/spool_shipper.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -225,6 +226,38 @@ class SpoolShipperTlsTest : public SpoolShipperTest {
     return options;
   }
 };
+
+TEST_F(SpoolShipperTlsTest, ACollectorGoneMidStreamFailsTheWriteAndKillsNothing) {
+  // A TLS peer with the collector's identity that this test can kill outright: OpenSSL's own.
+  const std::string d = dir_;
+  const auto server =
+      decnet::testing::run("openssl s_server -quiet -accept 127.0.0.1:" + std::to_string(port_) +
+                           " -cert " + d + "/collector.pem -key " + d + "/collector.key -CAfile " +
+                           d + "/ca.pem -Verify 1 </dev/null >/dev/null 2>&1 & echo $!");
+  const int pid = std::atoi(server.output.c_str());
+  ASSERT_GT(pid, 0) << server.output;
+  struct KillOnExit {
+    int pid;
+    ~KillOnExit() { ::kill(pid, SIGKILL); }
+  } killOnExit{pid};
+  Result<std::unique_ptr<CollectorConnection>> connection = fail(Errc::kUnavailable, "not tried");
+  for (int i = 0; i < 100 && !connection; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    connection = CollectorConnection::open("127.0.0.1:" + std::to_string(port_),
+                                           {d + "/agent.pem", d + "/agent.key", d + "/ca.pem"});
+  }
+  ASSERT_TRUE(connection) << connection.error().message;
+  ::kill(pid, SIGKILL);
+  // Writes to a peer that has gone raise SIGPIPE, which would end this process (the agent's,
+  // in production) unless the connection holds it off.
+  bool broken = false;
+  for (int i = 0; i < 100 && !broken; ++i) {
+    broken = !(*connection)->sendAll(std::string(1024, 'x'));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(broken) << "the writes to a killed peer kept succeeding";
+  connection->reset();  // the TLS close_notify goes to the dead socket as well
+}
 
 TEST_F(SpoolShipperTlsTest, LinesTravelOverMutualTls) {
   auto store = std::move(*pipeline::openTelemetryStore("sqlite://" + dir_ + "/telemetry.db"));
