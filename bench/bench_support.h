@@ -1,6 +1,7 @@
 #pragma once
 // Shared set-up for the control-plane benchmarks: an in-process store on a temp SQLite file, a
 // Ready node, the reconcilers, and fleets of a given size.
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -15,9 +17,22 @@
 
 namespace decnet::bench {
 
+// A /proc file's text; empty once the process or thread is gone. Read with read(2): one that
+// exits during the read fails it with ESRCH, which an ifstream throws as an exception.
+inline std::string readProcFile(const std::string& path) {
+  std::string text;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[4096];
+  ssize_t n = 0;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, n);
+  ::close(fd);
+  return n < 0 ? std::string() : text;
+}
+
 // A kB field of /proc/<pid>/status ("VmRSS"); 0 when absent.
 inline long procStatusKb(int pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::istringstream in(readProcFile("/proc/" + std::to_string(pid) + "/status"));
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);

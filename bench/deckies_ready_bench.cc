@@ -161,8 +161,7 @@ void printStages(const StoreTimeline& timeline, const agents::ReadyStages* agent
 // User plus system CPU seconds `pid` has used (0 once it is gone).
 // utime + stime of the process or thread whose stat file is `statPath`.
 double statCpuSeconds(const std::string& statPath) {
-  std::ifstream in(statPath);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = bench::readProcFile(statPath);
   const auto close = text.rfind(')');
   if (close == std::string::npos) return 0;
   std::istringstream fields(text.substr(close + 2));
@@ -184,9 +183,9 @@ std::map<std::string, double> threadCpuByName() {
   std::map<std::string, double> out;
   std::error_code error;
   for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
+    std::string name = bench::readProcFile((task.path() / "comm").string());
+    if (name.empty()) continue;  // ended meanwhile
+    name.pop_back();             // the newline
     out[name] += statCpuSeconds((task.path() / "stat").string());
   }
   return out;
@@ -340,7 +339,8 @@ int main(int argc, char** argv) {
         const int pid = decoyPidOf(d);
         if (pid <= 0) continue;
         rss += bench::procStatusKb(pid, "VmRSS");
-        std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps_rollup");
+        std::istringstream smaps(
+            bench::readProcFile("/proc/" + std::to_string(pid) + "/smaps_rollup"));
         std::string line;
         while (std::getline(smaps, line)) {
           if (line.rfind("Pss:", 0) == 0) pss += std::atol(line.c_str() + 4);

@@ -47,11 +47,24 @@ std::string hashOf(const DecoySpec& spec) {
 }
 
 // The NUL-separated argv of a live process; empty when it is gone.
+// Read with read(2): a process exiting during the read makes it fail with ESRCH, which an
+// ifstream turns into an exception that would end the agent.
 std::vector<std::string> commandLine(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
   std::vector<std::string> args;
-  std::string arg;
-  while (std::getline(in, arg, '\0')) args.push_back(arg);
+  const int fd =
+      ::open(("/proc/" + std::to_string(pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return args;
+  std::string text;
+  char buffer[4096];
+  ssize_t n = 0;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, n);
+  ::close(fd);
+  if (n < 0) return {};
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = std::min(text.find('\0', start), text.size());
+    args.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
   return args;
 }
 
