@@ -373,10 +373,6 @@ class ProcessRuntime final : public RuntimeDriver {
   std::string recordPath(const std::string& decky) const {
     return runDir() + "/" + decky + ".json";
   }
-  // Agents before the record kept "PID HASH" here and only the spec in the record.
-  std::string legacyPidPath(const std::string& decky) const {
-    return runDir() + "/" + decky + ".pid";
-  }
   std::string statePath(const std::string& decky) const {
     return options_.dataDir + "/state/" + decky;
   }
