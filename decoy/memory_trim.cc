@@ -1,73 +1,70 @@
 #include "decoy/memory_trim.h"
 
 #include <malloc.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <vector>
+#include <unistd.h>
 
 namespace decnet::decoy {
-
-bool canDropMapping(const MappingFacts& mapping) {
-  const std::string_view perms = mapping.permissions;
-  return mapping.inode != 0 && perms.size() == 4 && perms[0] == 'r' && perms[1] == '-' &&
-         perms[3] == 'p' && mapping.anonymousKiB == 0 && mapping.swapKiB == 0;
-}
-
 namespace {
 
-struct Range {
-  unsigned long start = 0, end = 0;
+// Removes `hole` from every range of `ranges`, splitting a range the hole lies inside.
+void subtract(std::vector<PageRange>& ranges, PageRange hole) {
+  std::vector<PageRange> kept;
+  for (const PageRange& range : ranges) {
+    if (hole.end <= range.start || hole.start >= range.end) {
+      kept.push_back(range);
+      continue;
+    }
+    if (range.start < hole.start) kept.push_back({range.start, hole.start});
+    if (hole.end < range.end) kept.push_back({hole.end, range.end});
+  }
+  ranges = std::move(kept);
+}
+
+struct Collected {
+  std::uintptr_t vdso = 0;  // the kernel's vDSO image: not a file, left alone
+  std::size_t pageSize = 4096;
+  std::vector<PageRange> ranges;
 };
 
-// The mappings whose pages can be dropped, from /proc/self/smaps.
-std::vector<Range> droppableMappings() {
-  std::vector<Range> droppable;
-  std::FILE* smaps = std::fopen("/proc/self/smaps", "re");
-  if (smaps == nullptr) return droppable;
-  // A mapping's header line comes first, its "Anonymous:" line later: decide on that line.
-  Range current;
-  unsigned long inode = 0, anonymous = 0;
-  char perms[8] = {};
-  bool inMapping = false;
-  char line[512];
-  while (std::fgets(line, sizeof line, smaps) != nullptr) {
-    // Most lines are other "Key: value" lines: told apart by their first bytes, without a scan
-    // (sscanf on every line was most of a decoy start's user time in this function).
-    if (std::strncmp(line, "Anonymous:", 10) == 0) {
-      if (inMapping) anonymous = std::strtoul(line + 10, nullptr, 10);
-      continue;
-    }
-    if (std::strncmp(line, "Swap:", 5) == 0) {
-      // "Swap:" comes after "Anonymous:"; decide here.
-      if (inMapping &&
-          canDropMapping({perms, inode, anonymous, std::strtoul(line + 5, nullptr, 10)})) {
-        droppable.push_back(current);
-      }
-      inMapping = false;
-      continue;
-    }
-    // A mapping's header starts with its address in lower-case hex; keys start upper-case.
-    const char first = line[0];
-    if (!((first >= '0' && first <= '9') || (first >= 'a' && first <= 'f'))) continue;
-    unsigned long lineStart = 0, lineEnd = 0, lineInode = 0;
-    char linePerms[8] = {};
-    if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &lineStart, &lineEnd, linePerms, &lineInode) ==
-        4) {
-      current = {lineStart, lineEnd};
-      inode = lineInode;
-      std::memcpy(perms, linePerms, sizeof perms);
-      anonymous = ~0UL;  // unknown until its line: never dropped without it
-      inMapping = true;
-    }
+int collect(dl_phdr_info* info, std::size_t, void* data) {
+  auto* collected = static_cast<Collected*>(data);
+  // The vDSO's program headers follow its ELF header, at the address the kernel gave.
+  const auto headersAt = reinterpret_cast<std::uintptr_t>(info->dlpi_phdr);
+  if (collected->vdso != 0 && headersAt >= collected->vdso &&
+      headersAt < collected->vdso + collected->pageSize) {
+    return 0;
   }
-  std::fclose(smaps);
-  return droppable;
+  for (const PageRange& range :
+       droppablePages(info->dlpi_addr, {info->dlpi_phdr, info->dlpi_phnum}, collected->pageSize)) {
+    collected->ranges.push_back(range);
+  }
+  return 0;
 }
 
 }  // namespace
+
+std::vector<PageRange> droppablePages(std::uintptr_t base, std::span<const ElfW(Phdr)> headers,
+                                      std::size_t pageSize) {
+  const auto down = [&](std::uintptr_t address) { return address & ~(pageSize - 1); };
+  const auto up = [&](std::uintptr_t address) { return down(address + pageSize - 1); };
+  const auto pagesOf = [&](const ElfW(Phdr) & header) {
+    return PageRange{down(base + header.p_vaddr), up(base + header.p_vaddr + header.p_memsz)};
+  };
+  std::vector<PageRange> ranges;
+  for (const auto& header : headers) {
+    if (header.p_type == PT_LOAD && (header.p_flags & PF_W) == 0 && header.p_memsz > 0) {
+      ranges.push_back(pagesOf(header));
+    }
+  }
+  for (const auto& header : headers) {
+    const bool written =
+        (header.p_type == PT_LOAD && (header.p_flags & PF_W) != 0) || header.p_type == PT_GNU_RELRO;
+    if (written && header.p_memsz > 0) subtract(ranges, pagesOf(header));
+  }
+  return ranges;
+}
 
 // Start-up (the dynamic linker, static constructors, OpenSSL and libssh initialisation) touches
 // code and read-only data of the binary and its libraries that serving never runs, and the
@@ -75,10 +72,17 @@ std::vector<Range> droppableMappings() {
 // page-table entries once leaves only what serving touches again (re-faulted from the page
 // cache, with its neighbours). The drops come last: a library function called for the first
 // time after them would walk every library's symbol tables (lazy binding) and fault them back.
+// The ranges come from the loaded objects' program headers, not from /proc/self/smaps, whose
+// page-table walk of every mapping cost as much as the rest of the trim together.
 void releaseStartupMemory() {
-  const std::vector<Range> droppable = droppableMappings();
+  Collected collected;
+  collected.vdso = ::getauxval(AT_SYSINFO_EHDR);
+  if (const long size = ::sysconf(_SC_PAGESIZE); size > 0) {
+    collected.pageSize = static_cast<std::size_t>(size);
+  }
+  ::dl_iterate_phdr(collect, &collected);
   ::malloc_trim(0);
-  for (const Range& range : droppable) {
+  for (const PageRange& range : collected.ranges) {
     ::madvise(reinterpret_cast<void*>(range.start), range.end - range.start, MADV_DONTNEED);
   }
 }
