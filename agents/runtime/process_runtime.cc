@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "agents/runtime/decoy_mount_namespace.h"
+#include "agents/runtime/descriptor_slots.h"
 #include "agents/runtime/runtime_driver.h"
 #include "api/types/clock.h"
 #include "api/types/hash.h"
@@ -143,11 +144,22 @@ struct ChildSetup {
   int specFd = -1;    // a memfd holding the spec; the decoy reads it as fd kSpecFd
   const StartMarker* marker = nullptr;
   char** argv = nullptr;
+  // Above 0: the descriptors above are all slots (descriptor_slots.h) below this number, and the
+  // child starts on the agent's own descriptor table, keeping only the entries below it.
+  int sharedTableBelow = 0;
 };
 
 // The child's side: async-signal-safe calls only, on its own stack, then exec.
 int childMain(void* argument) {
   const auto* setup = static_cast<const ChildSetup*>(argument);
+  // First of all, a table of its own, or the closes below would close the agent's descriptors.
+  // Kernels before 5.9 lack CLOSE_RANGE_UNSHARE: they copy the whole table, as without slots.
+  if (setup->sharedTableBelow > 0 &&
+      ::close_range(static_cast<unsigned>(setup->sharedTableBelow), ~0U, CLOSE_RANGE_UNSHARE) !=
+          0 &&
+      ::unshare(CLONE_FILES) != 0) {
+    std::_Exit(126);
+  }
   // The marker must precede everything the decoy writes, so the child writes it.
   writeStartMarker(setup->logFd, *setup->marker, static_cast<int>(::getpid()));
   // Own session: a Ctrl-C on the agent's terminal must not reach the decoys.
@@ -184,8 +196,9 @@ int childMain(void* argument) {
 
 // Starts the decoy as posix_spawn does: the child shares the agent's memory until it execs
 // (CLONE_VM | CLONE_VFORK), so a large agent pays no copy-on-write faults per decoy, as it
-// did with fork(). Only the calling thread waits, and only until the exec. -1 (errno) on
-// failure.
+// did with fork(); with setup.sharedTableBelow, its descriptor table too (CLONE_FILES) until
+// it takes the low part of it. Only the calling thread waits, and only until the exec. -1
+// (errno) on failure.
 pid_t spawnChild(ChildSetup& setup) {
   constexpr std::size_t kStack = 64 * 1024;
   std::unique_ptr<char[]> stack(new char[kStack]);
@@ -193,8 +206,9 @@ pid_t spawnChild(ChildSetup& setup) {
   sigfillset(&all);
   // No signal may run a handler in the child while it shares our memory.
   ::pthread_sigmask(SIG_SETMASK, &all, &previous);
-  const pid_t pid =
-      ::clone(childMain, stack.get() + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &setup);
+  const int flags =
+      CLONE_VM | CLONE_VFORK | SIGCHLD | (setup.sharedTableBelow > 0 ? CLONE_FILES : 0);
+  const pid_t pid = ::clone(childMain, stack.get() + kStack, flags, &setup);
   const int error = errno;
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   errno = error;
@@ -520,7 +534,9 @@ class ProcessRuntime final : public RuntimeDriver {
     }
     const StartMarker marker = startMarker(spec.decky);
     ChildSetup setup{logFd, errFd, netnsFd, decoyMounts_, specFd, &marker, argv.data()};
+    handOverInSlots(setup);
     const pid_t pid = spawnChild(setup);
+    slots_.release();
     ::close(specFd);
     if (netnsFd >= 0) ::close(netnsFd);
     if (pid < 0) {
@@ -545,6 +561,24 @@ class ProcessRuntime final : public RuntimeDriver {
     watch(entry);
     spdlog::info("decoy {} started (pid {})", spec.decky, pid);
     return entry.state;
+  }
+
+  // Moves the child's descriptors into the low slots, so the child can start on the agent's
+  // descriptor table; leaves `setup` as it is when a slot cannot take one.
+  void handOverInSlots(ChildSetup& setup) {
+    if (!slots_.usable()) return;
+    ChildSetup slotted = setup;
+    std::size_t index = 0;
+    for (int* fd :
+         {&slotted.logFd, &slotted.errFd, &slotted.netnsFd, &slotted.mountsFd, &slotted.specFd}) {
+      if (*fd >= 0 && (*fd = slots_.hold(index, *fd)) < 0) {
+        slots_.release();
+        return;
+      }
+      ++index;
+    }
+    slotted.sharedTableBelow = slots_.highest() + 1;
+    setup = slotted;
   }
 
   // Stops the decoy of `entry`, touching nothing else: an entry still in entries_ needs mutex_
@@ -601,7 +635,9 @@ class ProcessRuntime final : public RuntimeDriver {
   const ProcessRuntimeOptions options_;
   const int exits_;       // epoll over the running decoys' pidfds
   int decoyMounts_ = -1;  // where decoys start (decoy_mount_namespace.h); -1: the agent's own
-  int keygenLock_ = -1;   // the decoys' keygen lock, held during a burst of starts (kKeygenQuiet)
+  // Above the numbers a child dup2()s onto (0-3, kSpecFd); guarded by mutex_.
+  DescriptorSlots slots_{kSpecFd + 1};
+  int keygenLock_ = -1;  // the decoys' keygen lock, held during a burst of starts (kKeygenQuiet)
   bool holdingKeygen_ = false;
   SteadyClock::time_point lastStart_{};
   std::mutex mutex_;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -119,6 +120,51 @@ bool standInReady(int pid) {
     std::this_thread::sleep_for(50ms);
   }
   return false;
+}
+
+// Every descriptor of this process, and what each refers to.
+std::map<int, std::string> descriptorsOf(const std::string& pid) {
+  std::map<int, std::string> found;
+  for (const auto& entry : fs::directory_iterator("/proc/" + pid + "/fd")) {
+    std::error_code error;
+    const auto target = fs::read_symlink(entry.path(), error);
+    if (!error) found[std::stoi(entry.path().filename().string())] = target.string();
+  }
+  return found;
+}
+
+TEST_F(ProcessRuntimeTest, ADecoyGetsItsOwnDescriptorsAndNoneOfTheAgents) {
+  // The agent holds many descriptors (a pidfd per decoy, a socket per namespace), some without
+  // close-on-exec.
+  const std::string agentOnly = dir_ + "/agent-only";
+  std::ofstream(agentOnly) << "x";
+  std::vector<int> held;
+  for (int i = 0; i < 300; ++i)
+    held.push_back(::open(agentOnly.c_str(), i % 2 ? O_RDONLY : O_RDONLY | O_CLOEXEC));
+  auto driver = runtime();  // the stand-in execs sleep, which keeps what it was given
+  auto started = driver->ensure({"d1", "", "d1", api::Json::object(), 0});
+  ASSERT_TRUE(started);
+  const std::string pid = std::to_string(started->pid);
+  for (int i = 0; i < 100 && readAll("/proc/" + pid + "/cmdline").rfind("sleep", 0) != 0; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  std::map<int, std::string> decoy = descriptorsOf(pid);
+  EXPECT_EQ(decoy.size(), 4u);
+  EXPECT_EQ(decoy[0], "/dev/null");
+  EXPECT_EQ(decoy[1], decoyLogPath(dir_, "d1"));
+  EXPECT_EQ(decoy[2], dir_ + "/logs/d1.stderr");
+  EXPECT_EQ(decoy[3].rfind("/memfd:decky-spec", 0), 0u) << decoy[3];
+  for (const auto& [fd, target] : decoy) {
+    EXPECT_LE(fd, 3) << "descriptor " << fd << " -> " << target;
+  }
+  // Nothing the decoy was handed stays open in the agent.
+  for (const auto& [fd, target] : descriptorsOf("self")) {
+    EXPECT_NE(target, decoyLogPath(dir_, "d1")) << "descriptor " << fd;
+    EXPECT_NE(target, dir_ + "/logs/d1.stderr") << "descriptor " << fd;
+    EXPECT_EQ(target.find("decky-spec"), std::string::npos) << "descriptor " << fd;
+  }
+  for (int fd : held) ::close(fd);
+  ASSERT_TRUE(driver->remove("d1"));
 }
 
 TEST_F(ProcessRuntimeTest, HandsTheSpecOnADescriptorAndARestartedAgentAdoptsFromTheRecord) {
