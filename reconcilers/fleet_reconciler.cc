@@ -193,11 +193,13 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
   const auto gateway = spec.network.gateway.empty() ? std::optional<api::net::Ipv4>{}
                                                     : api::net::Ipv4::parse(spec.network.gateway);
   std::optional<std::set<std::uint32_t>> used;  // loaded on first allocation
+  std::optional<std::set<std::string>> macs;    // loaded with `used`
   const auto loadUsed = [&]() -> Result<void> {
     if (used) return {};
     auto all = client_.listShared("Decky");
     if (!all) return tl::unexpected(all.error());
     used = usedAddresses(*all, spec.network.interface, released);
+    macs = usedMacs(*all, spec.network.interface, released);
     for (const auto& named : spec.deckies) {
       if (auto ip = api::net::Ipv4::parse(named.ip)) used->insert(ip->value);  // reserved
     }
@@ -241,7 +243,9 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
         if (!d.named->distro.empty()) next.distro = d.named->distro;
       }
       if (next.osFamily != oldFamily) {
-        next.mac = macFor(next.osFamily, stableHash(fleet->metadata.uid + d.name));
+        if (auto loaded = loadUsed(); !loaded) return tl::unexpected(loaded.error());
+        next.mac = macFor(next.osFamily, stableHash(fleet->metadata.uid + d.name), *macs);
+        macs->insert(next.mac);
       }
       // A family change across Windows and the rest also changes what the decky runs: a
       // Windows host carries a Windows version, anything else a Linux distro.
@@ -299,7 +303,9 @@ Result<controller::Outcome> FleetReconciler::reconcile(const controller::Request
             ? d.named->hostname
             : hostnameFor(next.distro, next.osFamily, stamp.archetype, seed, hostnamesTaken());
     hostnamesTaken().insert(next.hostname);
-    next.mac = macFor(next.osFamily, seed);
+    if (auto loaded = loadUsed(); !loaded) return tl::unexpected(loaded.error());
+    next.mac = macFor(next.osFamily, seed, *macs);
+    macs->insert(next.mac);
 
     api::Object decky;
     decky.kind = "Decky";

@@ -13,8 +13,10 @@ namespace decnet::reconcilers {
 
 using decnet::stableHash;
 
-// "52:54:00:xx:xx:xx" with an OUI that fits `osFamily`, the rest derived from `seed`.
-std::string macFor(const std::string& osFamily, std::uint64_t seed);
+// "52:54:00:xx:xx:xx" with an OUI that fits `osFamily`, the rest derived from `seed`; never one
+// of `taken` (lower case). A seed's first MAC stays what it always was.
+std::string macFor(const std::string& osFamily, std::uint64_t seed,
+                   const std::set<std::string>& taken = {});
 
 // A hostname in the distro's style , or Windows-looking for the windows
 // family; never one of `taken`.

@@ -146,12 +146,12 @@ Result<controller::Outcome> MutationReconciler::reconcile(const controller::Requ
       changes.push_back("services " + joinNames(before.services) + " -> " +
                         joinNames(spec.services));
     } else if (what == "mac") {
-      spec.mac = macFor(spec.osFamily, seed);
+      auto all = client_.listShared("Decky");
+      if (!all) return tl::unexpected(all.error());
+      spec.mac = macFor(spec.osFamily, seed, usedMacs(*all, spec.network.interface));
       changes.push_back("mac " + before.mac + " -> " + spec.mac);
       // A new MAC moves to a new address too, unless the fleet pins this decky's IP.
       if (fleetSpec && (named == nullptr || named->ip.empty())) {
-        auto all = client_.listShared("Decky");
-        if (!all) return tl::unexpected(all.error());
         auto used = usedAddresses(*all, spec.network.interface);
         auto subnet = api::net::Subnet::parse(spec.network.subnet);
         auto range = spec.network.ipRange.empty() ? std::optional<api::net::IpRange>{}

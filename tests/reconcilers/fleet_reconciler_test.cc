@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <set>
 
 #include "api/types/conditions.h"
+#include "reconcilers/identity.h"
 #include "tests/support/fake_client.h"
 
 namespace decnet::reconcilers {
@@ -69,6 +71,27 @@ class FleetReconcilerTest : public ::testing::Test {
   controller::EventRecorder events_;
   FleetReconciler reconciler_;
 };
+
+TEST_F(FleetReconcilerTest, ADeckyNeverGetsAMacAnotherDeckyOnItsParentHas) {
+  const api::Object fleet = createFleet(1);
+  // The MAC the fleet's first decky would be given, already held (in upper case) by a decky
+  // of nobody's on the same parent.
+  const std::string wanted = macFor("linux", stableHash(fleet.metadata.uid + "corp-01"));
+  std::string upper = wanted;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  api::Object other;
+  other.kind = "Decky";
+  other.metadata.name = "standalone";
+  other.spec = {{"network", {{"interface", "decnet-lab0"}, {"subnet", "10.77.0.0/24"}}},
+                {"ip", "10.77.0.200"},
+                {"mac", upper}};
+  ASSERT_TRUE(client_.create(other, {}));
+  reconcile();
+  const std::string given = decky("corp-01").spec["mac"];
+  EXPECT_NE(given, wanted);
+  EXPECT_EQ(given, macFor("linux", stableHash(fleet.metadata.uid + "corp-01"), {wanted}))
+      << "the next MAC of the same seed";
+}
 
 TEST_F(FleetReconcilerTest, AFamilyChangeToWindowsGivesAWindowsVersionAndMac) {
   createFleet(2);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <regex>
 
 namespace decnet::reconcilers {
@@ -13,6 +14,28 @@ TEST(IdentityTest, MacUsesAnOuiOfTheFamilyAndIsDeterministic) {
   EXPECT_TRUE(std::regex_match(macFor("linux", 7), std::regex("^([0-9a-f]{2}:){5}[0-9a-f]{2}$")));
   const std::string mac = macFor("embedded", 1);
   EXPECT_EQ(std::stoi(mac.substr(0, 2), nullptr, 16) & 1, 0) << "unicast";
+}
+
+TEST(IdentityTest, MacIsNeverOneTakenAndAFreeSeedKeepsItsMac) {
+  // Two seeds whose first MACs are the same (24 random bits: one pair in a few thousand).
+  std::map<std::string, std::uint64_t> seen;
+  std::uint64_t first = 0, second = 0;
+  for (std::uint64_t seed = 1; seed < 200000 && second == 0; ++seed) {
+    auto [it, added] = seen.emplace(macFor("linux", seed), seed);
+    if (!added) {
+      first = it->second;
+      second = seed;
+    }
+  }
+  ASSERT_NE(second, 0u) << "no two seeds shared a MAC";
+  const std::string shared = macFor("linux", first);
+  ASSERT_EQ(macFor("linux", second), shared);
+  const std::string moved = macFor("linux", second, {shared});
+  EXPECT_NE(moved, shared);
+  EXPECT_TRUE(std::regex_match(moved, std::regex("^([0-9a-f]{2}:){5}[0-9a-f]{2}$")));
+  EXPECT_EQ(macFor("linux", second, {shared}), moved) << "still deterministic";
+  EXPECT_EQ(macFor("linux", first, {"00:00:5e:00:53:01"}), shared) << "free: unchanged";
+  EXPECT_NE(macFor("linux", second, {shared, moved}), moved);
 }
 
 TEST(IdentityTest, HostnamesFollowTheDistroStyle) {
