@@ -246,7 +246,11 @@ std::string mismatch(rtnl_link* link, const Desired& d) {
 }
 
 // Creates the child from the host socket straight into the calling thread's namespace
-// (moving a link later is ~50x slower), then renames it to eth0 and brings it up.
+// (moving a link later is ~50x slower), already named eth0 (the name is the target
+// namespace's: an eth0 of the host is no obstacle), then brings it up. Renaming a link
+// afterwards cost a notification to every listener, the re-registration of its IPv6 sysctls
+// and an expedited RCU grace period. A crash before the link is up leaves an eth0 that the next
+// ensure() checks like any other: brought up when it matches, replaced when not.
 Result<int> createChild(nl_sock* host, nl_sock* inside, const Desired& d) {
   auto nsFd = currentNamespaceFd();
   if (!nsFd) return tl::unexpected(nsFd.error());
@@ -261,10 +265,7 @@ Result<int> createChild(nl_sock* host, nl_sock* inside, const Desired& d) {
     rtnl_link_set_addr(link.get(), mac.get());
   }
   rtnl_link_set_link(link.get(), d.parentIndex);
-  // A temporary name: "eth0" may exist in the host, and a crash between create and rename
-  // leaves a link that the next ensure() recognises as debris.
-  const std::string temporary = temporaryLinkName();
-  rtnl_link_set_name(link.get(), temporary.c_str());
+  rtnl_link_set_name(link.get(), kDeckyLink);
   rtnl_link_set_ns_fd(link.get(), nsFd->get());
   int err = rtnl_link_add(host, link.get(), NLM_F_CREATE | NLM_F_EXCL);
   if (err == -NLE_OPNOTSUPP) {
@@ -281,19 +282,19 @@ Result<int> createChild(nl_sock* host, nl_sock* inside, const Desired& d) {
     return fail(Errc::kUnavailable, "cannot create " + d.spec->driver + " on " + d.spec->parent +
                                         ": " + nlMessage(err));
   }
-  auto created = findLink(inside, temporary);
+  auto created = findLink(inside, kDeckyLink);
   if (!created) return tl::unexpected(created.error());
-  if (!*created) return fail(Errc::kInternal, "the new link " + temporary + " vanished");
+  if (!*created)
+    return fail(Errc::kInternal, std::string("the new link ") + kDeckyLink + " vanished");
   const int ifindex = rtnl_link_get_ifindex(created->get());
-  auto renamed =
-      upOnceTheMacIsFree(d, [&] { return renameAndBringUp(inside, created->get(), kDeckyLink); });
-  if (!renamed) {
+  auto up = upOnceTheMacIsFree(d, [&] { return bringUp(inside, created->get()); });
+  if (!up) {
     rtnl_link_delete(inside, created->get());
-    if (renamed.error().code == Errc::kConflict) {
+    if (up.error().code == Errc::kConflict) {
       return fail(Errc::kConflict,
                   "MAC " + d.spec->mac + " is already in use on parent " + d.spec->parent);
     }
-    return tl::unexpected(renamed.error());
+    return tl::unexpected(up.error());
   }
   return ifindex;
 }

@@ -213,6 +213,27 @@ TEST_F(NetlinkDriverTest, EnsureRepairsDrift) {
   EXPECT_TRUE(observed->linkUp);
 }
 
+TEST_F(NetlinkDriverTest, CreatesEth0DirectlyAndRemovesAnOlderAgentsTemporaryLink) {
+  DeckyNetwork network = decky("t", 12);
+  const std::string& ns = network.namespaceName;
+  ASSERT_TRUE(driver_->ensure(network));
+  const int ifindex = ifindexIn(ns, "eth0");
+  // What an agent that died between creating and renaming its link left behind.
+  ASSERT_EQ(run("ip -n " + ns + " link del eth0").exitCode, 0);
+  ASSERT_EQ(run("ip link add link " + network.parent + " name dnstale netns " + ns +
+                " type macvlan mode bridge")
+                .exitCode,
+            0);
+  auto repaired = driver_->ensure(network);
+  ASSERT_TRUE(repaired) << repaired.error().message;
+  EXPECT_NE(run("ip -n " + ns + " link show dnstale").exitCode, 0) << "the debris is gone";
+  auto observed = driver_->observe(ns);
+  ASSERT_TRUE(observed);
+  EXPECT_TRUE(observed->linkUp);
+  EXPECT_EQ(observed->mac, network.mac);
+  EXPECT_NE(ifindexIn(ns, "eth0"), ifindex) << "a new eth0";
+}
+
 TEST_F(NetlinkDriverTest, GatewayRemovedAndChanged) {
   DeckyNetwork network = decky("a", 10);
   ASSERT_TRUE(driver_->ensure(network));
