@@ -46,6 +46,8 @@ struct Desired {
   // so bringing the link up is retried instead of failing. Read on every try: a removal by
   // another worker while this one waits extends the wait.
   const std::atomic<std::chrono::steady_clock::rep>* lastRemoval = nullptr;
+  bool freshNamespace = false;                 // ensure() creates the namespace now
+  class FreshSysctls* freshSysctls = nullptr;  // what new namespaces hold, shared by all
 };
 
 // How long after a removal a MAC conflict is waited out: the kernel's namespace cleanup freed
@@ -136,8 +138,9 @@ std::string normalizeSpaces(const std::string& text) {
 // it.
 class SysctlWriter {
  public:
-  // `path` is the sysctl's full /proc/sys/net/... path.
-  Result<void> set(const std::string& path, const std::string& value) {
+  // `path` is the sysctl's full /proc/sys/net/... path; `found` gets the value it held before
+  // (spaces normalised).
+  Result<void> set(const std::string& path, const std::string& value, std::string& found) {
     const std::size_t slash = path.rfind('/');
     auto dir = directory(path.substr(0, slash));
     if (!dir) return tl::unexpected(dir.error());
@@ -149,7 +152,8 @@ class SysctlWriter {
     }
     char buffer[256];
     const ssize_t n = ::read(in.get(), buffer, sizeof(buffer) - 1);
-    if (n >= 0 && normalizeSpaces(std::string(buffer, n)) == normalizeSpaces(value)) return {};
+    found = n >= 0 ? normalizeSpaces(std::string(buffer, n)) : std::string();
+    if (n >= 0 && found == normalizeSpaces(value)) return {};
     UniqueFd out(::openat(*dir, name.c_str(), O_WRONLY | O_CLOEXEC));
     if (out.get() < 0 || ::write(out.get(), value.data(), value.size()) < 0) {
       const Errc code = errno == EINVAL ? Errc::kInvalid : Errc::kUnavailable;
@@ -171,6 +175,31 @@ class SysctlWriter {
   }
 
   std::map<std::string, UniqueFd> directories_;
+};
+
+// The values the sysctls hold in a network namespace the kernel has just made, learned from the
+// namespaces this driver created: every new namespace starts from the same ones. A new
+// namespace is then given only the sysctls that differ, without reading any: the lookup of a
+// namespace's /proc/sys/net directory walks one entry per namespace on the host. Should the
+// values of new namespaces change (a kernel setting that copies the host's), the next ensure()
+// of the decky reads and repairs them as drift.
+class FreshSysctls {
+ public:
+  // True when a new namespace is known to hold `value` at `path` (spaces normalised).
+  bool holds(const std::string& path, const std::string& value) const {
+    std::lock_guard lock(mutex_);
+    auto it = values_.find(path);
+    return it != values_.end() && it->second == value;
+  }
+  // Records what a new namespace held at `path`.
+  void learn(const std::string& path, const std::string& value) {
+    std::lock_guard lock(mutex_);
+    values_[path] = value;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::string> values_;
 };
 
 Result<Desired> validate(const DeckyNetwork& n) {
@@ -420,7 +449,11 @@ Result<void> configureInside(nl_sock* host, const Desired& d) {
   if (d.spec->linked) d.spec->linked();
   SysctlWriter sysctls;
   for (const auto& [path, value] : d.sysctls) {
-    if (auto set = sysctls.set(path, value); !set) return set;
+    const bool learning = d.freshNamespace && d.freshSysctls != nullptr;
+    if (learning && d.freshSysctls->holds(path, normalizeSpaces(value))) continue;
+    std::string found;
+    if (auto set = sysctls.set(path, value, found); !set) return set;
+    if (learning && !found.empty()) d.freshSysctls->learn(path, found);
   }
   return {};
 }
@@ -443,6 +476,8 @@ class NetlinkDriver final : public NetworkDriver {
     }
     desired->parentIndex = rtnl_link_get_ifindex(parent->get());
     desired->lastRemoval = &lastRemoval_;
+    desired->freshNamespace = !namespaceMounted(namespacePath(network.namespaceName));
+    desired->freshSysctls = &freshSysctls_;
     nl_sock* hostSock = host->get();
     const Desired& d = *desired;
     return onNewThread<void>([&]() -> Result<void> {
@@ -655,6 +690,7 @@ class NetlinkDriver final : public NetworkDriver {
   // When remove() last ran (steady_clock ticks): a MAC conflict before it plus kMacReleaseWait
   // may be a dying namespace's link.
   std::atomic<std::chrono::steady_clock::rep> lastRemoval_{0};
+  FreshSysctls freshSysctls_;
 };
 
 }  // namespace

@@ -161,6 +161,33 @@ TEST_F(NetlinkDriverTest, EnsureBuildsNamespaceLinkAddressRouteAndSysctls) {
   EXPECT_EQ(readFile("/proc/sys/net/ipv4/ip_default_ttl"), hostTtl) << "host sysctl changed";
 }
 
+TEST_F(NetlinkDriverTest, NewNamespacesGetTheSysctlsTheyLackAndDriftIsStillRepaired) {
+  const auto sysctl = [&](const std::string& ns, const std::string& key) {
+    return run("ip netns exec " + ns + " sysctl -n " + key).output;
+  };
+  // The first new namespace shows the driver what new namespaces hold (ttl 64, timestamps on).
+  DeckyNetwork first = decky("a", 10);
+  first.sysctls = {{"net.ipv4.ip_default_ttl", "128"}, {"net.ipv4.tcp_timestamps", "0"}};
+  ASSERT_TRUE(driver_->ensure(first));
+  // One value a new namespace already holds, one it does not.
+  DeckyNetwork second = decky("b", 11);
+  second.sysctls = {{"net.ipv4.ip_default_ttl", "64"}, {"net.ipv4.tcp_timestamps", "0"}};
+  ASSERT_TRUE(driver_->ensure(second));
+  EXPECT_EQ(sysctl(second.namespaceName, "net.ipv4.ip_default_ttl"), "64\n");
+  EXPECT_EQ(sysctl(second.namespaceName, "net.ipv4.tcp_timestamps"), "0\n");
+  // What the first decky was given is not what new namespaces hold.
+  DeckyNetwork third = decky("c", 12);
+  third.sysctls = {{"net.ipv4.ip_default_ttl", "128"}};
+  ASSERT_TRUE(driver_->ensure(third));
+  EXPECT_EQ(sysctl(third.namespaceName, "net.ipv4.ip_default_ttl"), "128\n");
+  // An existing namespace is read: a value changed by hand goes back.
+  ASSERT_EQ(run("ip netns exec " + second.namespaceName + " sysctl -qw net.ipv4.ip_default_ttl=99")
+                .exitCode,
+            0);
+  ASSERT_TRUE(driver_->ensure(second));
+  EXPECT_EQ(sysctl(second.namespaceName, "net.ipv4.ip_default_ttl"), "64\n");
+}
+
 TEST_F(NetlinkDriverTest, AttackerPingSeesTheConfiguredTtl) {
   DeckyNetwork network = decky("a", 10);
   network.sysctls = {{"net.ipv4.ip_default_ttl", "128"}};
