@@ -158,23 +158,18 @@ void printStages(const StoreTimeline& timeline, const agents::ReadyStages* agent
   }
 }
 
-// User plus system CPU seconds `pid` has used (0 once it is gone).
-// utime + stime of the process or thread whose stat file is `statPath`.
-double statCpuSeconds(const std::string& statPath) {
-  const std::string text = bench::readProcFile(statPath);
-  const auto close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int index = 3; fields >> field && index <= 15; ++index) {
-    if (index == 14 || index == 15) ticks += std::atof(field.c_str());  // utime, stime
-  }
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+// CPU seconds the thread whose schedstat file is `path` has run: the scheduler's own count, in
+// nanoseconds. The utime and stime of /proc/.../stat come in whole clock ticks (10 ms) per
+// process, which rounded each decoy's few milliseconds of start-up down to nothing.
+double scheduledSeconds(const std::string& path) {
+  return std::atof(bench::readProcFile(path).c_str()) / 1e9;
 }
 
+// CPU seconds the main thread of process `pid` has run (0 once it is gone): all of a decoy's
+// start-up happens there. Not every thread of every decoy: listing /proc/PID/task for 1,000
+// decoys left enough /proc entries behind to make the teardown after it take twice as long.
 double processCpuSeconds(int pid) {
-  return statCpuSeconds("/proc/" + std::to_string(pid) + "/stat");
+  return scheduledSeconds("/proc/" + std::to_string(pid) + "/schedstat");
 }
 
 // CPU seconds of this process's live threads, summed by thread name (the control plane and the
@@ -186,7 +181,7 @@ std::map<std::string, double> threadCpuByName() {
     std::string name = bench::readProcFile((task.path() / "comm").string());
     if (name.empty()) continue;  // ended meanwhile
     name.pop_back();             // the newline
-    out[name] += statCpuSeconds((task.path() / "stat").string());
+    out[name] += scheduledSeconds((task.path() / "schedstat").string());
   }
   return out;
 }
