@@ -1,7 +1,7 @@
 #pragma once
-// Per-decky host keys: ed25519, ecdsa and rsa, as a stock sshd has. Kept under
-// <stateDir>/ssh/ and named after the hostname, so restarts and mutations that keep the name keep
-// the fingerprints, and a new name gets new ones. RSA takes about a second to make: when it is
+// Per-decky host keys: ed25519, ecdsa and rsa, as a stock sshd has. Kept in <stateDir> and
+// named after the hostname, so restarts and mutations that keep the name keep the fingerprints,
+// and a new name gets new ones. RSA takes about a second to make: when it is
 // not on disk yet, it is made off the startup path (see RsaJob).
 #include <libssh/libssh.h>
 #include <libssh/server.h>

@@ -35,6 +35,18 @@ std::string fingerprint(int port, const std::string& type) {
   return result.output.substr(at, result.output.find(' ', at) - at);
 }
 
+// The first 16 hex digits of SHA-256(hostname): how key files are named.
+std::string nameHash(const std::string& hostname) {
+  return run("printf %s '" + hostname + "' | sha256sum | cut -c1-16").output.substr(0, 16);
+}
+
+// "SHA256:..." of the public half of a key made by ssh-keygen.
+std::string fingerprintOfFile(const std::string& publicKey) {
+  const std::string output = run("ssh-keygen -lf " + publicKey).output;
+  const auto at = output.find("SHA256:");
+  return at == std::string::npos ? "" : output.substr(at, output.find(' ', at) - at);
+}
+
 std::string waitForFingerprint(int port, const std::string& type) {
   for (int i = 0; i < 40; ++i) {
     const std::string found = fingerprint(port, type);
@@ -59,6 +71,9 @@ TEST(SshFingerprintTest, HostKeysSurviveRestartsAndFollowTheHostname) {
     EXPECT_FALSE(fingerprint(port, "ecdsa").empty());
     EXPECT_EQ(decoy.stderrText().find("seccomp"), std::string::npos) << decoy.stderrText();
   }
+  // Two files: ed25519 and ecdsa together, RSA beside them.
+  const std::string hash = nameHash("web-01");
+  EXPECT_EQ(run("ls " + state).output, hash + "_ssh_host_keys\n" + hash + "_ssh_host_rsa_key\n");
   {
     DecoyProcess decoy(sshSpec(port, "web-01"), {"--state-dir", state});
     ASSERT_TRUE(listening(decoy, port));
@@ -72,6 +87,34 @@ TEST(SshFingerprintTest, HostKeysSurviveRestartsAndFollowTheHostname) {
     EXPECT_FALSE(other.empty());
     EXPECT_NE(other, ed25519);
   }
+  run("rm -rf " + state);
+}
+
+TEST(SshFingerprintTest, KeysKeptByAnOlderDecoyAreStillServed) {
+  char pattern[] = "/tmp/decnet-ssh-state-XXXXXX";
+  const std::string state = ::mkdtemp(pattern);
+  // The layout of decoys before the keys shared a file: <state>/ssh/<hash>_<type>_key.
+  const std::string prefix = state + "/ssh/" + nameHash("web-01") + "_";
+  ASSERT_EQ(run("mkdir " + state + "/ssh").exitCode, 0);
+  std::map<std::string, std::string> expected;
+  for (const auto& [type, options] : std::map<std::string, std::string>{
+           {"ed25519", "-t ed25519"}, {"ecdsa", "-t ecdsa -b 256"}, {"rsa", "-t rsa -b 2048"}}) {
+    const std::string file = prefix + type + "_key";
+    ASSERT_EQ(run("ssh-keygen -q -N '' " + options + " -f " + file).exitCode, 0);
+    expected[type] = fingerprintOfFile(file + ".pub");
+    ASSERT_FALSE(expected[type].empty());
+  }
+  const int port = freePort();
+  {
+    DecoyProcess decoy(sshSpec(port, "web-01"), {"--state-dir", state});
+    ASSERT_TRUE(listening(decoy, port)) << decoy.stderrText();
+    for (const auto& [type, fingerprint] : expected) {
+      EXPECT_EQ(waitForFingerprint(port, type), fingerprint) << type;
+    }
+  }
+  EXPECT_NE(run("ls " + state).output.find("ssh\n"), std::string::npos);
+  EXPECT_EQ(run("ls " + state).output.find("_ssh_host_keys"), std::string::npos)
+      << "nothing new made while the old keys serve";
   run("rm -rf " + state);
 }
 
