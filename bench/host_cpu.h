@@ -26,8 +26,7 @@ class HostCpu {
       x ^= x >> 7;
       x ^= x << 17;
     }
-    static volatile std::uint64_t sink;
-    sink = x;
+    asm volatile("" : : "r"(x));  // the result counts as used: the loop stays
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
         .count();
   }

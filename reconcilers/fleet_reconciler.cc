@@ -89,12 +89,13 @@ FleetReconciler::FleetReconciler(api::Client& client, controller::EventRecorder&
     : client_(client), events_(events), clock_(clock) {}
 
 std::vector<controller::WatchSpec> FleetReconciler::watches() const {
-  controller::WatchSpec deckies{"Decky",
-                                [](const api::Object& decky) -> std::vector<api::ObjectKey> {
-                                  auto label = decky.metadata.labels.find(api::kFleetLabel);
-                                  if (label == decky.metadata.labels.end()) return {};
-                                  return {{"Fleet", label->second}};
-                                }};
+  controller::WatchSpec deckies;
+  deckies.kind = "Decky";
+  deckies.map = [](const api::Object& decky) -> std::vector<api::ObjectKey> {
+    auto label = decky.metadata.labels.find(api::kFleetLabel);
+    if (label == decky.metadata.labels.end()) return {};
+    return {{"Fleet", label->second}};
+  };
   // A pass reads every decky of the fleet: while 1,000 deckies are scheduled, taken by their
   // agent and report Ready one by one, sum them four times a second instead of once per write
   // (which made apply quadratic). A decky added, deleted or moved to another fleet wakes it at
