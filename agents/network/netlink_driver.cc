@@ -32,6 +32,8 @@ using namespace nlsupport;
 
 constexpr const char* kDeckyLink = "eth0";
 
+class FreshSysctls;
+
 // A DeckyNetwork checked and parsed once, before any thread or syscall.
 struct Desired {
   const DeckyNetwork* spec = nullptr;
@@ -46,8 +48,8 @@ struct Desired {
   // so bringing the link up is retried instead of failing. Read on every try: a removal by
   // another worker while this one waits extends the wait.
   const std::atomic<std::chrono::steady_clock::rep>* lastRemoval = nullptr;
-  bool freshNamespace = false;                 // ensure() creates the namespace now
-  class FreshSysctls* freshSysctls = nullptr;  // what new namespaces hold, shared by all
+  bool freshNamespace = false;           // ensure() creates the namespace now
+  FreshSysctls* freshSysctls = nullptr;  // what new namespaces hold, shared by all
 };
 
 // How long after a removal a MAC conflict is waited out: the kernel's namespace cleanup freed
@@ -313,8 +315,9 @@ Result<int> createChild(nl_sock* host, nl_sock* inside, const Desired& d) {
   }
   auto created = findLink(inside, kDeckyLink);
   if (!created) return tl::unexpected(created.error());
-  if (!*created)
+  if (!*created) {
     return fail(Errc::kInternal, std::string("the new link ") + kDeckyLink + " vanished");
+  }
   const int ifindex = rtnl_link_get_ifindex(created->get());
   auto up = upOnceTheMacIsFree(d, [&] { return bringUp(inside, created->get()); });
   if (!up) {
