@@ -134,14 +134,15 @@ std::map<int, std::string> descriptorsOf(const std::string& pid) {
 }
 
 TEST_F(ProcessRuntimeTest, ADecoyGetsItsOwnDescriptorsAndNoneOfTheAgents) {
-  // The agent holds many descriptors (a pidfd per decoy, a socket per namespace), some without
-  // close-on-exec.
+  auto driver = runtime();  // the stand-in execs sleep, which keeps what it was given
+  // Then, as in the agent, many more descriptors (a pidfd per decoy, a socket per namespace),
+  // some without close-on-exec.
   const std::string agentOnly = dir_ + "/agent-only";
   std::ofstream(agentOnly) << "x";
   std::vector<int> held;
-  for (int i = 0; i < 300; ++i)
+  for (int i = 0; i < 300; ++i) {
     held.push_back(::open(agentOnly.c_str(), i % 2 ? O_RDONLY : O_RDONLY | O_CLOEXEC));
-  auto driver = runtime();  // the stand-in execs sleep, which keeps what it was given
+  }
   auto started = driver->ensure({"d1", "", "d1", api::Json::object(), 0});
   ASSERT_TRUE(started);
   const std::string pid = std::to_string(started->pid);
