@@ -21,12 +21,11 @@ namespace decnet::decoy::ssh {
 namespace {
 
 constexpr std::size_t kMaxKeyFile = 16384;
-// In the state dir, after the hostname's hash: the ed25519 and ecdsa keys together (made at a
-// decky's first start: one file and one sync, not a directory and two of each), and the RSA key
-// (made later, off the start-up path). Decoys before these kept <state>/ssh/<hash>_<type>_key
-// files: still read, so no decky's fingerprints change.
+// In the state dir, after the hostname's hash: every host key of the decky in one file, the
+// ed25519 and ecdsa keys written at its first start (one file and one sync, not a directory and
+// three files) and the RSA key appended once made, off the start-up path. Decoys before this kept
+// <state>/ssh/<hash>_<type>_key files: still read, so no decky's fingerprints change.
 constexpr const char* kKeysFile = "ssh_host_keys";
-constexpr const char* kRsaFile = "ssh_host_rsa_key";
 
 // The first 16 hex digits of SHA-256(hostname): file names that change with the name.
 std::string nameHash(const std::string& hostname) {
@@ -93,7 +92,7 @@ bool writeAll(int fd, const char* data, std::size_t size) {
   return true;
 }
 
-// Writes the keys' private halves to fd, one after the other, and syncs it once; closes fd.
+// Writes the keys' private halves to fd, one after the other, and syncs it once.
 bool storeKeys(const std::vector<ssh_key>& keys, int fd) {
   if (fd < 0) return false;
   std::string text;
@@ -108,13 +107,12 @@ bool storeKeys(const std::vector<ssh_key>& keys, int fd) {
       ssh_string_free_char(exported);
     }
   }
-  ok = ok && writeAll(fd, text.data(), text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
+  return ok && writeAll(fd, text.data(), text.size()) && ::fsync(fd) == 0;
 }
 
-int openForWrite(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+// Appends go to the end whatever was written before: keys added to a file later land after it.
+int openForAppend(const std::string& path) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 }
 
 }  // namespace
@@ -130,62 +128,108 @@ Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir, const st
     prefix = stateDir + "/" + hash + "_";
     legacy = stateDir + "/ssh/" + hash + "_";
   }
-  // ed25519 and ecdsa: one file, in that order; or the two files of an older decoy.
-  std::vector<ssh_key> keys;
-  const auto drop = [&keys] {
-    for (ssh_key key : keys) ssh_key_free(key);
-    keys.clear();
+  // The keys by type: from the decky's key file (blocks that do not parse, such as a key cut
+  // short by a crash, are skipped), or from the files of an older decoy.
+  ssh_key ed25519 = nullptr, ecdsa = nullptr, rsa = nullptr;
+  const auto take = [&](ssh_key key) {
+    ssh_key* slot = nullptr;
+    switch (ssh_key_type(key)) {
+      case SSH_KEYTYPE_ED25519:
+        slot = &ed25519;
+        break;
+      case SSH_KEYTYPE_ECDSA_P256:
+        slot = &ecdsa;
+        break;
+      case SSH_KEYTYPE_RSA:
+        slot = &rsa;
+        break;
+      default:
+        break;
+    }
+    if (slot != nullptr && *slot == nullptr) {
+      *slot = key;
+    } else {
+      ssh_key_free(key);
+    }
   };
+  const auto dropAll = [&] {
+    for (ssh_key* key : {&ed25519, &ecdsa, &rsa}) {
+      if (*key != nullptr) ssh_key_free(*key);
+      *key = nullptr;
+    }
+  };
+  bool legacyKeys = false;
   if (!prefix.empty()) {
     for (const std::string& block : pemBlocks(readText(prefix + kKeysFile))) {
-      if (ssh_key key = importKey(block)) keys.push_back(key);
+      if (ssh_key key = importKey(block)) take(key);
     }
-    if (keys.size() != 2 || ssh_key_type(keys[0]) != SSH_KEYTYPE_ED25519 ||
-        ssh_key_type(keys[1]) != SSH_KEYTYPE_ECDSA_P256) {
-      drop();
-      for (const char* name : {"ed25519_key", "ecdsa_key"}) {
-        if (ssh_key key = readKey(legacy + name)) keys.push_back(key);
+    if (ed25519 == nullptr || ecdsa == nullptr) {
+      dropAll();
+      for (const char* name : {"ed25519_key", "ecdsa_key", "rsa_key"}) {
+        if (ssh_key key = readKey(legacy + name)) take(key);
       }
-      if (keys.size() != 2) drop();
+      legacyKeys = ed25519 != nullptr && ecdsa != nullptr;
+      if (!legacyKeys) dropAll();
     }
   }
-  if (keys.empty()) {
-    for (const auto& [type, bits, name] : {std::tuple{SSH_KEYTYPE_ED25519, 0, "ed25519"},
-                                           std::tuple{SSH_KEYTYPE_ECDSA_P256, 256, "ecdsa"}}) {
-      ssh_key key = nullptr;
-      if (ssh_pki_generate(type, bits, &key) != SSH_OK || key == nullptr) {
-        drop();
-        return fail(Errc::kInternal, std::string("host key generation failed: ") + name);
+  // Where keys made now go: the decky's key file (the RSA key of an older decoy's set beside
+  // its other files). Opened before the sandbox, which allows no opening for writing.
+  const std::string keyFile = prefix.empty() ? ""
+                              : legacyKeys   ? legacy + "rsa_key"
+                                             : prefix + kKeysFile;
+  int keyFd = -1;
+  if (ed25519 == nullptr) {
+    for (const auto& [type, bits, slot] : {std::tuple{SSH_KEYTYPE_ED25519, 0, &ed25519},
+                                           std::tuple{SSH_KEYTYPE_ECDSA_P256, 256, &ecdsa}}) {
+      if (ssh_pki_generate(type, bits, slot) != SSH_OK || *slot == nullptr) {
+        dropAll();
+        return fail(Errc::kInternal, "host key generation failed");
       }
-      keys.push_back(key);
     }
-    if (!prefix.empty() && !storeKeys(keys, openForWrite(prefix + kKeysFile))) {
-      drop();
-      return fail(Errc::kInternal, "cannot store the host keys in " + prefix + kKeysFile);
+    if (!keyFile.empty()) {
+      // A file without both keys holds nothing worth keeping (not even an RSA key: the set is new).
+      if (rsa != nullptr) {
+        ssh_key_free(rsa);
+        rsa = nullptr;
+      }
+      keyFd = openForAppend(keyFile);
+      if (keyFd < 0 || ::ftruncate(keyFd, 0) != 0 || !storeKeys({ed25519, ecdsa}, keyFd)) {
+        if (keyFd >= 0) ::close(keyFd);
+        dropAll();
+        return fail(Errc::kInternal, "cannot store the host keys in " + keyFile);
+      }
     }
   }
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    // The bind takes ownership of the key.
-    if (ssh_bind_options_set(bind, SSH_BIND_OPTIONS_IMPORT_KEY, keys[i]) != SSH_OK) {
-      for (std::size_t j = i; j < keys.size(); ++j) ssh_key_free(keys[j]);
+  const bool haveRsa = rsa != nullptr;
+  for (ssh_key* key : {&ed25519, &ecdsa, &rsa}) {
+    // The bind takes ownership of a key it imports.
+    if (*key != nullptr &&
+        ssh_bind_options_set(bind, SSH_BIND_OPTIONS_IMPORT_KEY, *key) != SSH_OK) {
+      if (keyFd >= 0) ::close(keyFd);
+      dropAll();
       return fail(Errc::kInternal, "host key import failed");
     }
+    *key = nullptr;
   }
   RsaJob job;
-  if (ssh_key rsa = prefix.empty() ? nullptr : readKey(prefix + kRsaFile)) {
-    if (ssh_bind_options_set(bind, SSH_BIND_OPTIONS_IMPORT_KEY, rsa) != SSH_OK) ssh_key_free(rsa);
-    return job;
-  }
-  if (ssh_key rsa = legacy.empty() ? nullptr : readKey(legacy + "rsa_key")) {
-    if (ssh_bind_options_set(bind, SSH_BIND_OPTIONS_IMPORT_KEY, rsa) != SSH_OK) ssh_key_free(rsa);
+  if (haveRsa) {
+    if (keyFd >= 0) ::close(keyFd);
     return job;
   }
   job.needed = true;
   // Only a session leader (as the agent starts decoys) lowers its session: started from a
   // shell, a bench or a test, the session is the caller's.
   if (::getsid(0) == ::getpid()) job.priority = std::make_shared<BackgroundPriority>();
-  // Opened now: after the sandbox no file can be opened for writing.
-  job.fd = prefix.empty() ? -1 : openForWrite(prefix + kRsaFile);
+  // The RSA key goes after the others in the decky's key file; an older decoy's set gets a
+  // file of its own, as before.
+  if (keyFd < 0 && !keyFile.empty()) {
+    keyFd = openForAppend(keyFile);
+    if (keyFd >= 0 && legacyKeys && ::ftruncate(keyFd, 0) != 0) {
+      ::close(keyFd);
+      keyFd = -1;
+    }
+  }
+  job.fd = keyFd;
   if (!keygenLock.empty()) {
     job.lockFd = ::open(keygenLock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   }
@@ -218,7 +262,10 @@ ssh_key makeRsaKey(RsaJob job) {
     if (job.fd >= 0) ::close(job.fd);
     return nullptr;
   }
-  if (job.fd >= 0) storeKeys({key}, job.fd);
+  if (job.fd >= 0) {
+    storeKeys({key}, job.fd);
+    ::close(job.fd);
+  }
   return key;
 }
 

@@ -71,14 +71,25 @@ TEST(SshFingerprintTest, HostKeysSurviveRestartsAndFollowTheHostname) {
     EXPECT_FALSE(fingerprint(port, "ecdsa").empty());
     EXPECT_EQ(decoy.stderrText().find("seccomp"), std::string::npos) << decoy.stderrText();
   }
-  // Two files: ed25519 and ecdsa together, RSA beside them.
-  const std::string hash = nameHash("web-01");
-  EXPECT_EQ(run("ls " + state).output, hash + "_ssh_host_keys\n" + hash + "_ssh_host_rsa_key\n");
+  // One file: ed25519 and ecdsa from the start, RSA appended once made.
+  const std::string keys = state + "/" + nameHash("web-01") + "_ssh_host_keys";
+  EXPECT_EQ(run("ls " + state).output, nameHash("web-01") + "_ssh_host_keys\n");
+  EXPECT_EQ(run("grep -c 'BEGIN' " + keys).output, "3\n");
   {
     DecoyProcess decoy(sshSpec(port, "web-01"), {"--state-dir", state});
     ASSERT_TRUE(listening(decoy, port));
     EXPECT_EQ(fingerprint(port, "ed25519"), ed25519);
     EXPECT_EQ(fingerprint(port, "rsa"), rsa);  // from disk: there at once
+  }
+  // An RSA key cut short (a crash while it was appended) is made again; the others stay.
+  ASSERT_EQ(run("truncate -s -200 " + keys).exitCode, 0);
+  {
+    DecoyProcess decoy(sshSpec(port, "web-01"), {"--state-dir", state});
+    ASSERT_TRUE(listening(decoy, port));
+    EXPECT_EQ(fingerprint(port, "ed25519"), ed25519);
+    const std::string again = waitForFingerprint(port, "rsa");
+    EXPECT_FALSE(again.empty());
+    EXPECT_NE(again, rsa);
   }
   {
     DecoyProcess decoy(sshSpec(port, "web-02"), {"--state-dir", state});
