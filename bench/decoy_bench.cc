@@ -22,6 +22,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -160,12 +161,30 @@ class Decoy {
 
 // Waits up to `seconds` for the decoy to store a non-empty RSA host key under `stateDir`.
 bool waitForRsaKey(const std::string& stateDir, int seconds) {
-  for (int i = 0; i < seconds * 10; ++i) {
+  // A decky's host keys: one file with ed25519, ecdsa and, once made, RSA appended; decoys
+  // before that (a --decoy to compare) keep ssh/<hash>_rsa_key.
+  const auto made = [&] {
     std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(stateDir, error)) {
+      const std::string name = entry.path().filename().string();
+      if (!name.ends_with("_ssh_host_keys")) continue;
+      std::ifstream in(entry.path());
+      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      int keys = 0;
+      for (auto at = text.find("-----END "); at != std::string::npos;
+           at = text.find("-----END ", at + 1)) {
+        ++keys;
+      }
+      if (keys >= 3) return true;
+    }
     for (const auto& entry : std::filesystem::directory_iterator(stateDir + "/ssh", error)) {
       const std::string name = entry.path().filename().string();
       if (name.ends_with("_rsa_key") && entry.file_size(error) > 0) return true;
     }
+    return false;
+  };
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (made()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
