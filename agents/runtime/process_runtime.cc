@@ -144,8 +144,8 @@ struct ChildSetup {
   int specFd = -1;    // a memfd holding the spec; the decoy reads it as fd kSpecFd
   const StartMarker* marker = nullptr;
   char** argv = nullptr;
-  // Above 0: the descriptors above are all slots (descriptor_slots.h) below this number, and the
-  // child starts on the agent's own descriptor table, keeping only the entries below it.
+  // Above 0: the descriptor fields above hold slots (descriptor_slots.h), all below this
+  // number, and the child starts on the agent's own table, keeping only the entries below it.
   int sharedTableBelow = 0;
 };
 
