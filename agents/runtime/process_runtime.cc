@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "agents/runtime/decoy_mount_namespace.h"
+#include "agents/runtime/decoy_records.h"
 #include "agents/runtime/descriptor_slots.h"
 #include "agents/runtime/runtime_driver.h"
 #include "api/types/clock.h"
@@ -287,7 +288,7 @@ class ProcessRuntime final : public RuntimeDriver {
         unwatch(it->second);  // its epoll entry points into the map node erased here
         stopping = std::move(it->second);
         entries_.erase(it);
-      } else if (int pid = readPid(decky); pid > 0 && isDecoyFor(pid, decky)) {
+      } else if (int pid = records_.pid(decky); pid > 0 && isDecoyFor(pid, decky)) {
         stopping.state.pid = pid;
         stopping.state.running = true;
         stopping.adopted = true;
@@ -297,8 +298,8 @@ class ProcessRuntime final : public RuntimeDriver {
       stopping.pidfd = openPidFd(stopping.state.pid);
       stopDecoy(stopping);
     }
+    records_.erase(decky);
     std::error_code ec;
-    fs::remove(recordPath(decky), ec);
     fs::remove_all(statePath(decky), ec);  // a decky deleted for good takes its keys along
     return {};
   }
@@ -383,32 +384,16 @@ class ProcessRuntime final : public RuntimeDriver {
 
   std::string runDir() const { return options_.dataDir + "/run"; }
   std::string keygenLockPath() const { return options_.dataDir + "/state/.keygen.lock"; }
-  // The running decoy's record: {"pid", "hash", "namespace", "hostname", "spec"}.
-  std::string recordPath(const std::string& decky) const {
-    return runDir() + "/" + decky + ".json";
-  }
   std::string statePath(const std::string& decky) const {
     return options_.dataDir + "/state/" + decky;
   }
 
-  int readPid(const std::string& decky) const {
-    std::ifstream in(recordPath(decky));
-    const api::Json record = api::Json::parse(in, nullptr, false);
-    return record.is_object() ? record.value("pid", 0) : 0;
-  }
-
   // Decoys survive an agent restart; pick them up instead of starting duplicates.
   void adopt() {
-    std::error_code ec;
-    convertLegacyRecords();
-    for (const auto& file : fs::directory_iterator(runDir(), ec)) {
-      if (file.path().extension() != ".json") continue;
-      const std::string decky = file.path().stem();
-      std::ifstream in(file.path());
-      const api::Json record = api::Json::parse(in, nullptr, false);
-      const int pid = record.is_object() ? record.value("pid", 0) : 0;
+    for (const auto& [decky, record] : records_.load()) {
+      const int pid = record.value("pid", 0);
       if (pid <= 0 || ::kill(pid, 0) != 0 || !isDecoyFor(pid, decky)) {
-        fs::remove(file.path(), ec);
+        records_.erase(decky);
         continue;
       }
       Entry entry;
@@ -423,32 +408,6 @@ class ProcessRuntime final : public RuntimeDriver {
       entry.spec.spec = record.value("spec", api::Json::object());
       spdlog::info("adopted running decoy {} (pid {})", decky, pid);
       watch(entries_.emplace(decky, std::move(entry)).first->second);
-    }
-  }
-
-  // Decoys started by an agent before the single record: "<decky>.pid" held "PID HASH" and
-  // "<decky>.json" the spec. Folds the pid and hash into the record.
-  void convertLegacyRecords() {
-    std::error_code ec;
-    for (const auto& file : fs::directory_iterator(runDir(), ec)) {
-      if (file.path().extension() != ".pid") continue;
-      const std::string decky = file.path().stem();
-      int pid = 0;
-      std::string hash;
-      {
-        std::ifstream in(file.path());
-        in >> pid >> hash;
-      }
-      api::Json record;
-      {
-        std::ifstream in(recordPath(decky));
-        record = api::Json::parse(in, nullptr, false);
-      }
-      if (!record.is_object()) record = api::Json::object();
-      record["pid"] = pid;
-      record["hash"] = hash;
-      std::ofstream(recordPath(decky), std::ios::trunc) << record.dump();
-      fs::remove(file.path(), ec);
     }
   }
 
@@ -549,10 +508,7 @@ class ProcessRuntime final : public RuntimeDriver {
     // What a restarted agent needs to adopt this decoy (adopt()).
     record["pid"] = pid;
     record["hash"] = hash;
-    {
-      std::ofstream out(recordPath(spec.decky), std::ios::trunc);
-      out << record.dump();
-    }
+    records_.put(spec.decky, record);
     entry.adopted = false;
     entry.state.running = true;
     entry.state.pid = pid;
@@ -633,7 +589,8 @@ class ProcessRuntime final : public RuntimeDriver {
   }
 
   const ProcessRuntimeOptions options_;
-  const int exits_;       // epoll over the running decoys' pidfds
+  DecoyRecords records_{options_.dataDir + "/run"};  // what a restarted agent adopts
+  const int exits_;                                  // epoll over the running decoys' pidfds
   int decoyMounts_ = -1;  // where decoys start (decoy_mount_namespace.h); -1: the agent's own
   // Above the numbers a child dup2()s onto (0-3, kSpecFd); guarded by mutex_.
   DescriptorSlots slots_{kSpecFd + 1};

@@ -54,10 +54,10 @@ struct ProcessRuntimeOptions {
   bool sandbox = true;
 };
 
-// The `process` driver. Hands each decoy its spec on a descriptor (--spec-fd) and keeps one
-// record per running decoy (run/<decky>.json: pid, spec hash, spec). Adopts decoys left running
-// by an earlier agent (records whose process still runs decnet-decoy for that decky), so a
-// restart never duplicates them.
+// The `process` driver. Hands each decoy its spec on a descriptor (--spec-fd) and records each
+// running decoy (pid, spec hash, spec) in run/decoys.jsonl (decoy_records.h). Adopts decoys
+// left running by an earlier agent (records whose process still runs decnet-decoy for that
+// decky), so a restart never duplicates them.
 RuntimeDriverPtr makeProcessRuntime(ProcessRuntimeOptions options);
 
 // The per-decky event log a decoy writes ("<dataDir>/logs/<decky>.log").

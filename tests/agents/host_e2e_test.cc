@@ -74,11 +74,13 @@ class HostTest : public ::testing::Test {
     if (up_) {
       up_->cli("down --yes --timeout 60s");
       up_->stop();
+      // Decoys left running: pids in the agent's records that still run decnet-decoy.
       for (const auto& pid :
-           lines(run("cat " + up_->dataDir() + "/run/*.json " + up_->dataDir() +
-                     "/agent/run/*.json 2>/dev/null | grep -o '\"pid\":[0-9]*' | cut -d: -f2")
+           lines(run("cat " + up_->dataDir() + "/run/decoys.jsonl " + up_->dataDir() +
+                     "/agent/run/decoys.jsonl 2>/dev/null | grep -o '\"pid\":[0-9]*' | "
+                     "cut -d: -f2 | sort -u")
                      .output)) {
-        run("kill -9 " + pid + " 2>/dev/null");
+        run("grep -qa decnet-decoy /proc/" + pid + "/cmdline 2>/dev/null && kill -9 " + pid);
       }
     }
     for (const auto& ns : namespaces()) run("ip netns del " + ns);

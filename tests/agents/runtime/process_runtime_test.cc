@@ -188,7 +188,8 @@ TEST_F(ProcessRuntimeTest, HandsTheSpecOnADescriptorAndARestartedAgentAdoptsFrom
     ASSERT_TRUE(seen.is_object()) << "the decoy read no JSON from its --spec-fd";
     EXPECT_EQ(seen["spec"], spec);
     EXPECT_EQ(seen["hostname"], "host-1");
-    EXPECT_FALSE(fs::exists(dir_ + "/run/d1.pid")) << "one record per decoy, no pid file";
+    EXPECT_FALSE(fs::exists(dir_ + "/run/d1.pid")) << "no file per decoy";
+    EXPECT_FALSE(fs::exists(dir_ + "/run/d1.json")) << "no file per decoy";
   }  // the agent stops; its decoys keep running
   ASSERT_EQ(::kill(pid, 0), 0);
   auto restarted = makeProcessRuntime({binary, dir_, "nobody", false});
@@ -199,7 +200,39 @@ TEST_F(ProcessRuntimeTest, HandsTheSpecOnADescriptorAndARestartedAgentAdoptsFrom
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->pid, pid);
   ASSERT_TRUE(restarted->remove("d1"));
-  EXPECT_FALSE(fs::exists(dir_ + "/run/d1.json"));
+  EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), pid) << "stopped (a child of this test: reaped here)";
+  restarted.reset();
+  EXPECT_TRUE(makeProcessRuntime({binary, dir_, "nobody", false})->list().empty())
+      << "the stop is recorded: nothing to adopt";
+}
+
+TEST_F(ProcessRuntimeTest, AdoptsADecoyRecordedByTheAgentBeforeInItsOwnFile) {
+  const std::string binary = writeNamedStandIn(dir_);
+  const api::Json spec = {{"services", api::Json::array({{{"name", "ssh"}}})}};
+  int pid = 0;
+  api::Json record;
+  {
+    auto driver = makeProcessRuntime({binary, dir_, "nobody", false});
+    auto started = driver->ensure({"d1", "", "host-1", spec, 0});
+    ASSERT_TRUE(started);
+    pid = started->pid;
+    ASSERT_TRUE(standInReady(pid));
+    record = {{"pid", pid},
+              {"hash", started->specHash},
+              {"namespace", ""},
+              {"hostname", "host-1"},
+              {"spec", spec}};
+  }
+  // As the agent before decoys.jsonl left it: run/<decky>.json holding the whole record.
+  fs::remove(dir_ + "/run/decoys.jsonl");
+  std::ofstream(dir_ + "/run/d1.json") << record.dump();
+  auto restarted = makeProcessRuntime({binary, dir_, "nobody", false});
+  ASSERT_EQ(restarted->list(), std::vector<std::string>{"d1"});
+  auto kept = restarted->ensure({"d1", "", "host-1", spec, 0});
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->pid, pid) << "same spec hash: no restart";
+  EXPECT_FALSE(fs::exists(dir_ + "/run/d1.json")) << "folded into run/decoys.jsonl";
+  ASSERT_TRUE(restarted->remove("d1"));
   EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), pid) << "stopped (a child of this test: reaped here)";
 }
 

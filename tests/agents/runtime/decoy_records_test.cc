@@ -1,0 +1,133 @@
+// The decoy records: one append-only file, the last line of a decky wins, compacted, older
+// agents' per-decky files folded in.
+#include "agents/runtime/decoy_records.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace decnet::agents {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DecoyRecordsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/decnet-records-XXXXXX";
+    dir_ = ::mkdtemp(pattern);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static api::Json record(int pid, const std::string& hash = "h") {
+    return {{"pid", pid}, {"hash", hash}, {"namespace", "ns"}, {"hostname", "host"}};
+  }
+  std::string text() const {
+    std::ifstream in(dir_ + "/decoys.jsonl");
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+  std::size_t lineCount() const {
+    const std::string all = text();
+    return static_cast<std::size_t>(std::count(all.begin(), all.end(), '\n'));
+  }
+  // The files in the directory besides decoys.jsonl.
+  std::size_t otherFiles() const {
+    std::size_t count = 0;
+    for (const auto& file : fs::directory_iterator(dir_)) {
+      if (file.path().filename() != "decoys.jsonl") ++count;
+    }
+    return count;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(DecoyRecordsTest, ARestartSeesTheLastRecordOfEachDeckyAndNoStoppedOnes) {
+  {
+    DecoyRecords records(dir_);
+    EXPECT_TRUE(records.load().empty());
+    records.put("d1", record(101, "first"));
+    records.put("d2", record(102));
+    records.put("d1", record(111, "second"));  // restarted with a new spec
+    records.put("d3", record(103));
+    records.erase("d2");
+    EXPECT_EQ(records.pid("d1"), 111);
+    EXPECT_EQ(records.pid("d2"), 0);
+    EXPECT_EQ(otherFiles(), 0u) << "no file per decoy";
+  }
+  DecoyRecords restarted(dir_);
+  const auto loaded = restarted.load();
+  ASSERT_EQ(loaded.size(), 2u);
+  EXPECT_EQ(loaded.at("d1"), record(111, "second"));
+  EXPECT_EQ(loaded.at("d3"), record(103));
+  EXPECT_EQ(restarted.pid("d3"), 103);
+  EXPECT_EQ(lineCount(), 2u) << "rewritten with the live records only:\n" << text();
+}
+
+TEST_F(DecoyRecordsTest, ALineCutShortByACrashIsSkippedAndTheRestKept) {
+  {
+    DecoyRecords records(dir_);
+    records.load();
+    records.put("d1", record(101));
+  }
+  // A crash in the middle of the next line, then a later agent appends after it.
+  std::ofstream(dir_ + "/decoys.jsonl", std::ios::app) << "{\"decky\":\"d2\",\"rec";
+  std::ofstream(dir_ + "/decoys.jsonl", std::ios::app)
+      << "\n{\"decky\":\"d3\",\"record\":" << record(103).dump() << "}\n";
+  DecoyRecords restarted(dir_);
+  const auto loaded = restarted.load();
+  ASSERT_EQ(loaded.size(), 2u) << text();
+  EXPECT_EQ(loaded.at("d1"), record(101));
+  EXPECT_EQ(loaded.at("d3"), record(103));
+}
+
+TEST_F(DecoyRecordsTest, StaysSmallWhenDecoysStartAndStopForever) {
+  DecoyRecords records(dir_);
+  records.load();
+  records.put("kept", record(1));
+  for (int i = 0; i < 5000; ++i) {
+    records.put("churn-" + std::to_string(i % 7), record(1000 + i));
+    if (i % 3 == 0) records.erase("churn-" + std::to_string(i % 7));
+  }
+  // Eight live records at most; stale lines are rewritten away before they pass 2 x live + 64.
+  EXPECT_LE(lineCount(), 2u * 8 + 65) << text();
+  EXPECT_EQ(records.pid("kept"), 1);
+  EXPECT_EQ(otherFiles(), 0u) << "no temporary file left behind";
+  DecoyRecords restarted(dir_);
+  const auto loaded = restarted.load();
+  EXPECT_EQ(loaded.at("kept"), record(1));
+  EXPECT_EQ(loaded.at("churn-1"), record(1000 + 4999));  // 4999 % 7 == 1, 4999 % 3 != 0
+}
+
+TEST_F(DecoyRecordsTest, FoldsInAndDeletesTheFilesOfOlderAgents) {
+  // The agent before: run/<decky>.json with the whole record.
+  std::ofstream(dir_ + "/d1.json") << record(101, "one").dump();
+  // The one before that: the spec alone in run/<decky>.json, "PID HASH" in run/<decky>.pid.
+  std::ofstream(dir_ + "/d2.json") << api::Json{{"namespace", "ns"}, {"hostname", "host"}}.dump();
+  std::ofstream(dir_ + "/d2.pid") << "102 two\n";
+  // Unreadable leftovers go too.
+  std::ofstream(dir_ + "/d3.json") << "{\"pid\":";
+  DecoyRecords records(dir_);
+  const auto loaded = records.load();
+  ASSERT_EQ(loaded.size(), 2u);
+  EXPECT_EQ(loaded.at("d1"), record(101, "one"));
+  EXPECT_EQ(loaded.at("d2"), record(102, "two"));
+  EXPECT_EQ(otherFiles(), 0u) << "the per-decky files are folded in and gone";
+  DecoyRecords again(dir_);
+  EXPECT_EQ(again.load().size(), 2u) << "kept in decoys.jsonl";
+}
+
+TEST_F(DecoyRecordsTest, ErasingAnUnknownDeckyWritesNothing) {
+  DecoyRecords records(dir_);
+  records.load();
+  records.erase("never-started");
+  EXPECT_EQ(lineCount(), 0u);
+}
+
+}  // namespace
+}  // namespace decnet::agents
