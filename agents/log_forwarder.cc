@@ -369,7 +369,7 @@ void LogForwarder::forget(const std::string& decky) {
     retired_[name] = {decky, read, serial};
   }
   std::error_code ec;
-  fs::remove(dataDir_ + "/logs/" + decky + ".stderr", ec);
+  fs::remove(dataDir_ + "/logs/" + decky + ".stderr", ec);  // of agents before decoys.stderr
   offsets_.erase(decky);
   released_.erase(decky);
   // Saved by the next poll (100 ms): a teardown of many deckies writes the state once, not once

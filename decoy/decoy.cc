@@ -345,7 +345,7 @@ int serve(const DecoyOptions& options, const std::shared_ptr<InteractionSink>& s
   // listeners, the event loop and the log stream.
   const int maxOpenFiles = budget.max * 3 + 64;
   if (options.sandbox) {
-    if (auto sandboxed = applySandbox(maxOpenFiles); !sandboxed) {
+    if (auto sandboxed = applySandbox(maxOpenFiles, stderrTag(options.decky)); !sandboxed) {
       recordPlain(*sink, kDecoyApp, "decoy_failed",
                   {{"error", "sandbox: " + sandboxed.error().message}}, kSeverityError);
       return 1;
@@ -382,6 +382,8 @@ int serve(const DecoyOptions& options, const std::shared_ptr<InteractionSink>& s
 }
 
 }  // namespace
+
+std::string stderrTag(const std::string& decky) { return "decnet-decoy[" + decky + "]"; }
 
 int runDecoy(const DecoyOptions& options) {
   // Peers that vanish must not kill the decoy with SIGPIPE; writes just fail.

@@ -27,4 +27,8 @@ struct DecoyOptions {
 // SIGTERM/SIGINT. Returns the process exit code. Blocks.
 int runDecoy(const DecoyOptions& options);
 
+// The tag before everything a decoy writes on stderr, which the decoys of a host share:
+// "decnet-decoy[corp-01]" for decky corp-01.
+std::string stderrTag(const std::string& decky);
+
 }  // namespace decnet::decoy

@@ -50,8 +50,12 @@ Example (what the agent runs):
       --state-dir /var/lib/decnet/state/corp-01 --keygen-lock /var/lib/decnet/state/.keygen.lock
 )";
 
+// Before every stderr line: the decoys of a host share one stderr file, so once the decky is
+// known it is named ("decnet-decoy[corp-01]").
+std::string errorTag = "decnet-decoy";
+
 [[noreturn]] void usageError(const std::string& message) {
-  std::cerr << "decnet-decoy: " << message << "\n(see decnet-decoy --help)\n";
+  std::cerr << errorTag << ": " << message << "\n(see decnet-decoy --help)\n";
   std::exit(2);
 }
 
@@ -119,6 +123,7 @@ int main(int argc, char** argv) {
     }
   }
   if (options.decky.empty()) usageError("--decky is required");
+  errorTag = decoy::stderrTag(options.decky);
   if (int(!specFile.empty()) + int(!specText.empty()) + int(specFd >= 0) != 1) {
     usageError("give one of --spec-file, --spec-fd or --spec");
   }
@@ -145,7 +150,7 @@ int main(int argc, char** argv) {
     const std::string path = "/run/netns/" + netns;
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
-      std::cerr << "decnet-decoy: cannot enter network namespace " << netns << ": "
+      std::cerr << errorTag << ": cannot enter network namespace " << netns << ": "
                 << std::strerror(errno) << "\n";
       return 1;
     }
@@ -156,7 +161,7 @@ int main(int argc, char** argv) {
     if (::unshare(CLONE_NEWUTS | CLONE_NEWNS) != 0 ||
         ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
         ::sethostname(hostname.data(), hostname.size()) != 0) {
-      std::cerr << "decnet-decoy: cannot set up the UTS/mount namespace for " << hostname << ": "
+      std::cerr << errorTag << ": cannot set up the UTS/mount namespace for " << hostname << ": "
                 << std::strerror(errno) << "\n";
       return 1;
     }
@@ -164,7 +169,7 @@ int main(int argc, char** argv) {
   if (!out.empty()) {
     options.out = std::fopen(out.c_str(), "a");
     if (options.out == nullptr) {
-      std::cerr << "decnet-decoy: cannot open " << out << ": " << std::strerror(errno) << "\n";
+      std::cerr << errorTag << ": cannot open " << out << ": " << std::strerror(errno) << "\n";
       return 1;
     }
   }

@@ -58,6 +58,17 @@ void addRule(scmp_filter_ctx ctx, uint32_t action, const char* name,
 }
 
 std::atomic<int> deniedReports{0};
+// "<tag>: seccomp: denied syscall ", made before the filter goes on: the handler only copies it.
+char reportPrefix[160] = "decnet-decoy: seccomp: denied syscall ";
+std::size_t reportPrefixLength = sizeof "decnet-decoy: seccomp: denied syscall " - 1;
+
+void setReportTag(std::string_view tag) {
+  constexpr std::string_view kRest = ": seccomp: denied syscall ";
+  tag = tag.substr(0, sizeof reportPrefix - kRest.size() - 1);
+  tag.copy(reportPrefix, tag.size());
+  kRest.copy(reportPrefix + tag.size(), kRest.size());
+  reportPrefixLength = tag.size() + kRest.size();
+}
 
 // A denied call must fail like ERRNO(EPERM) would, but an operator also needs to learn which
 // call it was: SIGSYS carries the number, the handler reports it and fakes the EPERM return.
@@ -71,7 +82,7 @@ void onDeniedSyscall(int, siginfo_t* info, void* context) {
   (void)uc;
 #endif
   if (deniedReports.fetch_add(1) >= 32) return;  // a loop on a denied call must not flood
-  char buffer[64];
+  char buffer[sizeof reportPrefix + 16];
   int n = info->si_syscall;
   char digits[16];
   int d = 0;
@@ -79,10 +90,10 @@ void onDeniedSyscall(int, siginfo_t* info, void* context) {
     digits[d++] = static_cast<char>('0' + n % 10);
     n /= 10;
   } while (n > 0 && d < 15);
-  const char prefix[] = "decnet-decoy: seccomp: denied syscall ";
   std::size_t length = 0;
-  for (char c : prefix) {
-    if (c != '\0') buffer[length++] = c;
+  while (length < reportPrefixLength) {
+    buffer[length] = reportPrefix[length];
+    ++length;
   }
   while (d > 0 && length < sizeof(buffer) - 1) buffer[length++] = digits[--d];
   buffer[length++] = '\n';
@@ -118,7 +129,8 @@ Result<void> dropPrivileges(const std::string& user) {
   return {};
 }
 
-Result<void> applySandbox(int maxOpenFiles) {
+Result<void> applySandbox(int maxOpenFiles, std::string_view reportTag) {
+  setReportTag(reportTag);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     return fail(Errc::kTerminal, errnoText("prctl(PR_SET_NO_NEW_PRIVS)"));
   }

@@ -43,6 +43,9 @@ using SteadyClock = std::chrono::steady_clock;
 // this long: a burst of a thousand starts is not slowed by keys that no decky needs to be Ready.
 constexpr auto kKeygenQuiet = std::chrono::seconds(2);
 
+// The decoys' shared stderr is rotated beyond this size (one older file kept).
+constexpr off_t kDecoyErrorsLimit = 8 << 20;
+
 std::string hashOf(const DecoySpec& spec) {
   return stableHashHex(spec.namespaceName + "\n" + std::to_string(spec.namespaceId) + "\n" +
                        spec.hostname + "\n" + spec.spec.dump());
@@ -237,6 +240,8 @@ class ProcessRuntime final : public RuntimeDriver {
     fs::create_directories(options_.dataDir + "/logs", ec);
     fs::create_directories(options_.dataDir + "/state", ec);
     keygenLock_ = ::open(keygenLockPath().c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    decoyErrors_ = openDecoyErrors();
+    rotateDecoyErrors();
     if (auto mounts = makeDecoyMountNamespace()) {
       decoyMounts_ = *mounts;
     } else {
@@ -251,6 +256,7 @@ class ProcessRuntime final : public RuntimeDriver {
     if (exits_ >= 0) ::close(exits_);
     if (decoyMounts_ >= 0) ::close(decoyMounts_);
     if (keygenLock_ >= 0) ::close(keygenLock_);  // releases the lock when held
+    if (decoyErrors_ >= 0) ::close(decoyErrors_);
   }
 
   Result<DecoyState> ensure(const DecoySpec& spec) override {
@@ -339,7 +345,10 @@ class ProcessRuntime final : public RuntimeDriver {
     if (!signalled && now - lastScan_ < std::chrono::seconds(1)) return {};
     lastScan_ = now;
     const bool sweep = now - lastSweep_ >= std::chrono::seconds(10);
-    if (sweep) lastSweep_ = now;
+    if (sweep) {
+      lastSweep_ = now;
+      rotateDecoyErrors();
+    }
     std::vector<std::string> changed;
     for (auto& [name, entry] : entries_) {
       const bool suspect = entry.exitSignalled || entry.pidfd < 0 || sweep;
@@ -383,6 +392,26 @@ class ProcessRuntime final : public RuntimeDriver {
   };
 
   std::string runDir() const { return options_.dataDir + "/run"; }
+  std::string decoyErrorsPath() const { return options_.dataDir + "/logs/decoys.stderr"; }
+
+  int openDecoyErrors() const {
+    return ::open(decoyErrorsPath().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  }
+
+  // Keeps the decoys' shared stderr under kDecoyErrorsLimit: the full file becomes
+  // "decoys.stderr.1" (replacing the one before). Running decoys keep writing to the old one
+  // until they restart. Run at the start and by the 10 s sweep (under mutex_).
+  void rotateDecoyErrors() {
+    struct stat status {};
+    if (decoyErrors_ < 0 || ::fstat(decoyErrors_, &status) != 0 ||
+        status.st_size < kDecoyErrorsLimit) {
+      return;
+    }
+    const std::string path = decoyErrorsPath();
+    if (::rename(path.c_str(), (path + ".1").c_str()) != 0) return;
+    ::close(decoyErrors_);
+    decoyErrors_ = openDecoyErrors();
+  }
   std::string keygenLockPath() const { return options_.dataDir + "/state/.keygen.lock"; }
   std::string statePath(const std::string& decky) const {
     return options_.dataDir + "/state/" + decky;
@@ -447,8 +476,7 @@ class ProcessRuntime final : public RuntimeDriver {
       ::close(specFd);
       return fail(Errc::kUnavailable, "cannot open " + logPath);
     }
-    const std::string errPath = options_.dataDir + "/logs/" + spec.decky + ".stderr";
-    const int errFd = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    const int errFd = decoyErrors_;  // shared by all decoys, kept open
 
     // Host keys and certificates outlive the decoy: readable only by root, which the decoy
     // still is when it loads them (before it drops to the unprivileged user).
@@ -464,7 +492,6 @@ class ProcessRuntime final : public RuntimeDriver {
       if (netnsFd < 0) {
         ::close(specFd);
         ::close(logFd);
-        if (errFd >= 0) ::close(errFd);
         return fail(Errc::kUnavailable, "cannot open " + netns + ": " + std::strerror(errno));
       }
     }
@@ -500,11 +527,9 @@ class ProcessRuntime final : public RuntimeDriver {
     if (netnsFd >= 0) ::close(netnsFd);
     if (pid < 0) {
       ::close(logFd);
-      if (errFd >= 0) ::close(errFd);
       return fail(Errc::kUnavailable, std::string("cannot start a decoy: ") + std::strerror(errno));
     }
     ::close(logFd);
-    if (errFd >= 0) ::close(errFd);
     // What a restarted agent needs to adopt this decoy (adopt()).
     record["pid"] = pid;
     record["hash"] = hash;
@@ -594,6 +619,10 @@ class ProcessRuntime final : public RuntimeDriver {
   int decoyMounts_ = -1;  // where decoys start (decoy_mount_namespace.h); -1: the agent's own
   // Above the numbers a child dup2()s onto (0-3, kSpecFd); guarded by mutex_.
   DescriptorSlots slots_{kSpecFd + 1};
+  // The stderr of every decoy (logs/decoys.stderr): a decoy writes there only when something is
+  // wrong, each line tagged "decnet-decoy[DECKY]", so one file serves them all and a start
+  // creates none. -1: decoys write stderr into their log.
+  int decoyErrors_ = -1;
   int keygenLock_ = -1;  // the decoys' keygen lock, held during a burst of starts (kKeygenQuiet)
   bool holdingKeygen_ = false;
   SteadyClock::time_point lastStart_{};

@@ -57,7 +57,7 @@ struct ProcessRuntimeOptions {
 // The `process` driver. Hands each decoy its spec on a descriptor (--spec-fd) and records each
 // running decoy (pid, spec hash, spec) in run/decoys.jsonl (decoy_records.h). Adopts decoys
 // left running by an earlier agent (records whose process still runs decnet-decoy for that
-// decky), so a restart never duplicates them.
+// decky), so a restart never duplicates them. All decoys share one stderr, logs/decoys.stderr.
 RuntimeDriverPtr makeProcessRuntime(ProcessRuntimeOptions options);
 
 // The per-decky event log a decoy writes ("<dataDir>/logs/<decky>.log").

@@ -159,15 +159,14 @@ TEST_F(ProcessRuntimeTest, ADecoyGetsItsOwnDescriptorsAndNoneOfTheAgents) {
   EXPECT_EQ(decoy.size(), 4u);
   EXPECT_EQ(decoy[0], "/dev/null");
   EXPECT_EQ(decoy[1], decoyLogPath(dir_, "d1"));
-  EXPECT_EQ(decoy[2], dir_ + "/logs/d1.stderr");
+  EXPECT_EQ(decoy[2], dir_ + "/logs/decoys.stderr") << "one stderr for all decoys";
   EXPECT_EQ(decoy[3].rfind("/memfd:decky-spec", 0), 0u) << decoy[3];
   for (const auto& [fd, target] : decoy) {
     EXPECT_LE(fd, 3) << "descriptor " << fd << " -> " << target;
   }
-  // Nothing the decoy was handed stays open in the agent.
+  // Nothing the decoy was handed stays open in the agent, but for the shared stderr.
   for (const auto& [fd, target] : descriptorsOf("self")) {
     EXPECT_NE(target, decoyLogPath(dir_, "d1")) << "descriptor " << fd;
-    EXPECT_NE(target, dir_ + "/logs/d1.stderr") << "descriptor " << fd;
     EXPECT_EQ(target.find("decky-spec"), std::string::npos) << "descriptor " << fd;
   }
   for (int fd : held) ::close(fd);
@@ -234,6 +233,44 @@ TEST_F(ProcessRuntimeTest, AdoptsADecoyRecordedByTheAgentBeforeInItsOwnFile) {
   EXPECT_FALSE(fs::exists(dir_ + "/run/d1.json")) << "folded into run/decoys.jsonl";
   ASSERT_TRUE(restarted->remove("d1"));
   EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), pid) << "stopped (a child of this test: reaped here)";
+}
+
+TEST_F(ProcessRuntimeTest, EveryDecoyWritesItsStderrToTheOneSharedFile) {
+  // A stand-in that complains on stderr, as a decoy does when something is wrong.
+  const std::string binary = dir_ + "/complaining.sh";
+  std::ofstream(binary) << "#!/bin/sh\necho \"complaint from $2\" >&2\nexec sleep 30\n";
+  fs::permissions(binary, fs::perms::owner_all);
+  auto driver = makeProcessRuntime({binary, dir_, "nobody", false});
+  ASSERT_TRUE(driver->ensure({"d1", "", "d1", api::Json::object(), 0}));
+  ASSERT_TRUE(driver->ensure({"d2", "", "d2", api::Json::object(), 0}));
+  std::string errors;
+  for (int i = 0; i < 100; ++i) {
+    errors = readAll(dir_ + "/logs/decoys.stderr");
+    if (errors.find("from d1") != std::string::npos && errors.find("from d2") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(errors.find("complaint from d1\n"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("complaint from d2\n"), std::string::npos) << errors;
+  EXPECT_FALSE(fs::exists(dir_ + "/logs/d1.stderr"));
+  EXPECT_EQ(readAll(decoyLogPath(dir_, "d1")).find("complaint"), std::string::npos)
+      << "stderr stays out of the event log";
+  ASSERT_TRUE(driver->remove("d1"));
+  ASSERT_TRUE(driver->remove("d2"));
+}
+
+TEST_F(ProcessRuntimeTest, TheSharedStderrIsRotatedBeyondEightMebibytes) {
+  fs::create_directories(dir_ + "/logs");
+  std::ofstream(dir_ + "/logs/decoys.stderr") << "old complaint\n";
+  fs::resize_file(dir_ + "/logs/decoys.stderr", (8 << 20) + 1);
+  auto driver = runtime();  // checked at the start and at every 10 s sweep
+  EXPECT_EQ(fs::file_size(dir_ + "/logs/decoys.stderr.1"), (8u << 20) + 1);
+  EXPECT_EQ(fs::file_size(dir_ + "/logs/decoys.stderr"), 0u);
+  ASSERT_TRUE(driver->ensure({"d1", "", "d1", api::Json::object(), 0}));
+  const auto descriptors = descriptorsOf(std::to_string(driver->state("d1").pid));
+  ASSERT_TRUE(descriptors.contains(2));
+  EXPECT_EQ(descriptors.at(2), dir_ + "/logs/decoys.stderr") << "a new decoy gets the new file";
+  ASSERT_TRUE(driver->remove("d1"));
 }
 
 TEST_F(ProcessRuntimeTest, AdoptsADecoyRecordedByAnOlderAgentInAPidFile) {
