@@ -182,6 +182,35 @@ class Prepared {
   SQLite::Statement& statement_;
 };
 
+// A transaction begun and ended through the statement cache: SQLite::Transaction parses BEGIN
+// and COMMIT again at every write. Rolled back when it goes without commit().
+class Transaction {
+ public:
+  enum class Behavior { kDeferred, kImmediate };
+  Transaction(StatementCache& cache, Behavior behavior) : cache_(cache) {
+    Prepared(cache_, behavior == Behavior::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+        .exec();
+  }
+  ~Transaction() {
+    if (committed_) return;
+    try {
+      Prepared(cache_, "ROLLBACK").exec();
+    } catch (const SQLite::Exception&) {
+      // The transaction had already ended: nothing to undo.
+    }
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit() {
+    Prepared(cache_, "COMMIT").exec();
+    committed_ = true;
+  }
+
+ private:
+  StatementCache& cache_;
+  bool committed_ = false;
+};
+
 class SqliteRepository final : public Repository {
  public:
   // Throws SQLite::Exception; only makeSqliteRepository constructs it.
@@ -213,7 +242,7 @@ class SqliteRepository final : public Repository {
     return guarded(
         "list " + std::string(kind), Errc::kInternal, [&]() -> Result<std::vector<api::Object>> {
           // One read transaction, so the objects and the revision come from one snapshot.
-          SQLite::Transaction tx(db_, SQLite::TransactionBehavior::DEFERRED);
+          Transaction tx(statements_, Transaction::Behavior::kDeferred);
           const auto [current, compacted] = readMeta();
           Prepared query(statements_, "SELECT document FROM objects WHERE kind = ? ORDER BY name");
           query.bind(1, std::string(kind));
@@ -235,7 +264,7 @@ class SqliteRepository final : public Repository {
       return fail(Errc::kInvalid, "kind and metadata.name are required");
     }
     return guarded("create " + key.str(), Errc::kAlreadyExists, [&]() -> Result<api::Object> {
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      Transaction tx(statements_, Transaction::Behavior::kImmediate);
       auto existing = load(key);
       if (!existing) return tl::unexpected(existing.error());
       if (*existing) return fail(Errc::kAlreadyExists, key.str() + " already exists");
@@ -270,7 +299,7 @@ class SqliteRepository final : public Repository {
   Result<api::Object> update(api::Object object) override {
     const auto key = object.key();
     return guarded("update " + key.str(), Errc::kConflict, [&]() -> Result<api::Object> {
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      Transaction tx(statements_, Transaction::Behavior::kImmediate);
       auto stored = loadForWrite(key, object.metadata.resourceVersion);
       if (!stored) return tl::unexpected(stored.error());
 
@@ -300,7 +329,7 @@ class SqliteRepository final : public Repository {
   Result<api::Object> updateStatus(api::Object object) override {
     const auto key = object.key();
     return guarded("update status " + key.str(), Errc::kConflict, [&]() -> Result<api::Object> {
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      Transaction tx(statements_, Transaction::Behavior::kImmediate);
       auto stored = loadForWrite(key, object.metadata.resourceVersion);
       if (!stored) return tl::unexpected(stored.error());
 
@@ -314,7 +343,7 @@ class SqliteRepository final : public Repository {
 
   Result<api::Object> remove(const api::ObjectKey& key, std::int64_t resource_version) override {
     return guarded("delete " + key.str(), Errc::kConflict, [&]() -> Result<api::Object> {
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      Transaction tx(statements_, Transaction::Behavior::kImmediate);
       auto stored = loadForWrite(key, resource_version);
       if (!stored) return tl::unexpected(stored.error());
 
@@ -337,7 +366,7 @@ class SqliteRepository final : public Repository {
   Result<std::vector<Change>> changesSince(std::int64_t revision,
                                            std::size_t limit) const override {
     return guarded("read changes", Errc::kInternal, [&]() -> Result<std::vector<Change>> {
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::DEFERRED);
+      Transaction tx(statements_, Transaction::Behavior::kDeferred);
       const auto [current, compacted] = readMeta();
       if (revision < compacted) {
         return fail(Errc::kGone, "revision " + std::to_string(revision) +
@@ -378,7 +407,7 @@ class SqliteRepository final : public Repository {
 
   Result<void> compact(std::int64_t revision) override {
     return guarded("compact", Errc::kInternal, [&]() -> Result<void> {
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      Transaction tx(statements_, Transaction::Behavior::kImmediate);
       const auto [current, compacted] = readMeta();
       const std::int64_t target = std::max(compacted, std::min(revision, current));
       if (target == compacted) return {};
@@ -415,7 +444,7 @@ class SqliteRepository final : public Repository {
   }
 
   Result<void> migrate() {
-    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    Transaction tx(statements_, Transaction::Behavior::kImmediate);
     db_.exec(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT "
         "NOT NULL)");
@@ -466,8 +495,7 @@ class SqliteRepository final : public Repository {
     return std::move(**stored);
   }
 
-  Result<api::Object> writeModified(SQLite::Transaction& tx, const api::ObjectKey& key,
-                                    api::Object next) {
+  Result<api::Object> writeModified(Transaction& tx, const api::ObjectKey& key, api::Object next) {
     const std::int64_t revision = readMeta().first + 1;
     next.metadata.resourceVersion = revision;
     auto encoded = encode(next);
@@ -489,8 +517,9 @@ class SqliteRepository final : public Repository {
   // The change-log row and the meta bump that every write ends with.
   void appendChange(std::int64_t revision, Change::Type type, const api::ObjectKey& key,
                     const std::string& document) {
-    SQLite::Statement insert(
-        db_, "INSERT INTO changes (revision, type, kind, name, document) VALUES (?, ?, ?, ?, ?)");
+    Prepared insert(
+        statements_,
+        "INSERT INTO changes (revision, type, kind, name, document) VALUES (?, ?, ?, ?, ?)");
     insert.bind(1, revision);
     insert.bind(2, typeName(type));
     insert.bind(3, key.kind);
