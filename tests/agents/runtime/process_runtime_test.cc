@@ -122,6 +122,16 @@ bool standInReady(int pid) {
   return false;
 }
 
+// Starts decoy d1 (hostname host-1) from `binary` under an agent that then stops, as after a
+// crash: its decoy keeps running. The decoy's state; pid 0 when it did not come up.
+DecoyState startUnderAnAgentThatStops(const std::string& dir, const std::string& binary,
+                                      const api::Json& spec) {
+  auto driver = makeProcessRuntime({binary, dir, "nobody", false});
+  auto started = driver->ensure({"d1", "", "host-1", spec, 0});
+  if (!started || !standInReady(started->pid)) return {};
+  return *started;
+}
+
 // Every descriptor of this process, and what each refers to.
 std::map<int, std::string> descriptorsOf(const std::string& pid) {
   std::map<int, std::string> found;
@@ -208,20 +218,14 @@ TEST_F(ProcessRuntimeTest, HandsTheSpecOnADescriptorAndARestartedAgentAdoptsFrom
 TEST_F(ProcessRuntimeTest, AdoptsADecoyRecordedByTheAgentBeforeInItsOwnFile) {
   const std::string binary = writeNamedStandIn(dir_);
   const api::Json spec = {{"services", api::Json::array({{{"name", "ssh"}}})}};
-  int pid = 0;
-  api::Json record;
-  {
-    auto driver = makeProcessRuntime({binary, dir_, "nobody", false});
-    auto started = driver->ensure({"d1", "", "host-1", spec, 0});
-    ASSERT_TRUE(started);
-    pid = started->pid;
-    ASSERT_TRUE(standInReady(pid));
-    record = {{"pid", pid},
-              {"hash", started->specHash},
-              {"namespace", ""},
-              {"hostname", "host-1"},
-              {"spec", spec}};
-  }
+  const DecoyState started = startUnderAnAgentThatStops(dir_, binary, spec);
+  const int pid = started.pid;
+  ASSERT_GT(pid, 0);
+  const api::Json record = {{"pid", pid},
+                            {"hash", started.specHash},
+                            {"namespace", ""},
+                            {"hostname", "host-1"},
+                            {"spec", spec}};
   // As the agent before decoys.jsonl left it: run/<decky>.json holding the whole record.
   fs::remove(dir_ + "/run/decoys.jsonl");
   std::ofstream(dir_ + "/run/d1.json") << record.dump();
@@ -276,16 +280,10 @@ TEST_F(ProcessRuntimeTest, TheSharedStderrIsRotatedBeyondEightMebibytes) {
 TEST_F(ProcessRuntimeTest, AdoptsADecoyRecordedByAnOlderAgentInAPidFile) {
   const std::string binary = writeNamedStandIn(dir_);
   const api::Json spec = {{"services", api::Json::array({{{"name", "http"}}})}};
-  int pid = 0;
-  std::string hash;
-  {
-    auto driver = makeProcessRuntime({binary, dir_, "nobody", false});
-    auto started = driver->ensure({"d1", "", "host-1", spec, 0});
-    ASSERT_TRUE(started);
-    pid = started->pid;
-    hash = started->specHash;
-    ASSERT_TRUE(standInReady(pid));
-  }
+  const DecoyState started = startUnderAnAgentThatStops(dir_, binary, spec);
+  const int pid = started.pid;
+  const std::string hash = started.specHash;
+  ASSERT_GT(pid, 0);
   // Rewritten as older agents left it: "PID HASH" in run/d1.pid, only the spec in run/d1.json.
   std::ofstream(dir_ + "/run/d1.pid") << pid << " " << hash << "\n";
   std::ofstream(dir_ + "/run/d1.json", std::ios::trunc)
