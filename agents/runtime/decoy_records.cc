@@ -28,6 +28,18 @@ std::string startLine(const std::string& decky, const api::Json& record) {
   return api::Json{{"decky", decky}, {"record", record}}.dump() + "\n";
 }
 
+// A record the agent can adopt from: an integer pid, and strings and a spec object where
+// present. Anything else (a hand edit, a corrupted file) is skipped, never thrown on.
+bool wellFormed(const api::Json& record) {
+  if (!record.is_object() || !record.contains("pid") || !record["pid"].is_number_integer()) {
+    return false;
+  }
+  for (const char* text : {"hash", "namespace", "hostname"}) {
+    if (record.contains(text) && !record[text].is_string()) return false;
+  }
+  return !record.contains("spec") || record["spec"].is_object();
+}
+
 int openForAppend(const std::string& path) {
   return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 }
@@ -121,10 +133,10 @@ std::map<std::string, api::Json> DecoyRecords::readLocked() const {
     const api::Json parsed = api::Json::parse(line, nullptr, false);
     if (!parsed.is_object() || !parsed.contains("decky") || !parsed["decky"].is_string()) continue;
     const std::string decky = parsed["decky"];
-    if (parsed.contains("record") && parsed["record"].is_object()) {
+    if (!parsed.contains("record")) {
+      records.erase(decky);  // a stop
+    } else if (wellFormed(parsed["record"])) {
       records[decky] = parsed["record"];
-    } else {
-      records.erase(decky);
     }
   }
   return records;
@@ -150,7 +162,7 @@ bool DecoyRecords::foldLegacyLocked(std::map<std::string, api::Json>& records) c
       record["pid"] = pid;
       record["hash"] = hash;
     }
-    if (record.value("pid", 0) > 0) records[decky] = std::move(record);
+    if (wellFormed(record) && record["pid"].get<int>() > 0) records[decky] = std::move(record);
   }
   return found;
 }

@@ -69,7 +69,7 @@ TEST_F(DecoyRecordsTest, ARestartSeesTheLastRecordOfEachDeckyAndNoStoppedOnes) {
   EXPECT_EQ(lineCount(), 2u) << "rewritten with the live records only:\n" << text();
 }
 
-TEST_F(DecoyRecordsTest, ALineCutShortByACrashIsSkippedAndTheRestKept) {
+TEST_F(DecoyRecordsTest, LinesCutShortOrMalformedAreSkippedAndTheRestKept) {
   {
     DecoyRecords records(dir_);
     records.load();
@@ -79,6 +79,12 @@ TEST_F(DecoyRecordsTest, ALineCutShortByACrashIsSkippedAndTheRestKept) {
   std::ofstream(dir_ + "/decoys.jsonl", std::ios::app) << "{\"decky\":\"d2\",\"rec";
   std::ofstream(dir_ + "/decoys.jsonl", std::ios::app)
       << "\n{\"decky\":\"d3\",\"record\":" << record(103).dump() << "}\n";
+  // Lines that parse but hold no usable record (edited by hand, corrupted) are skipped too.
+  std::ofstream(dir_ + "/decoys.jsonl", std::ios::app)
+      << "{\"decky\":\"d4\",\"record\":{\"pid\":\"104\"}}\n"
+      << "{\"decky\":\"d5\",\"record\":{\"pid\":105,\"hash\":5}}\n"
+      << "{\"decky\":\"d6\",\"record\":{\"pid\":106,\"spec\":[]}}\n"
+      << "[\"d7\"]\n";
   DecoyRecords restarted(dir_);
   const auto loaded = restarted.load();
   ASSERT_EQ(loaded.size(), 2u) << text();
@@ -112,6 +118,7 @@ TEST_F(DecoyRecordsTest, FoldsInAndDeletesTheFilesOfOlderAgents) {
   std::ofstream(dir_ + "/d2.pid") << "102 two\n";
   // Unreadable leftovers go too.
   std::ofstream(dir_ + "/d3.json") << "{\"pid\":";
+  std::ofstream(dir_ + "/d4.json") << "{\"pid\":\"104\"}";
   DecoyRecords records(dir_);
   const auto loaded = records.load();
   ASSERT_EQ(loaded.size(), 2u);
