@@ -163,13 +163,13 @@ Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir, const st
     for (const std::string& block : pemBlocks(readText(prefix + kKeysFile))) {
       if (ssh_key key = importKey(block)) take(key);
     }
-    if (ed25519 == nullptr || ecdsa == nullptr) {
+    if (ed25519 == nullptr && ecdsa == nullptr) {
+      // Nothing of the decky's key file: an older decoy's files, if there are any.
       dropAll();
       for (const char* name : {"ed25519_key", "ecdsa_key", "rsa_key"}) {
         if (ssh_key key = readKey(legacy + name)) take(key);
       }
       legacyKeys = ed25519 != nullptr && ecdsa != nullptr;
-      if (!legacyKeys) dropAll();
     }
   }
   // Where keys made now go: the decky's key file (the RSA key of an older decoy's set beside
@@ -178,22 +178,22 @@ Result<RsaJob> loadHostKeys(ssh_bind bind, const std::string& stateDir, const st
                               : legacyKeys   ? legacy + "rsa_key"
                                              : prefix + kKeysFile;
   int keyFd = -1;
-  if (ed25519 == nullptr) {
+  if (ed25519 == nullptr || ecdsa == nullptr) {
+    // A first start, or a set short of a key (a crash while it was written, an older decoy's
+    // files in part): the missing keys are made and those found kept, so no fingerprint an
+    // attacker may have seen changes. The decky's key file is written anew with all of them.
     for (const auto& [type, bits, slot] : {std::tuple{SSH_KEYTYPE_ED25519, 0, &ed25519},
                                            std::tuple{SSH_KEYTYPE_ECDSA_P256, 256, &ecdsa}}) {
-      if (ssh_pki_generate(type, bits, slot) != SSH_OK || *slot == nullptr) {
+      if (*slot == nullptr && (ssh_pki_generate(type, bits, slot) != SSH_OK || *slot == nullptr)) {
         dropAll();
         return fail(Errc::kInternal, "host key generation failed");
       }
     }
     if (!keyFile.empty()) {
-      // A file without both keys holds nothing worth keeping (not even an RSA key: the set is new).
-      if (rsa != nullptr) {
-        ssh_key_free(rsa);
-        rsa = nullptr;
-      }
+      std::vector<ssh_key> keys = {ed25519, ecdsa};
+      if (rsa != nullptr) keys.push_back(rsa);
       keyFd = openForAppend(keyFile);
-      if (keyFd < 0 || ::ftruncate(keyFd, 0) != 0 || !storeKeys({ed25519, ecdsa}, keyFd)) {
+      if (keyFd < 0 || ::ftruncate(keyFd, 0) != 0 || !storeKeys(keys, keyFd)) {
         if (keyFd >= 0) ::close(keyFd);
         dropAll();
         return fail(Errc::kInternal, "cannot store the host keys in " + keyFile);

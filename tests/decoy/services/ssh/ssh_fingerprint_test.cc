@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -127,6 +129,53 @@ TEST(SshFingerprintTest, KeysKeptByAnOlderDecoyAreStillServed) {
   EXPECT_EQ(run("ls " + state).output.find("_ssh_host_keys"), std::string::npos)
       << "nothing new made while the old keys serve";
   run("rm -rf " + state);
+}
+
+TEST(SshFingerprintTest, ASetShortOfAKeyKeepsTheKeysItHas) {
+  char pattern[] = "/tmp/decnet-ssh-state-XXXXXX";
+  const std::string state = ::mkdtemp(pattern);
+  const int port = freePort();
+  const std::string keys = state + "/" + nameHash("web-01") + "_ssh_host_keys";
+  std::string ed25519, ecdsa, rsa;
+  {
+    DecoyProcess decoy(sshSpec(port, "web-01"), {"--state-dir", state});
+    ASSERT_TRUE(listening(decoy, port)) << decoy.stderrText();
+    ed25519 = waitForFingerprint(port, "ed25519");
+    ecdsa = waitForFingerprint(port, "ecdsa");
+    rsa = waitForFingerprint(port, "rsa");
+    ASSERT_FALSE(ed25519.empty() || ecdsa.empty() || rsa.empty());
+  }
+  // A crash in the middle of the first write: the ed25519 key whole, the ecdsa key cut short.
+  std::ifstream in(keys);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto second = text.find("-----BEGIN ", 1);
+  ASSERT_NE(second, std::string::npos) << text;
+  std::ofstream(keys, std::ios::trunc) << text.substr(0, second + 100);
+  {
+    DecoyProcess decoy(sshSpec(port, "web-01"), {"--state-dir", state});
+    ASSERT_TRUE(listening(decoy, port)) << decoy.stderrText();
+    EXPECT_EQ(fingerprint(port, "ed25519"), ed25519) << "the whole key is kept";
+    const std::string newEcdsa = fingerprint(port, "ecdsa");
+    EXPECT_FALSE(newEcdsa.empty());
+    EXPECT_NE(newEcdsa, ecdsa) << "the cut one is made again";
+    EXPECT_FALSE(waitForFingerprint(port, "rsa").empty());
+  }
+  EXPECT_EQ(run("grep -c 'BEGIN' " + keys).output, "3\n") << "the set written anew, RSA after";
+  run("rm -rf " + state);
+
+  // An older decoy's files in part: only its ed25519 key.
+  char olderPattern[] = "/tmp/decnet-ssh-state-XXXXXX";
+  const std::string older = ::mkdtemp(olderPattern);
+  ASSERT_EQ(run("mkdir " + older + "/ssh").exitCode, 0);
+  const std::string file = older + "/ssh/" + nameHash("web-01") + "_ed25519_key";
+  ASSERT_EQ(run("ssh-keygen -q -N '' -t ed25519 -f " + file).exitCode, 0);
+  {
+    DecoyProcess decoy(sshSpec(port, "web-01"), {"--state-dir", older});
+    ASSERT_TRUE(listening(decoy, port)) << decoy.stderrText();
+    EXPECT_EQ(fingerprint(port, "ed25519"), fingerprintOfFile(file + ".pub"));
+    EXPECT_FALSE(fingerprint(port, "ecdsa").empty());
+  }
+  run("rm -rf " + older);
 }
 
 // A state dir with the host-wide keygen lock already held, and an ssh decoy started on it that
