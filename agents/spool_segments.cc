@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "agents/write_fully.h"
+
 namespace decnet::agents {
 namespace fs = std::filesystem;
 namespace {
@@ -124,13 +126,7 @@ bool SpoolSegments::append(std::string_view lines, std::uint64_t firstSequence,
     ::close(fd);
     return false;
   }
-  std::size_t done = 0;
-  while (done < lines.size()) {
-    const ssize_t n = ::write(fd, lines.data() + done, lines.size() - done);
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  const bool complete = done == lines.size() && ::fsync(fd) == 0;
+  const bool complete = writeFully(fd, lines) && ::fsync(fd) == 0;
   // A torn tail would glue itself to the first line of the retry.
   if (!complete && ::ftruncate(fd, before.st_size) != 0) {
     spdlog::warn("spool {}: could not cut a failed write back", activePath());

@@ -1,10 +1,13 @@
 #include "agents/runtime/decoy_records.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "agents/write_fully.h"
 
 namespace decnet::agents {
 namespace fs = std::filesystem;
@@ -12,17 +15,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kFileName = "decoys.jsonl";
-
-// Writes all of `text` to `fd`; false on an error or a short write.
-bool writeAll(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
-}
 
 std::string startLine(const std::string& decky, const api::Json& record) {
   return api::Json{{"decky", decky}, {"record", record}}.dump() + "\n";
@@ -94,9 +86,12 @@ int DecoyRecords::pid(const std::string& decky) const {
 void DecoyRecords::appendLocked(const std::string& line) {
   if (fd_ < 0) fd_ = openForAppend(path());
   if (fd_ < 0) return;  // the next write tries again; adoption after a restart is then partial
-  if (!writeAll(fd_, line)) {
-    // A line cut short (a full disk) must not swallow the next one: end it here.
-    writeAll(fd_, "\n");
+  struct stat before {};
+  if (::fstat(fd_, &before) != 0) return;
+  if (!writeFully(fd_, line)) {
+    // A line cut short (a full disk) must not glue itself to the next one: cut it back.
+    if (::ftruncate(fd_, before.st_size) != 0) writeFully(fd_, "\n");
+    return;
   }
   ++lines_;
 }
@@ -113,7 +108,7 @@ bool DecoyRecords::rewriteLocked(const std::map<std::string, api::Json>& records
   const int fd =
       ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return false;
-  const bool written = writeAll(fd, text);
+  const bool written = writeFully(fd, text);
   ::close(fd);
   if (!written || ::rename(temporary.c_str(), path().c_str()) != 0) {
     ::unlink(temporary.c_str());

@@ -26,6 +26,7 @@
 #include "agents/runtime/decoy_records.h"
 #include "agents/runtime/descriptor_slots.h"
 #include "agents/runtime/runtime_driver.h"
+#include "agents/write_fully.h"
 #include "api/types/clock.h"
 #include "api/types/hash.h"
 
@@ -124,14 +125,9 @@ constexpr int kSpecFd = 3;
 int memoryFileWith(const std::string& text) {
   const int fd = ::memfd_create("decky-spec", MFD_CLOEXEC);
   if (fd < 0) return -1;
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      return -1;
-    }
-    done += static_cast<std::size_t>(n);
+  if (!writeFully(fd, text)) {
+    ::close(fd);
+    return -1;
   }
   ::lseek(fd, 0, SEEK_SET);  // the child shares this offset: it reads from the start
   return fd;

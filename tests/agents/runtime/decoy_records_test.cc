@@ -3,6 +3,9 @@
 #include "agents/runtime/decoy_records.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -90,6 +93,39 @@ TEST_F(DecoyRecordsTest, LinesCutShortOrMalformedAreSkippedAndTheRestKept) {
   ASSERT_EQ(loaded.size(), 2u) << text();
   EXPECT_EQ(loaded.at("d1"), record(101));
   EXPECT_EQ(loaded.at("d3"), record(103));
+}
+
+TEST_F(DecoyRecordsTest, ALineTheDiskTakesOnlyInPartIsCutBack) {
+  {
+    DecoyRecords records(dir_);
+    records.load();
+    records.put("d1", record(101));
+  }
+  const auto before = fs::file_size(dir_ + "/decoys.jsonl");
+  // A child whose file size limit lets only part of the next line in, as a full disk would.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);  // the write comes back short (EFBIG) instead of killing it
+    DecoyRecords records(dir_);
+    records.load();
+    const rlimit limit{static_cast<rlim_t>(before + 10), static_cast<rlim_t>(before + 10)};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(10);
+    records.put("d2", record(102));
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(fs::file_size(dir_ + "/decoys.jsonl"), before) << "the partial line is cut back:\n"
+                                                           << text();
+  DecoyRecords restarted(dir_);
+  restarted.load();
+  restarted.put("d3", record(103));
+  DecoyRecords again(dir_);
+  const auto loaded = again.load();
+  EXPECT_EQ(loaded.size(), 2u) << text();
+  EXPECT_EQ(loaded.at("d3"), record(103)) << "the next line is whole";
 }
 
 TEST_F(DecoyRecordsTest, StaysSmallWhenDecoysStartAndStopForever) {
